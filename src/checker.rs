@@ -1,0 +1,289 @@
+//! The one AST walk per file: it keeps the context rules need (ancestors, enclosing functions)
+//! and dispatches each node to the rules that care about it.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Expr, Stmt, StmtFunctionDef};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::diagnostic::{Diagnostic, Edit};
+use crate::importer::Importer;
+use crate::registry::Rule;
+use crate::rules;
+use crate::semantic::{self, ScopeId, SemanticModel};
+use crate::settings::RuleSet;
+use crate::source::{LineEnding, Locator};
+
+/// How deep the walk goes before it gives up on a file instead of exhausting the stack.
+pub const MAX_DEPTH: usize = 2500;
+
+/// What a function is to flytekit, judged by its decorators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlyteKind {
+    Task,
+    Workflow,
+    Dynamic,
+    Eager,
+}
+
+#[derive(Debug, Clone)]
+pub struct FunctionContext<'a> {
+    pub def: &'a StmtFunctionDef,
+    pub kind: Option<FlyteKind>,
+}
+
+pub struct Checker<'a> {
+    pub locator: &'a Locator<'a>,
+    pub line_ending: LineEnding,
+    pub semantic: &'a SemanticModel<'a>,
+    pub importer: &'a Importer<'a>,
+    pub module: &'a [Stmt],
+    rules: &'a RuleSet,
+    diagnostics: Vec<Diagnostic>,
+    exprs: Vec<&'a Expr>,
+    stmts: Vec<&'a Stmt>,
+    scopes: Vec<ScopeId>,
+    functions: Vec<FunctionContext<'a>>,
+    depth: usize,
+    pub too_deep: Option<TextRange>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(
+        locator: &'a Locator<'a>,
+        line_ending: LineEnding,
+        semantic: &'a SemanticModel<'a>,
+        importer: &'a Importer<'a>,
+        module: &'a [Stmt],
+        rules: &'a RuleSet,
+    ) -> Self {
+        Self {
+            locator,
+            line_ending,
+            semantic,
+            importer,
+            module,
+            rules,
+            diagnostics: Vec::new(),
+            exprs: Vec::new(),
+            stmts: Vec::new(),
+            scopes: vec![0],
+            functions: Vec::new(),
+            depth: 0,
+            too_deep: None,
+        }
+    }
+
+    pub fn run(mut self) -> (Vec<Diagnostic>, Option<TextRange>) {
+        self.visit_body(self.module);
+        rules::imports::unused_flytekit_imports(&mut self);
+        rules::context::unused_current_context(&mut self);
+        (self.diagnostics, self.too_deep)
+    }
+
+    pub fn enabled(&self, rule: Rule) -> bool {
+        self.rules.contains(rule)
+    }
+
+    pub fn report(&mut self, diagnostic: Diagnostic) {
+        if self.enabled(diagnostic.rule) {
+            self.diagnostics.push(diagnostic);
+        }
+    }
+
+    pub fn source(&self) -> &'a str {
+        self.locator.text()
+    }
+
+    pub fn text(&self, range: TextRange) -> &'a str {
+        &self.locator.text()[range]
+    }
+
+    /// The expression that directly contains the one being visited.
+    pub fn parent_expr(&self) -> Option<&'a Expr> {
+        self.exprs.last().copied()
+    }
+
+    /// The `n`-th ancestor expression (0 = parent).
+    pub fn ancestor_expr(&self, n: usize) -> Option<&'a Expr> {
+        self.exprs.iter().rev().nth(n).copied()
+    }
+
+    /// The innermost statement being visited.
+    pub fn current_stmt(&self) -> Option<&'a Stmt> {
+        self.stmts.last().copied()
+    }
+
+    /// The innermost enclosing function.
+    pub fn function(&self) -> Option<&FunctionContext<'a>> {
+        self.functions.last()
+    }
+
+    /// The innermost enclosing function that flytekit decorates.
+    pub fn flyte_function(&self) -> Option<&FunctionContext<'a>> {
+        self.functions.iter().rev().find(|f| f.kind.is_some())
+    }
+
+    pub fn resolve(&self, expr: &Expr) -> Option<String> {
+        self.semantic.resolve(expr)
+    }
+
+    pub fn resolves_to(&self, expr: &Expr, names: &[&str]) -> bool {
+        self.semantic.resolves_to(expr, names)
+    }
+
+    /// The edits that make `module` usable here: none when it is already imported, an insertion
+    /// when it is not, and `None` when the name is taken by something else.
+    pub fn import_module(&self, module: &str) -> Option<Vec<Edit>> {
+        let shadowed = self
+            .scopes
+            .iter()
+            .skip(1)
+            .any(|&s| self.semantic.scope_binds(s, module));
+        if shadowed || self.semantic.module_name_conflicts(module, module) {
+            return None;
+        }
+        if self.semantic.has_module_import(module) {
+            Some(Vec::new())
+        } else {
+            Some(vec![self.importer.add_import(module)])
+        }
+    }
+
+    /// The kind of a function from its decorators.
+    pub fn flyte_kind(&self, def: &StmtFunctionDef) -> Option<FlyteKind> {
+        def.decorator_list.iter().find_map(|d| {
+            let callee = match &d.expression {
+                Expr::Call(call) => &*call.func,
+                other => other,
+            };
+            match self.resolve(callee)?.as_str() {
+                "flytekit.task" => Some(FlyteKind::Task),
+                "flytekit.workflow" => Some(FlyteKind::Workflow),
+                "flytekit.dynamic" => Some(FlyteKind::Dynamic),
+                "flytekit.eager" => Some(FlyteKind::Eager),
+                _ => None,
+            }
+        })
+    }
+
+    fn enter(&mut self, range: TextRange) -> bool {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            if self.too_deep.is_none() {
+                self.too_deep = Some(range);
+            }
+            return false;
+        }
+        true
+    }
+}
+
+impl<'a> Visitor<'a> for Checker<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if !self.enter(stmt.range()) {
+            self.depth -= 1;
+            return;
+        }
+        self.stmts.push(stmt);
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                let kind = self.flyte_kind(def);
+                rules::decorators::function(self, def, kind);
+                for decorator in &def.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                for p in def.parameters.iter() {
+                    if let Some(default) = p.default() {
+                        self.visit_expr(default);
+                    }
+                    if let Some(annotation) = p.annotation() {
+                        self.visit_annotation(annotation);
+                    }
+                }
+                if let Some(returns) = &def.returns {
+                    self.visit_annotation(returns);
+                }
+                let scope = self
+                    .semantic
+                    .scope_of_node(def.range.start(), semantic::TAG_FUNCTION);
+                self.functions.push(FunctionContext { def, kind });
+                if let Some(scope) = scope {
+                    self.scopes.push(scope);
+                }
+                self.visit_body(&def.body);
+                if scope.is_some() {
+                    self.scopes.pop();
+                }
+                self.functions.pop();
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(arguments) = &class.arguments {
+                    self.visit_arguments(arguments);
+                }
+                let scope = self
+                    .semantic
+                    .scope_of_node(class.range.start(), semantic::TAG_CLASS);
+                if let Some(scope) = scope {
+                    self.scopes.push(scope);
+                }
+                self.visit_body(&class.body);
+                if scope.is_some() {
+                    self.scopes.pop();
+                }
+            }
+            Stmt::Expr(expr_stmt) => {
+                rules::ordering::statement(self, stmt, &expr_stmt.value);
+                visitor::walk_stmt(self, stmt);
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+        self.stmts.pop();
+        self.depth -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if !self.enter(expr.range()) {
+            self.depth -= 1;
+            return;
+        }
+        match expr {
+            Expr::Call(call) => {
+                rules::resources::call(self, call);
+                rules::cache::call(self, call);
+                rules::map_task::call(self, call);
+                rules::context::call(self, call);
+            }
+            Expr::Attribute(attribute) => {
+                rules::context::attribute(self, expr, attribute);
+                rules::imports::reference(self, expr);
+            }
+            Expr::Name(name) => {
+                rules::context::name(self, expr, name);
+                rules::imports::reference(self, expr);
+            }
+            _ => {}
+        }
+        let scope = match expr {
+            Expr::Lambda(e) => self
+                .semantic
+                .scope_of_node(e.range.start(), semantic::TAG_LAMBDA),
+            Expr::ListComp(_) | Expr::SetComp(_) | Expr::DictComp(_) | Expr::Generator(_) => self
+                .semantic
+                .scope_of_node(expr.start(), semantic::TAG_COMPREHENSION),
+            _ => None,
+        };
+        if let Some(scope) = scope {
+            self.scopes.push(scope);
+        }
+        self.exprs.push(expr);
+        visitor::walk_expr(self, expr);
+        self.exprs.pop();
+        if scope.is_some() {
+            self.scopes.pop();
+        }
+        self.depth -= 1;
+    }
+}

@@ -1,0 +1,490 @@
+//! The command line: arguments, running over files in parallel, printing, exit codes.
+
+use std::collections::BTreeMap;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use rayon::prelude::*;
+
+use crate::discover::{discover, io_message};
+use crate::registry::{Rule, RuleSelector};
+use crate::report::{self, Counts, FileResult, OutputFormat, plural};
+use crate::settings::{RuleSet, Settings};
+use crate::source::SourceText;
+use crate::{CheckError, check_text, fix_text, mentions_flytekit};
+
+/// Stack for each worker: deeply nested sources recurse deeply.
+const WORKER_STACK: usize = 256 * 1024 * 1024;
+
+/// Move flytekit (Flyte 1) code to the flyte (Flyte 2) SDK.
+#[derive(Debug, Parser)]
+#[command(name = "flyte-migrate", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report every place that must change for Flyte 2.
+    Check(CheckArgs),
+    /// Apply fixes (safe ones; unsafe ones too with --unsafe-fixes).
+    Fix(FixArgs),
+    /// Print a rule's documentation, or list every rule.
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Files or directories to check (`-` reads standard input) [default: .]
+    pub paths: Vec<PathBuf>,
+    /// Output format for problems.
+    #[arg(long, value_enum, default_value = "full")]
+    pub output_format: OutputFormat,
+    /// Only these rules (codes or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
+    pub select: Vec<RuleSelector>,
+    /// Skip these rules (codes or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
+    pub ignore: Vec<RuleSelector>,
+    /// Count unsafe fixes as fixable (and apply them, with `fix`).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Exit with 0 even when problems are found.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// The name of the file read from standard input.
+    #[arg(long)]
+    pub stdin_filename: Option<PathBuf>,
+    /// Print only problems, no summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Print a unified diff of the fixes and write nothing (exit 1 when there is one).
+    #[arg(long)]
+    pub diff: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule code such as FM201.
+    #[arg(required_unless_present = "all")]
+    pub code: Option<String>,
+    /// List every rule: code, name and fix availability.
+    #[arg(long, conflicts_with = "code")]
+    pub all: bool,
+}
+
+fn parse_selector(s: &str) -> Result<RuleSelector, String> {
+    RuleSelector::parse(s)
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Success = 0,
+    Failure = 1,
+    Error = 2,
+}
+
+pub fn run(cli: Cli) -> ExitStatus {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK)
+        .build();
+    let result = match pool {
+        Ok(pool) => pool.install(|| dispatch(cli)),
+        Err(_) => dispatch(cli),
+    };
+    result.unwrap_or_else(|error| {
+        // Output closed early (`| head`) is not an error worth a message.
+        if error.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("error: {error}");
+        }
+        ExitStatus::Error
+    })
+}
+
+fn dispatch(cli: Cli) -> io::Result<ExitStatus> {
+    match cli.command {
+        Command::Check(args) => check(&args.common),
+        Command::Fix(args) => fix(&args.common, args.diff),
+        Command::Rule(args) => rule(&args),
+    }
+}
+
+fn settings(common: &CommonArgs) -> Settings {
+    Settings {
+        rules: RuleSet::from_selectors(&common.select, &common.ignore),
+        unsafe_fixes: common.unsafe_fixes,
+    }
+}
+
+/// One input: a file on disk or standard input.
+enum Input {
+    File(PathBuf),
+    Stdin(String),
+}
+
+impl Input {
+    fn display(&self, stdin_name: Option<&Path>) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::Stdin(_) => {
+                stdin_name.map_or_else(|| "-".to_string(), |p| p.display().to_string())
+            }
+        }
+    }
+}
+
+/// The inputs named on the command line, and the paths that could not be walked.
+fn inputs(common: &CommonArgs) -> io::Result<(Vec<Input>, Vec<(String, String)>)> {
+    let paths = if common.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        common.paths.clone()
+    };
+    let mut inputs = Vec::new();
+    let mut disk = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut text = String::new();
+            io::stdin().read_to_string(&mut text).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("reading standard input: {}", io_message(&e)),
+                )
+            })?;
+            inputs.push(Input::Stdin(text));
+        } else {
+            disk.push(path);
+        }
+    }
+    let (files, errors) = discover(&disk);
+    inputs.extend(files.into_iter().map(Input::File));
+    let errors = errors
+        .into_iter()
+        .map(|(p, e)| (p.display().to_string(), e))
+        .collect();
+    Ok((inputs, errors))
+}
+
+/// What processing one input gave.
+struct Processed {
+    result: FileResult,
+    bom: bool,
+    /// Fixed text when it differs from the input.
+    fixed: Option<String>,
+    fixed_counts: BTreeMap<Rule, usize>,
+    warnings: Vec<String>,
+    error: Option<String>,
+    stdin: bool,
+    /// The text as read, for diffs and to notice a file changed before it is written.
+    original: String,
+}
+
+fn read(input: &Input) -> Result<Option<SourceText>, String> {
+    match input {
+        Input::Stdin(text) => Ok(Some(SourceText::from_string(text.clone()))),
+        Input::File(path) => {
+            let bytes = std::fs::read(path).map_err(|e| io_message(&e))?;
+            if !mentions_flytekit(&bytes) {
+                return Ok(None);
+            }
+            SourceText::decode(bytes)
+                .map(Some)
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn process(input: &Input, name: String, settings: &Settings, fixing: bool) -> Option<Processed> {
+    let mut processed = Processed {
+        result: FileResult {
+            path: name,
+            ..FileResult::default()
+        },
+        bom: false,
+        fixed: None,
+        fixed_counts: BTreeMap::new(),
+        warnings: Vec::new(),
+        error: None,
+        stdin: matches!(input, Input::Stdin(_)),
+        original: String::new(),
+    };
+    let source = match read(input) {
+        Ok(Some(source)) => source,
+        Ok(None) => return None,
+        Err(error) => {
+            processed.error = Some(error);
+            return Some(processed);
+        }
+    };
+    processed.bom = source.bom;
+    if fixing {
+        processed.original = source.text.clone();
+    }
+    let outcome = if fixing {
+        fix_text(&source.text, settings).map(|outcome| {
+            processed.fixed_counts = outcome.fixed;
+            processed.warnings = outcome.warnings;
+            if outcome.text != source.text {
+                processed.fixed = Some(outcome.text.clone());
+            }
+            (outcome.text, outcome.remaining)
+        })
+    } else {
+        check_text(&source.text, settings).map(|d| (source.text.clone(), d))
+    };
+    match outcome {
+        Ok((text, diagnostics)) => {
+            processed.result.text = text;
+            processed.result.diagnostics = diagnostics;
+        }
+        Err(error @ CheckError::TooDeep(_)) => processed.error = Some(error.to_string()),
+    }
+    if !fixing {
+        processed.result.text = source.text;
+    }
+    Some(processed)
+}
+
+fn process_all(
+    common: &CommonArgs,
+    settings: &Settings,
+    fixing: bool,
+) -> io::Result<(Vec<Processed>, Vec<(String, String)>)> {
+    let (inputs, walk_errors) = inputs(common)?;
+    let stdin_name = common.stdin_filename.as_deref();
+    let processed: Vec<Processed> = inputs
+        .par_iter()
+        .filter_map(|input| process(input, input.display(stdin_name), settings, fixing))
+        .collect();
+    Ok((processed, walk_errors))
+}
+
+fn color_enabled() -> bool {
+    io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn report_errors(processed: &[Processed], walk_errors: &[(String, String)]) -> bool {
+    let mut any = false;
+    for (path, error) in walk_errors {
+        eprintln!("error: {path}: {error}");
+        any = true;
+    }
+    for p in processed {
+        if let Some(error) = &p.error {
+            eprintln!("error: {}: {error}", p.result.path);
+            any = true;
+        }
+        for warning in &p.warnings {
+            eprintln!("warning: {}: {warning}", p.result.path);
+        }
+    }
+    any
+}
+
+fn check(common: &CommonArgs) -> io::Result<ExitStatus> {
+    let settings = settings(common);
+    let (processed, walk_errors) = process_all(common, &settings, false)?;
+    let errors = report_errors(&processed, &walk_errors);
+    let results: Vec<FileResult> = processed.into_iter().map(|p| p.result).collect();
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    report::write(
+        &mut out,
+        common.output_format,
+        &results,
+        settings.unsafe_fixes,
+        color_enabled(),
+    )?;
+    let counts = Counts::of(results.iter().flat_map(|r| r.diagnostics.iter()));
+    if !common.quiet && common.output_format != OutputFormat::Json {
+        writeln!(out, "{}", report::summary(counts, settings.unsafe_fixes))?;
+    }
+    out.flush()?;
+    Ok(exit_status(errors, counts.total > 0, common.exit_zero))
+}
+
+fn exit_status(errors: bool, problems: bool, exit_zero: bool) -> ExitStatus {
+    if errors {
+        ExitStatus::Error
+    } else if problems && !exit_zero {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}
+
+fn fix(common: &CommonArgs, diff: bool) -> io::Result<ExitStatus> {
+    let settings = settings(common);
+    let (mut processed, walk_errors) = process_all(common, &settings, true)?;
+    let mut errors = report_errors(&processed, &walk_errors);
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let stdin_fix = !diff && processed.iter().any(|p| p.stdin);
+
+    let mut files_changed = 0;
+    let mut fixed_total = 0;
+    for p in &mut processed {
+        let Some(fixed) = &p.fixed else {
+            if p.stdin && !diff && p.error.is_none() {
+                // `fix -` always echoes the source, changed or not.
+                out.write_all(
+                    &SourceText {
+                        text: String::new(),
+                        bom: p.bom,
+                    }
+                    .to_bytes(&p.result.text),
+                )?;
+            }
+            continue;
+        };
+        files_changed += 1;
+        fixed_total += p.fixed_counts.values().sum::<usize>();
+        if diff {
+            let unified = similar::TextDiff::from_lines(p.original.as_str(), fixed.as_str())
+                .unified_diff()
+                .context_radius(3)
+                .header(
+                    &format!("a/{}", p.result.path),
+                    &format!("b/{}", p.result.path),
+                )
+                .to_string();
+            out.write_all(unified.as_bytes())?;
+        } else if p.stdin {
+            out.write_all(
+                &SourceText {
+                    text: String::new(),
+                    bom: p.bom,
+                }
+                .to_bytes(fixed),
+            )?;
+        } else if let Err(error) = write_atomically(Path::new(&p.result.path), p) {
+            eprintln!("error: {}: {error}", p.result.path);
+            errors = true;
+        }
+    }
+    out.flush()?;
+
+    // Problems that remain go to stdout, unless stdout carries the fixed source or the diff.
+    let results: Vec<FileResult> = processed.into_iter().map(|p| p.result).collect();
+    let remaining = Counts::of(results.iter().flat_map(|r| r.diagnostics.iter()));
+    let mut err = io::stderr().lock();
+    let sink: &mut dyn Write = if stdin_fix || diff {
+        &mut err
+    } else {
+        &mut out
+    };
+    if !diff {
+        report::write(
+            sink,
+            common.output_format,
+            &results,
+            settings.unsafe_fixes,
+            !stdin_fix && color_enabled(),
+        )?;
+    }
+    if !common.quiet && common.output_format != OutputFormat::Json {
+        let verb = if diff { "Would fix" } else { "Fixed" };
+        let mut line = format!(
+            "{verb} {} in {}",
+            plural(fixed_total, "problem"),
+            plural(files_changed, "file")
+        );
+        if remaining.total > 0 {
+            line.push_str(&format!("; {} remaining", remaining.total));
+            if !settings.unsafe_fixes && remaining.unsafe_only > 0 {
+                line.push_str(&format!(
+                    " ({} fixable with --unsafe-fixes)",
+                    remaining.unsafe_only
+                ));
+            }
+        }
+        line.push('.');
+        writeln!(sink, "{line}")?;
+    }
+    if diff {
+        return Ok(if errors {
+            ExitStatus::Error
+        } else if files_changed > 0 && !common.exit_zero {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        });
+    }
+    Ok(exit_status(errors, remaining.total > 0, common.exit_zero))
+}
+
+/// Write the fixed text beside the file and rename it over the original, keeping permissions,
+/// BOM and line endings; refuse when the file changed since it was read.
+fn write_atomically(path: &Path, p: &Processed) -> io::Result<()> {
+    let Some(fixed) = &p.fixed else {
+        return Ok(());
+    };
+    let metadata = std::fs::metadata(path)?;
+    let now = std::fs::read(path)?;
+    if SourceText::decode(now).map(|s| s.text).ok().as_deref() != Some(p.original.as_str()) {
+        return Err(io::Error::other(
+            "changed on disk while it was being fixed; not written",
+        ));
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".flyte-migrate-")
+        .tempfile_in(dir)?;
+    let bytes = SourceText {
+        text: String::new(),
+        bom: p.bom,
+    }
+    .to_bytes(fixed);
+    temp.write_all(&bytes)?;
+    temp.as_file().sync_all()?;
+    std::fs::set_permissions(temp.path(), metadata.permissions())?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn rule(args: &RuleArgs) -> io::Result<ExitStatus> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    if args.all {
+        for rule in Rule::ALL {
+            writeln!(
+                out,
+                "{}  {:<28} fix: {:<9}  {}",
+                rule.code(),
+                rule.name(),
+                rule.fix_availability().as_str(),
+                rule.summary()
+            )?;
+        }
+        return Ok(ExitStatus::Success);
+    }
+    let code = args.code.as_deref().unwrap_or_default();
+    match Rule::from_code(code) {
+        Some(rule) => {
+            out.write_all(rule.documentation().as_bytes())?;
+            Ok(ExitStatus::Success)
+        }
+        None => {
+            eprintln!("error: unknown rule `{code}` (see `flyte-migrate rule --all`)");
+            Ok(ExitStatus::Error)
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Applying fixes: non-overlapping fixes per round, re-parse, repeat to a fixpoint.
+
+use std::collections::BTreeMap;
+
+use ruff_text_size::TextRange;
+
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::registry::Rule;
+use crate::settings::Settings;
+use crate::{CheckError, check_parsed, parse};
+
+/// Rounds before fixing gives up (a rule whose fix never settles).
+pub const MAX_ROUNDS: usize = 20;
+
+#[derive(Debug, Clone, Default)]
+pub struct FixOutcome {
+    /// The fixed text (equal to the input when nothing applied).
+    pub text: String,
+    /// How many fixes of each rule were applied.
+    pub fixed: BTreeMap<Rule, usize>,
+    /// What remains in the fixed text.
+    pub remaining: Vec<Diagnostic>,
+    /// Fixes that were rolled back because their result did not parse, and other warnings.
+    pub warnings: Vec<String>,
+}
+
+impl FixOutcome {
+    pub fn fixed_count(&self) -> usize {
+        self.fixed.values().sum()
+    }
+}
+
+/// Apply every applicable fix to `text` until nothing changes.
+pub fn fix_text(text: &str, settings: &Settings) -> Result<FixOutcome, CheckError> {
+    let mut outcome = FixOutcome {
+        text: text.to_string(),
+        ..FixOutcome::default()
+    };
+    // Fixes that broke the syntax once are never tried again: (rule, first edit's range).
+    let mut rejected: Vec<(Rule, TextRange, String)> = Vec::new();
+    for round in 0..=MAX_ROUNDS {
+        let diagnostics = match parse(&outcome.text) {
+            Ok(parsed) => check_parsed(&parsed, &outcome.text, settings)?,
+            Err(syntax) => {
+                // Only the input can be unparsable: every round's output is parsed before it is kept.
+                outcome.remaining = if settings.rules.contains(Rule::SyntaxError) {
+                    vec![syntax]
+                } else {
+                    Vec::new()
+                };
+                return Ok(outcome);
+            }
+        };
+        let candidates: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.is_applied_with(settings.unsafe_fixes))
+                    && !rejected.iter().any(|(rule, range, text)| {
+                        *rule == d.rule
+                            && d.fix
+                                .as_ref()
+                                .and_then(|f| f.edits.first())
+                                .is_some_and(|e| e.range == *range && e.content == *text)
+                    })
+            })
+            .collect();
+        if candidates.is_empty() || round == MAX_ROUNDS {
+            if round == MAX_ROUNDS && !candidates.is_empty() {
+                let rules: Vec<&str> = candidates.iter().map(|d| d.rule.code()).collect();
+                outcome.warnings.push(format!(
+                    "fixes did not settle after {MAX_ROUNDS} rounds ({}); this is a bug in flyte-migrate",
+                    rules.join(", ")
+                ));
+            }
+            outcome.remaining = diagnostics;
+            return Ok(outcome);
+        }
+        let accepted = select_fixes(&candidates);
+        let next = apply(&outcome.text, accepted.iter().map(|(_, f)| *f));
+        if parse(&next).is_ok() {
+            for (rule, _) in &accepted {
+                *outcome.fixed.entry(*rule).or_default() += 1;
+            }
+            outcome.text = next;
+            continue;
+        }
+        // Roll the round back. Fixes that break the syntax on their own are dropped for good
+        // (and reported); if each parses alone but not together, apply just the first one.
+        let broken: Vec<(Rule, &Fix)> = accepted
+            .iter()
+            .filter(|(_, fix)| parse(&apply(&outcome.text, std::iter::once(*fix))).is_err())
+            .copied()
+            .collect();
+        if broken.is_empty() {
+            let (rule, fix) = accepted[0];
+            *outcome.fixed.entry(rule).or_default() += 1;
+            outcome.text = apply(&outcome.text, std::iter::once(fix));
+            continue;
+        }
+        for (rule, fix) in broken {
+            if let Some(first) = fix.edits.first() {
+                rejected.push((rule, first.range, first.content.clone()));
+            }
+            outcome.warnings.push(format!(
+                "a fix of {} ({}) produced invalid syntax and was not applied; this is a bug in flyte-migrate",
+                rule.code(),
+                rule.name()
+            ));
+        }
+    }
+    Ok(outcome)
+}
+
+/// Choose fixes in position order, skipping any whose edits conflict with one already chosen.
+fn select_fixes<'d>(candidates: &[&'d Diagnostic]) -> Vec<(Rule, &'d Fix)> {
+    let mut fixes: Vec<(Rule, &Fix)> = candidates
+        .iter()
+        .filter_map(|d| d.fix.as_ref().map(|f| (d.rule, f)))
+        .collect();
+    fixes.sort_by_key(|(rule, fix)| (fix.min_start(), *rule));
+    let mut accepted: Vec<(Rule, &Fix)> = Vec::new();
+    let mut taken: Vec<&Edit> = Vec::new();
+    for (rule, fix) in fixes {
+        if fix
+            .edits
+            .iter()
+            .any(|e| taken.iter().any(|t| e.conflicts_with(t)))
+        {
+            continue;
+        }
+        taken.extend(fix.edits.iter());
+        accepted.push((rule, fix));
+    }
+    accepted
+}
+
+/// Apply the edits of `fixes` (already free of conflicts) to `text`. Identical edits apply once;
+/// insertions at one point keep a stable order.
+pub fn apply<'f>(text: &str, fixes: impl Iterator<Item = &'f Fix>) -> String {
+    let mut edits: Vec<&Edit> = fixes.flat_map(|f| f.edits.iter()).collect();
+    edits.sort_by(|a, b| {
+        (a.range.start(), a.range.end(), &a.content).cmp(&(
+            b.range.start(),
+            b.range.end(),
+            &b.content,
+        ))
+    });
+    edits.dedup();
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut last = 0usize;
+    for edit in edits {
+        let start = usize::from(edit.range.start());
+        let end = usize::from(edit.range.end());
+        if start < last || end > text.len() {
+            continue;
+        }
+        out.push_str(&text[last..start]);
+        out.push_str(&edit.content);
+        last = end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// Apply one diagnostic's fix alone (for previews).
+pub fn apply_one(text: &str, diagnostic: &Diagnostic) -> Option<String> {
+    diagnostic
+        .fix
+        .as_ref()
+        .map(|fix| apply(text, std::iter::once(fix)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ruff_text_size::TextSize;
+
+    fn range(a: u32, b: u32) -> TextRange {
+        TextRange::new(TextSize::from(a), TextSize::from(b))
+    }
+
+    #[test]
+    fn edits_apply_in_order_and_identical_edits_once() {
+        let a = Fix::safe_edits(vec![
+            Edit::replace(range(0, 1), "X"),
+            Edit::insert(TextSize::from(3), "!"),
+        ]);
+        let b = Fix::safe_edits(vec![Edit::insert(TextSize::from(3), "!")]);
+        assert_eq!(apply("abc", [&a, &b].into_iter()), "Xbc!");
+    }
+
+    #[test]
+    fn conflicts() {
+        let e = |a, b| Edit::replace(range(a, b), "");
+        assert!(e(0, 3).conflicts_with(&e(2, 4)));
+        assert!(!e(0, 2).conflicts_with(&e(2, 4)));
+        assert!(Edit::insert(TextSize::from(1), "x").conflicts_with(&e(0, 2)));
+        assert!(!Edit::insert(TextSize::from(2), "x").conflicts_with(&e(0, 2)));
+        assert!(!e(1, 2).conflicts_with(&e(1, 2)));
+    }
+}

@@ -1,0 +1,264 @@
+//! Facts about flytekit's public names.
+
+/// Deep import paths that flytekit re-exports at its top level (`flytekit/__init__.py`, 1.16.31),
+/// so `flytekit.core.task.task` and `flytekit.task` are one object. Sorted for binary search.
+pub const REEXPORTS: &[(&str, &str)] = &[
+    ("flytekit._version.__version__", "flytekit.__version__"),
+    ("flytekit.configuration.Config", "flytekit.Config"),
+    (
+        "flytekit.core.array_node_map_task.map_task",
+        "flytekit.map_task",
+    ),
+    ("flytekit.core.artifact.Artifact", "flytekit.Artifact"),
+    ("flytekit.core.base_sql_task.SQLTask", "flytekit.SQLTask"),
+    (
+        "flytekit.core.base_task.SecurityContext",
+        "flytekit.SecurityContext",
+    ),
+    (
+        "flytekit.core.base_task.TaskMetadata",
+        "flytekit.TaskMetadata",
+    ),
+    ("flytekit.core.base_task.kwtypes", "flytekit.kwtypes"),
+    ("flytekit.core.cache.Cache", "flytekit.Cache"),
+    ("flytekit.core.cache.CachePolicy", "flytekit.CachePolicy"),
+    (
+        "flytekit.core.cache.VersionParameters",
+        "flytekit.VersionParameters",
+    ),
+    (
+        "flytekit.core.checkpointer.Checkpoint",
+        "flytekit.Checkpoint",
+    ),
+    (
+        "flytekit.core.condition.conditional",
+        "flytekit.conditional",
+    ),
+    (
+        "flytekit.core.container_task.ContainerTask",
+        "flytekit.ContainerTask",
+    ),
+    (
+        "flytekit.core.context_manager.ExecutionParameters",
+        "flytekit.ExecutionParameters",
+    ),
+    (
+        "flytekit.core.context_manager.FlyteContext",
+        "flytekit.FlyteContext",
+    ),
+    (
+        "flytekit.core.context_manager.FlyteContextManager",
+        "flytekit.FlyteContextManager",
+    ),
+    (
+        "flytekit.core.dynamic_workflow_task.dynamic",
+        "flytekit.dynamic",
+    ),
+    (
+        "flytekit.core.environment.Environment",
+        "flytekit.Environment",
+    ),
+    ("flytekit.core.gate.approve", "flytekit.approve"),
+    ("flytekit.core.gate.sleep", "flytekit.sleep"),
+    (
+        "flytekit.core.gate.wait_for_input",
+        "flytekit.wait_for_input",
+    ),
+    ("flytekit.core.hash.HashMethod", "flytekit.HashMethod"),
+    (
+        "flytekit.core.launch_plan.LaunchPlan",
+        "flytekit.LaunchPlan",
+    ),
+    (
+        "flytekit.core.launch_plan.reference_launch_plan",
+        "flytekit.reference_launch_plan",
+    ),
+    (
+        "flytekit.core.legacy_map_task.map_task",
+        "flytekit.map_task",
+    ),
+    ("flytekit.core.map_task.map_task", "flytekit.map_task"),
+    ("flytekit.core.notification.Email", "flytekit.Email"),
+    ("flytekit.core.notification.PagerDuty", "flytekit.PagerDuty"),
+    ("flytekit.core.notification.Slack", "flytekit.Slack"),
+    ("flytekit.core.options.Options", "flytekit.Options"),
+    (
+        "flytekit.core.pod_template.PodTemplate",
+        "flytekit.PodTemplate",
+    ),
+    (
+        "flytekit.core.python_function_task.PythonFunctionTask",
+        "flytekit.PythonFunctionTask",
+    ),
+    (
+        "flytekit.core.python_function_task.PythonInstanceTask",
+        "flytekit.PythonInstanceTask",
+    ),
+    (
+        "flytekit.core.reference.get_reference_entity",
+        "flytekit.get_reference_entity",
+    ),
+    (
+        "flytekit.core.reference_entity.LaunchPlanReference",
+        "flytekit.LaunchPlanReference",
+    ),
+    (
+        "flytekit.core.reference_entity.TaskReference",
+        "flytekit.TaskReference",
+    ),
+    (
+        "flytekit.core.reference_entity.WorkflowReference",
+        "flytekit.WorkflowReference",
+    ),
+    ("flytekit.core.resources.Resources", "flytekit.Resources"),
+    (
+        "flytekit.core.schedule.CronSchedule",
+        "flytekit.CronSchedule",
+    ),
+    ("flytekit.core.schedule.FixedRate", "flytekit.FixedRate"),
+    ("flytekit.core.task.Secret", "flytekit.Secret"),
+    ("flytekit.core.task.eager", "flytekit.eager"),
+    (
+        "flytekit.core.task.reference_task",
+        "flytekit.reference_task",
+    ),
+    ("flytekit.core.task.task", "flytekit.task"),
+    ("flytekit.core.type_engine.BatchSize", "flytekit.BatchSize"),
+    (
+        "flytekit.core.workflow.ImperativeWorkflow",
+        "flytekit.Workflow",
+    ),
+    (
+        "flytekit.core.workflow.WorkflowFailurePolicy",
+        "flytekit.WorkflowFailurePolicy",
+    ),
+    (
+        "flytekit.core.workflow.reference_workflow",
+        "flytekit.reference_workflow",
+    ),
+    ("flytekit.core.workflow.workflow", "flytekit.workflow"),
+    ("flytekit.deck.Deck", "flytekit.Deck"),
+    ("flytekit.deck.deck.Deck", "flytekit.Deck"),
+    ("flytekit.image_spec.ImageSpec", "flytekit.ImageSpec"),
+    (
+        "flytekit.image_spec.image_spec.ImageSpec",
+        "flytekit.ImageSpec",
+    ),
+    (
+        "flytekit.lazy_import.lazy_module.lazy_module",
+        "flytekit.lazy_module",
+    ),
+    (
+        "flytekit.loggers.LOGGING_RICH_FMT_ENV_VAR",
+        "flytekit.LOGGING_RICH_FMT_ENV_VAR",
+    ),
+    ("flytekit.loggers.logger", "flytekit.logger"),
+    ("flytekit.models.common.Annotations", "flytekit.Annotations"),
+    ("flytekit.models.common.AuthRole", "flytekit.AuthRole"),
+    ("flytekit.models.common.Labels", "flytekit.Labels"),
+    (
+        "flytekit.models.concurrency.ConcurrencyLimitBehavior",
+        "flytekit.ConcurrencyLimitBehavior",
+    ),
+    (
+        "flytekit.models.concurrency.ConcurrencyPolicy",
+        "flytekit.ConcurrencyPolicy",
+    ),
+    (
+        "flytekit.models.core.execution.WorkflowExecutionPhase",
+        "flytekit.WorkflowExecutionPhase",
+    ),
+    ("flytekit.models.core.types.BlobType", "flytekit.BlobType"),
+    (
+        "flytekit.models.documentation.Description",
+        "flytekit.Description",
+    ),
+    (
+        "flytekit.models.documentation.Documentation",
+        "flytekit.Documentation",
+    ),
+    (
+        "flytekit.models.documentation.SourceCode",
+        "flytekit.SourceCode",
+    ),
+    ("flytekit.models.literals.Blob", "flytekit.Blob"),
+    (
+        "flytekit.models.literals.BlobMetadata",
+        "flytekit.BlobMetadata",
+    ),
+    ("flytekit.models.literals.Literal", "flytekit.Literal"),
+    ("flytekit.models.literals.Scalar", "flytekit.Scalar"),
+    ("flytekit.models.security.Secret", "flytekit.Secret"),
+    ("flytekit.models.types.LiteralType", "flytekit.LiteralType"),
+    ("flytekit.remote.FlyteRemote", "flytekit.FlyteRemote"),
+    (
+        "flytekit.sensor.sensor_engine.SensorEngine",
+        "flytekit.SensorEngine",
+    ),
+    ("flytekit.types.directory", "flytekit.directory"),
+    (
+        "flytekit.types.directory.FlyteDirectory",
+        "flytekit.FlyteDirectory",
+    ),
+    (
+        "flytekit.types.directory.types.FlyteDirectory",
+        "flytekit.FlyteDirectory",
+    ),
+    ("flytekit.types.file", "flytekit.file"),
+    ("flytekit.types.file.FlyteFile", "flytekit.FlyteFile"),
+    ("flytekit.types.file.file.FlyteFile", "flytekit.FlyteFile"),
+    ("flytekit.types.iterator", "flytekit.iterator"),
+    (
+        "flytekit.types.structured.StructuredDataset",
+        "flytekit.StructuredDataset",
+    ),
+    (
+        "flytekit.types.structured.structured_dataset.StructuredDataset",
+        "flytekit.StructuredDataset",
+    ),
+    (
+        "flytekit.types.structured.structured_dataset.StructuredDatasetFormat",
+        "flytekit.StructuredDatasetFormat",
+    ),
+    (
+        "flytekit.types.structured.structured_dataset.StructuredDatasetTransformerEngine",
+        "flytekit.StructuredDatasetTransformerEngine",
+    ),
+    (
+        "flytekit.types.structured.structured_dataset.StructuredDatasetType",
+        "flytekit.StructuredDatasetType",
+    ),
+];
+
+/// The canonical name of a qualified name: its public flytekit spelling when it has one.
+pub fn canonical(qualified: &str) -> &str {
+    match REEXPORTS.binary_search_by(|(deep, _)| (*deep).cmp(qualified)) {
+        Ok(i) => REEXPORTS[i].1,
+        Err(_) => qualified,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reexports_are_sorted_and_unique() {
+        assert!(REEXPORTS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn deep_paths_resolve_to_public_names() {
+        assert_eq!(canonical("flytekit.core.task.task"), "flytekit.task");
+        assert_eq!(
+            canonical("flytekit.core.resources.Resources"),
+            "flytekit.Resources"
+        );
+        assert_eq!(
+            canonical("flytekit.core.workflow.ImperativeWorkflow"),
+            "flytekit.Workflow"
+        );
+        assert_eq!(canonical("flytekit.Resources"), "flytekit.Resources");
+        assert_eq!(canonical("os.path"), "os.path");
+    }
+}

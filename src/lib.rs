@@ -1,0 +1,113 @@
+//! flyte-migrate: a linter and fixer that moves flytekit (Flyte 1) code to the flyte (Flyte 2)
+//! SDK.
+//!
+//! The library checks and fixes one source text at a time; the binary adds discovery,
+//! parallelism, reporting and writing.
+
+pub mod checker;
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod fix;
+pub mod importer;
+pub mod known;
+pub mod registry;
+pub mod report;
+pub mod rules;
+pub mod semantic;
+pub mod settings;
+pub mod source;
+
+use ruff_python_ast::ModModule;
+use ruff_python_parser::Parsed;
+use ruff_text_size::TextRange;
+
+use crate::checker::Checker;
+use crate::diagnostic::Diagnostic;
+use crate::importer::Importer;
+use crate::registry::Rule;
+use crate::semantic::SemanticModel;
+use crate::settings::Settings;
+use crate::source::{LineEnding, Locator};
+
+pub use crate::fix::{FixOutcome, fix_text};
+
+/// The cheap gate: a file whose bytes never mention `flytekit` cannot use Flyte 1.
+pub fn mentions_flytekit(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"flytekit").is_some()
+}
+
+/// Why a file could not be checked at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckError {
+    /// Nesting deeper than the checker walks.
+    TooDeep(TextRange),
+}
+
+impl std::fmt::Display for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CheckError::TooDeep(_) => write!(
+                f,
+                "nested more than {} levels deep; not checked",
+                checker::MAX_DEPTH
+            ),
+        }
+    }
+}
+
+/// Parse a module, or return the syntax error as a diagnostic.
+pub fn parse(text: &str) -> Result<Parsed<ModModule>, Diagnostic> {
+    ruff_python_parser::parse_module(text).map_err(|error| {
+        Diagnostic::new(
+            Rule::SyntaxError,
+            format!("SyntaxError: {}", error.error),
+            error.location,
+        )
+        .with_help("Fix the syntax error; the file was not checked further")
+    })
+}
+
+/// Check one source text (without BOM). Diagnostics are sorted by position, then code.
+pub fn check_text(text: &str, settings: &Settings) -> Result<Vec<Diagnostic>, CheckError> {
+    if !mentions_flytekit(text.as_bytes()) {
+        return Ok(Vec::new());
+    }
+    match parse(text) {
+        Ok(parsed) => check_parsed(&parsed, text, settings),
+        Err(diagnostic) => Ok(if settings.rules.contains(Rule::SyntaxError) {
+            vec![diagnostic]
+        } else {
+            Vec::new()
+        }),
+    }
+}
+
+/// Run the rules over a parsed module.
+pub fn check_parsed(
+    parsed: &Parsed<ModModule>,
+    text: &str,
+    settings: &Settings,
+) -> Result<Vec<Diagnostic>, CheckError> {
+    let body = &parsed.syntax().body;
+    let locator = Locator::new(text);
+    let line_ending = LineEnding::detect(text);
+    let semantic = SemanticModel::build(body, text);
+    let importer = Importer::new(body, &locator, line_ending);
+    let checker = Checker::new(
+        &locator,
+        line_ending,
+        &semantic,
+        &importer,
+        body,
+        &settings.rules,
+    );
+    let (mut diagnostics, too_deep) = checker.run();
+    if let Some(range) = too_deep {
+        return Err(CheckError::TooDeep(range));
+    }
+    diagnostics.sort_by(|a, b| {
+        (a.range.start(), a.rule, a.range.end()).cmp(&(b.range.start(), b.rule, b.range.end()))
+    });
+    Ok(diagnostics)
+}

@@ -1,0 +1,129 @@
+//! Output formats. Every format reads the same [`FileResult`]s, in path order.
+
+mod concise;
+mod full;
+mod json;
+
+use std::io::{self, Write};
+
+use crate::diagnostic::{Applicability, Diagnostic};
+use crate::source::Locator;
+
+/// What checking or fixing one file produced, ready to print.
+#[derive(Debug, Clone, Default)]
+pub struct FileResult {
+    /// The path as the user sees it.
+    pub path: String,
+    /// The text the diagnostics refer to.
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Source snippets with labels and help (rustc style).
+    Full,
+    /// One line per problem.
+    Concise,
+    /// A JSON array with ruff's field names.
+    Json,
+}
+
+/// Whether a diagnostic's fix would be applied with the given settings.
+pub fn is_fixable(diagnostic: &Diagnostic, unsafe_fixes: bool) -> bool {
+    diagnostic
+        .fix
+        .as_ref()
+        .is_some_and(|f| f.is_applied_with(unsafe_fixes))
+}
+
+pub fn write(
+    out: &mut dyn Write,
+    format: OutputFormat,
+    files: &[FileResult],
+    unsafe_fixes: bool,
+    color: bool,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Full => full::write(out, files, unsafe_fixes, color),
+        OutputFormat::Concise => concise::write(out, files, unsafe_fixes),
+        OutputFormat::Json => json::write(out, files),
+    }
+}
+
+/// The help line with the fix's safety.
+pub fn help_line(diagnostic: &Diagnostic) -> Option<String> {
+    let help = diagnostic.help.as_deref()?;
+    let suffix = match diagnostic.fix.as_ref().map(|f| f.applicability) {
+        Some(Applicability::Safe) => " [safe fix]",
+        Some(Applicability::Unsafe) => " [unsafe fix: --unsafe-fixes]",
+        Some(Applicability::DisplayOnly) => " [suggestion]",
+        None => "",
+    };
+    Some(format!("{help}{suffix}"))
+}
+
+/// (row, column), one-based.
+pub fn location(locator: &Locator, offset: ruff_text_size::TextSize) -> (usize, usize) {
+    let lc = locator.line_column(offset);
+    (lc.line.get(), lc.column.get())
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Counts {
+    pub total: usize,
+    pub safe: usize,
+    pub unsafe_only: usize,
+}
+
+impl Counts {
+    pub fn of<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) -> Self {
+        let mut counts = Counts::default();
+        for d in diagnostics {
+            counts.total += 1;
+            match d.fix.as_ref().map(|f| f.applicability) {
+                Some(Applicability::Safe) => counts.safe += 1,
+                Some(Applicability::Unsafe) => counts.unsafe_only += 1,
+                _ => {}
+            }
+        }
+        counts
+    }
+}
+
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `Found 12 problems (9 fixable, 2 more with --unsafe-fixes).`
+pub fn summary(counts: Counts, unsafe_fixes: bool) -> String {
+    if counts.total == 0 {
+        return "All checks passed!".to_string();
+    }
+    let mut parts = Vec::new();
+    let fixable = if unsafe_fixes {
+        counts.safe + counts.unsafe_only
+    } else {
+        counts.safe
+    };
+    if fixable > 0 {
+        parts.push(format!(
+            "{fixable} fixable with `flyte-migrate fix{}`",
+            if unsafe_fixes { " --unsafe-fixes" } else { "" }
+        ));
+    }
+    if !unsafe_fixes && counts.unsafe_only > 0 {
+        parts.push(format!("{} more with --unsafe-fixes", counts.unsafe_only));
+    }
+    let detail = if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    };
+    format!("Found {}{detail}.", plural(counts.total, "problem"))
+}

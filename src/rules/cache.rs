@@ -1,0 +1,180 @@
+//! FM203 `cache-to-flyte-cache`: v1 cache settings → `flyte.Cache`.
+//!
+//! `cache_version` maps to `version_override` with `behavior="auto"`, never `"override"`: the
+//! local controller never reads the cache with `"override"`.
+
+use ruff_python_ast::{Expr, ExprCall};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::{bool_literal, keyword, remove_arguments};
+use crate::checker::Checker;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::registry::Rule;
+
+/// v1 deprecated `@task` keyword → `flyte.Cache` field.
+const TASK_KEYWORDS: &[(&str, &str)] = &[
+    ("cache_version", "version_override"),
+    ("cache_serialize", "serialize"),
+    ("cache_ignore_input_vars", "ignored_inputs"),
+];
+
+/// `flytekit.Cache` field (in positional order) → `flyte.Cache` field.
+const CACHE_FIELDS: &[(&str, &str)] = &[
+    ("version", "version_override"),
+    ("serialize", "serialize"),
+    ("ignored_inputs", "ignored_inputs"),
+    ("salt", "salt"),
+    ("policies", ""),
+];
+
+/// The cache keywords of a `@task(...)` or `@dynamic(...)` decorator.
+pub fn decorator(checker: &mut Checker, decorator: &ExprCall) {
+    if !checker.enabled(Rule::CacheToFlyteCache) {
+        return;
+    }
+    let args = &decorator.arguments;
+    let Some(cache) = keyword(args, "cache") else {
+        return;
+    };
+    let deprecated: Vec<(&str, &Expr, TextRange)> = TASK_KEYWORDS
+        .iter()
+        .filter_map(|(old, new)| keyword(args, old).map(|k| (*new, &k.value, k.range)))
+        .collect();
+    let remove: Vec<TextRange> = deprecated.iter().map(|(_, _, r)| *r).collect();
+    let (replacement, applicability, message, help) = match bool_literal(&cache.value) {
+        Some(false) => (
+            "\"disable\"".to_string(),
+            Applicability::Safe,
+            "`cache=False` is `cache=\"disable\"` in Flyte 2 (a bool is rejected)",
+            "Replace with `cache=\"disable\"`".to_string(),
+        ),
+        Some(true) => {
+            let version = deprecated.iter().any(|(f, _, _)| *f == "version_override");
+            if !version && deprecated.is_empty() {
+                (
+                    "\"auto\"".to_string(),
+                    Applicability::Unsafe,
+                    "`cache=True` is rejected by Flyte 2; `\"auto\"` versions the cache by the function's body",
+                    "Replace with `cache=\"auto\"` (the cache version now follows the function body)".to_string(),
+                )
+            } else {
+                let mut fields = vec!["behavior=\"auto\"".to_string()];
+                for (field, value, _) in &deprecated {
+                    fields.push(format!("{field}={}", checker.text(value.range())));
+                }
+                let expr = format!("flyte.Cache({})", fields.join(", "));
+                let (applicability, help) = if version {
+                    (Applicability::Safe, format!("Replace with `cache={expr}`"))
+                } else {
+                    (
+                        Applicability::Unsafe,
+                        format!(
+                            "Replace with `cache={expr}` (the cache version now follows the function body)"
+                        ),
+                    )
+                };
+                (
+                    expr,
+                    applicability,
+                    "Cache settings are one `flyte.Cache` in Flyte 2",
+                    help,
+                )
+            }
+        }
+        None => {
+            if !deprecated.is_empty() {
+                checker.report(
+                    Diagnostic::new(
+                        Rule::CacheToFlyteCache,
+                        "Cache settings are one `flyte.Cache` in Flyte 2",
+                        cache.range,
+                    )
+                    .with_help("Write `cache=flyte.Cache(behavior=\"auto\", version_override=...)` by hand"),
+                );
+            }
+            return;
+        }
+    };
+    let mut edits = vec![Edit::replace(cache.value.range(), replacement.clone())];
+    edits.extend(remove_arguments(args, &remove));
+    let mut diagnostic = Diagnostic::new(Rule::CacheToFlyteCache, message, cache.range);
+    if replacement.starts_with("flyte.") {
+        match checker.import_module("flyte") {
+            Some(import) => edits.extend(import),
+            None => {
+                checker.report(diagnostic.with_help(help));
+                return;
+            }
+        }
+    }
+    diagnostic = diagnostic
+        .with_help(help)
+        .with_fix(Fix::new(edits, applicability));
+    checker.report(diagnostic);
+}
+
+/// `flytekit.Cache(version=..., ...)` → `flyte.Cache(behavior="auto", version_override=..., ...)`.
+pub fn call(checker: &mut Checker, call: &ExprCall) {
+    if !checker.enabled(Rule::CacheToFlyteCache)
+        || !checker.resolves_to(&call.func, &["flytekit.Cache"])
+    {
+        return;
+    }
+    let mut diagnostic = Diagnostic::new(
+        Rule::CacheToFlyteCache,
+        "`flytekit.Cache` is `flyte.Cache` in Flyte 2, with a `behavior`",
+        call.range(),
+    );
+    let mut fields = vec!["behavior=\"auto\"".to_string()];
+    let mut has_version = false;
+    let positional = call
+        .arguments
+        .args
+        .iter()
+        .enumerate()
+        .map(|(i, arg)| (CACHE_FIELDS.get(i).map(|(old, _)| *old), arg));
+    let keywords = call
+        .arguments
+        .keywords
+        .iter()
+        .map(|k| (k.arg.as_ref().map(|a| a.id.as_str()), &k.value));
+    for (name, value) in positional.chain(keywords) {
+        let Some((old, new)) = name.and_then(|n| CACHE_FIELDS.iter().find(|(old, _)| *old == n))
+        else {
+            checker.report(diagnostic.with_help(
+                "Rewrite by hand as `flyte.Cache(behavior=\"auto\", version_override=...)`",
+            ));
+            return;
+        };
+        if *old == "policies" {
+            checker.report(diagnostic.with_help(
+                "Cache policies get different version parameters in Flyte 2: port them to \
+                 `flyte.Cache(behavior=\"auto\", policies=[...])` by hand",
+            ));
+            return;
+        }
+        has_version |= *old == "version";
+        fields.push(format!("{new}={}", checker.text(value.range())));
+    }
+    let replacement = format!("flyte.Cache({})", fields.join(", "));
+    let Some(import) = checker.import_module("flyte") else {
+        checker.report(diagnostic);
+        return;
+    };
+    let mut edits = vec![Edit::replace(call.range(), replacement.clone())];
+    edits.extend(import);
+    let (applicability, help) = if has_version {
+        (Applicability::Safe, format!("Replace with `{replacement}`"))
+    } else {
+        (
+            Applicability::Unsafe,
+            format!(
+                "Replace with `{replacement}` (without a version, Flyte 2 versions the cache by the function body)"
+            ),
+        )
+    };
+    diagnostic = diagnostic
+        .with_help(help)
+        .with_fix(Fix::new(edits, applicability));
+    checker.report(diagnostic);
+}

@@ -1,0 +1,440 @@
+//! `current_context()` has no Flyte 2 equivalent object: each use becomes what Flyte 2 offers.
+//!
+//! FM401 `secrets-get`, FM402 `working-directory`, FM403 `execution-id`,
+//! FM404 `current-context-attribute`, FM405 `unused-current-context`.
+
+use ruff_python_ast::{Expr, ExprAttribute, ExprCall, ExprName, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::{keyword_name, quote, string_literal};
+use crate::checker::Checker;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::registry::Rule;
+use crate::semantic::{BindingKind, ScopeKind};
+
+const CURRENT_CONTEXT: &[&str] = &["flytekit.current_context"];
+
+/// `current_context()` attributes other than secrets, working directory and execution id:
+/// (attribute, replacement, applicability, advice when there is no replacement).
+const ATTRIBUTES: &[(&str, Option<&str>, Applicability, &str)] = &[
+    ("logging", Some("flyte.logger"), Applicability::Safe, ""),
+    (
+        "raw_output_prefix",
+        Some("flyte.ctx().raw_data_path.path"),
+        Applicability::Safe,
+        "",
+    ),
+    (
+        "execution_date",
+        Some("flyte.ctx().run_start_time"),
+        Applicability::Unsafe,
+        "",
+    ),
+    (
+        "output_metadata_prefix",
+        Some("flyte.ctx().output_path"),
+        Applicability::Unsafe,
+        "",
+    ),
+    (
+        "task_id",
+        None,
+        Applicability::DisplayOnly,
+        "Flyte 2 has no task id: `flyte.ctx().action` identifies the running action",
+    ),
+    (
+        "stats",
+        None,
+        Applicability::DisplayOnly,
+        "Flyte 2 has no stats client: emit metrics with your own client",
+    ),
+    (
+        "checkpoint",
+        None,
+        Applicability::DisplayOnly,
+        "Use `flyte.ctx().checkpoint` (`load`/`save`, `load_sync`/`save_sync`, `prev_exists`): its API differs",
+    ),
+    (
+        "decks",
+        None,
+        Applicability::DisplayOnly,
+        "Use `flyte.report` with `@env.task(report=True)`",
+    ),
+    (
+        "default_deck",
+        None,
+        Applicability::DisplayOnly,
+        "Use `flyte.report.log(html)` with `@env.task(report=True)`",
+    ),
+    (
+        "timeline_deck",
+        None,
+        Applicability::DisplayOnly,
+        "Flyte 2 has no timeline deck: log to `flyte.report` instead",
+    ),
+    (
+        "enable_deck",
+        None,
+        Applicability::DisplayOnly,
+        "Use `@env.task(report=True)`",
+    ),
+    (
+        "get",
+        None,
+        Applicability::DisplayOnly,
+        "Use `flyte.ctx().custom_context` (set with `flyte.custom_context(...)`): a different concept",
+    ),
+];
+
+/// Whether `expr` is a `current_context()` value: the call itself or a local bound to it.
+fn is_context(checker: &Checker, expr: &Expr) -> bool {
+    match expr {
+        Expr::Call(call) => is_context_call(checker, call),
+        Expr::Name(name) => context_binding(checker, name),
+        _ => false,
+    }
+}
+
+fn is_context_call(checker: &Checker, call: &ExprCall) -> bool {
+    call.arguments.is_empty() && checker.resolves_to(&call.func, CURRENT_CONTEXT)
+}
+
+fn context_binding(checker: &Checker, name: &ExprName) -> bool {
+    checker
+        .semantic
+        .binding_of(name.range.start())
+        .is_some_and(|b| matches!(b.kind, BindingKind::Assignment { value: Expr::Call(call), .. } if is_context_call(checker, call)))
+}
+
+pub fn attribute(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
+    if !is_context(checker, &attr.value) {
+        return;
+    }
+    match attr.attr.id.as_str() {
+        "secrets" => secrets(checker, expr),
+        "working_directory" => working_directory(checker, expr),
+        "execution_id" => execution_id(checker, expr),
+        other => other_attribute(checker, expr, other),
+    }
+}
+
+/// FM401: `current_context().secrets.get(group, key)` and `.secrets.group.key`.
+fn secrets(checker: &mut Checker, secrets: &Expr) {
+    let parent = checker.parent_expr();
+    let grandparent = checker.ancestor_expr(1);
+    let (site, group, key, problem): (TextRange, Option<&Expr>, Option<&Expr>, Option<String>) =
+        match (parent, grandparent) {
+            (Some(Expr::Attribute(get)), Some(Expr::Call(call)))
+                if get.attr.id.as_str() == "get" && call.func.range() == get.range =>
+            {
+                let mut group = None;
+                let mut key = None;
+                let mut problem = None;
+                for (i, arg) in call.arguments.args.iter().enumerate() {
+                    match i {
+                        0 => group = Some(arg),
+                        1 => key = Some(arg),
+                        2 => problem = Some("Flyte 2 secrets have no group version".to_string()),
+                        _ => {
+                            problem = Some(
+                                "`encode_mode` reads a mounted file: read it by hand".to_string(),
+                            )
+                        }
+                    }
+                }
+                for kw in &call.arguments.keywords {
+                    match keyword_name(kw) {
+                        Some("group") => group = Some(&kw.value),
+                        Some("key") => key = Some(&kw.value),
+                        Some("group_version") => {
+                            problem = Some("Flyte 2 secrets have no group version".to_string())
+                        }
+                        Some("encode_mode") if string_literal(&kw.value) == Some("r") => {}
+                        _ => {
+                            problem = Some(format!(
+                                "`{}` has no Flyte 2 equivalent",
+                                checker.text(kw.range)
+                            ))
+                        }
+                    }
+                }
+                (call.range(), group, key, problem)
+            }
+            (Some(Expr::Attribute(group)), Some(Expr::Attribute(key)))
+                if key.value.range() == group.range =>
+            {
+                let site = key.range;
+                let (g, k) = (group.attr.id.as_str(), key.attr.id.as_str());
+                return report_secret(checker, site, Some(g), Some(k), None);
+            }
+            _ => {
+                checker.report(
+                    Diagnostic::new(
+                        Rule::SecretsGet,
+                        "`current_context().secrets` does not exist in Flyte 2",
+                        secrets.range(),
+                    )
+                    .with_help("Declare `flyte.Secret(key=..., group=...)` on the TaskEnvironment and read `os.environ[\"GROUP_KEY\"]`"),
+                );
+                return;
+            }
+        };
+    let literal = |e: Option<&Expr>| -> Result<Option<String>, ()> {
+        match e {
+            None => Ok(None),
+            Some(e) if e.is_none_literal_expr() => Ok(None),
+            Some(e) => string_literal(e).map(|s| Some(s.to_string())).ok_or(()),
+        }
+    };
+    match (literal(group), literal(key)) {
+        (Ok(g), Ok(k)) => report_secret(checker, site, g.as_deref(), k.as_deref(), problem),
+        _ => report_secret(
+            checker,
+            site,
+            None,
+            None,
+            Some(
+                "the group and key are not string literals, so the variable name is unknown"
+                    .to_string(),
+            ),
+        ),
+    }
+}
+
+fn report_secret(
+    checker: &mut Checker,
+    site: TextRange,
+    group: Option<&str>,
+    key: Option<&str>,
+    problem: Option<String>,
+) {
+    let mut diagnostic = Diagnostic::new(
+        Rule::SecretsGet,
+        "`current_context().secrets` does not exist in Flyte 2: secrets are environment variables",
+        site,
+    );
+    let name = key.map(|k| env_var_name(group, k));
+    let problem = problem.or_else(|| match (&name, key) {
+        (_, None) => Some("a secret without a key has no Flyte 2 spelling: give `flyte.Secret` a `key`".to_string()),
+        (Some(n), _) if !is_valid_env_var(n) => Some(format!(
+            "`{n}` is not a valid variable name: declare the secret with `as_env_var=\"...\"` and read that"
+        )),
+        _ => None,
+    });
+    if let Some(problem) = problem {
+        checker.report(diagnostic.with_help(format!(
+            "Declare `flyte.Secret(key=..., group=...)` on the TaskEnvironment and read its \
+             environment variable; {problem}"
+        )));
+        return;
+    }
+    let Some(name) = name else {
+        return;
+    };
+    let replacement = format!("os.environ[{}].strip()", quote(&name));
+    let Some(import) = checker.import_module("os") else {
+        checker.report(diagnostic.with_help(format!("Read `{replacement}`")));
+        return;
+    };
+    let mut edits = vec![Edit::replace(site, replacement.clone())];
+    edits.extend(import);
+    diagnostic = diagnostic
+        .with_help(format!(
+            "Replace with `{replacement}`, the variable `flyte.Secret(key=..., group=...)` sets"
+        ))
+        .with_fix(Fix::safe_edits(edits));
+    checker.report(diagnostic);
+}
+
+/// Flyte 2's variable for a secret: `GROUP_KEY` (or `KEY`), `-` → `_`, upper-cased.
+pub fn env_var_name(group: Option<&str>, key: &str) -> String {
+    let raw = match group {
+        Some(g) if !g.is_empty() => format!("{g}_{key}"),
+        _ => key.to_string(),
+    };
+    raw.replace('-', "_").to_uppercase()
+}
+
+/// `^[A-Z_][A-Z0-9_]*$`, which `flyte.Secret` enforces.
+pub fn is_valid_env_var(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// FM402: `current_context().working_directory` → `tempfile.mkdtemp()`.
+fn working_directory(checker: &mut Checker, expr: &Expr) {
+    let mut diagnostic = Diagnostic::new(
+        Rule::WorkingDirectory,
+        "`current_context().working_directory` does not exist in Flyte 2",
+        expr.range(),
+    );
+    if let Some(import) = checker.import_module("tempfile") {
+        let mut edits = vec![Edit::replace(expr.range(), "tempfile.mkdtemp()")];
+        edits.extend(import);
+        diagnostic = diagnostic
+            .with_help("Replace with `tempfile.mkdtemp()`, a fresh directory at each use (Flyte 1 gave one directory per task run)")
+            .with_fix(Fix::unsafe_edits(edits));
+    }
+    checker.report(diagnostic);
+}
+
+/// FM403: `current_context().execution_id[.name|.project|.domain]` → `flyte.ctx().action...`.
+fn execution_id(checker: &mut Checker, expr: &Expr) {
+    let (site, replacement) = match checker.parent_expr() {
+        Some(Expr::Attribute(field)) if field.value.range() == expr.range() => {
+            match field.attr.id.as_str() {
+                "name" => (field.range, "flyte.ctx().action.run_name"),
+                "project" => (field.range, "flyte.ctx().action.project"),
+                "domain" => (field.range, "flyte.ctx().action.domain"),
+                _ => (expr.range(), "flyte.ctx().action"),
+            }
+        }
+        _ => (expr.range(), "flyte.ctx().action"),
+    };
+    let mut diagnostic = Diagnostic::new(
+        Rule::ExecutionId,
+        "`current_context().execution_id` is `flyte.ctx().action` in Flyte 2",
+        site,
+    );
+    if let Some(import) = checker.import_module("flyte") {
+        let mut edits = vec![Edit::replace(site, replacement)];
+        edits.extend(import);
+        diagnostic = diagnostic
+            .with_help(format!(
+                "Replace with `{replacement}` (the run's name is `action.run_name`; outside a task \
+                 `flyte.ctx()` is an empty context)"
+            ))
+            .with_fix(Fix::unsafe_edits(edits));
+    }
+    checker.report(diagnostic);
+}
+
+/// FM404: every other attribute of `current_context()`.
+fn other_attribute(checker: &mut Checker, expr: &Expr, name: &str) {
+    let row = ATTRIBUTES.iter().find(|(attr, ..)| *attr == name);
+    let mut diagnostic = Diagnostic::new(
+        Rule::CurrentContextAttribute,
+        format!("`current_context().{name}` does not exist in Flyte 2"),
+        expr.range(),
+    );
+    match row {
+        Some((_, Some(replacement), applicability, _)) => {
+            if let Some(import) = checker.import_module("flyte") {
+                let mut edits = vec![Edit::replace(expr.range(), *replacement)];
+                edits.extend(import);
+                diagnostic = diagnostic
+                    .with_help(format!("Replace with `{replacement}`"))
+                    .with_fix(Fix::new(edits, *applicability));
+            }
+        }
+        Some((_, None, _, advice)) => diagnostic = diagnostic.with_help(*advice),
+        None => {
+            diagnostic = diagnostic
+                .with_help("Flyte 2 has no such field: see `flyte.ctx()` for what a task can read")
+        }
+    }
+    checker.report(diagnostic);
+}
+
+/// FM404: the `current_context()` object itself passed on or kept (not read through an attribute).
+pub fn name(checker: &mut Checker, expr: &Expr, name: &ExprName) {
+    if !context_binding(checker, name) || read_through_attribute(checker, expr.range()) {
+        return;
+    }
+    report_object_use(checker, expr.range());
+}
+
+pub fn call(checker: &mut Checker, call: &ExprCall) {
+    if !is_context_call(checker, call) {
+        return;
+    }
+    if checker.function().is_none() {
+        checker.report(
+            Diagnostic::new(
+                Rule::CurrentContextAttribute,
+                "`current_context()` at module level has no task to describe",
+                call.range(),
+            )
+            .with_help("Read the context inside a task with `flyte.ctx()`"),
+        );
+        return;
+    }
+    let assigned = matches!(checker.current_stmt(), Some(Stmt::Assign(a))
+        if a.value.range() == call.range() && a.targets.len() == 1 && a.targets[0].is_name_expr());
+    if assigned || read_through_attribute(checker, call.range()) {
+        return;
+    }
+    report_object_use(checker, call.range());
+}
+
+fn read_through_attribute(checker: &Checker, range: TextRange) -> bool {
+    matches!(checker.parent_expr(), Some(Expr::Attribute(a)) if a.value.range() == range)
+}
+
+fn report_object_use(checker: &mut Checker, range: TextRange) {
+    checker.report(
+        Diagnostic::new(
+            Rule::CurrentContextAttribute,
+            "The `current_context()` object does not exist in Flyte 2",
+            range,
+        )
+        .with_help(
+            "Pass what is needed instead: `flyte.ctx()` fields, or `os.environ` for secrets",
+        ),
+    );
+}
+
+/// FM405: `ctx = current_context()` whose name is never read.
+pub fn unused_current_context(checker: &mut Checker) {
+    if !checker.enabled(Rule::UnusedCurrentContext) {
+        return;
+    }
+    let mut found = Vec::new();
+    for binding in checker.semantic.bindings() {
+        if binding.uses > 0 || checker.semantic.scope_kind(binding.scope) == ScopeKind::Module {
+            continue;
+        }
+        if let BindingKind::Assignment {
+            value: Expr::Call(call),
+            stmt,
+        } = &binding.kind
+            && is_context_call(checker, call)
+        {
+            found.push((binding.name, *stmt));
+        }
+    }
+    for (name, stmt) in found {
+        let edit = checker.importer.delete_stmt(stmt, checker.locator);
+        checker.report(
+            Diagnostic::new(
+                Rule::UnusedCurrentContext,
+                format!("`{name} = current_context()` is not used"),
+                stmt.range(),
+            )
+            .with_help("Remove the assignment")
+            .with_fix(Fix::safe_edits(vec![edit])),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_names_follow_flyte_2() {
+        assert_eq!(
+            env_var_name(Some("my-group"), "api-key"),
+            "MY_GROUP_API_KEY"
+        );
+        assert_eq!(env_var_name(None, "token"), "TOKEN");
+        assert_eq!(env_var_name(Some(""), "token"), "TOKEN");
+        assert!(is_valid_env_var("MY_GROUP_API_KEY"));
+        assert!(!is_valid_env_var("1TOKEN"));
+        assert!(!is_valid_env_var("A.B"));
+        assert!(!is_valid_env_var(""));
+    }
+}

@@ -1,0 +1,119 @@
+//! FM101 `renamed-name` and FM102 `unused-flytekit-import`.
+
+use std::collections::BTreeMap;
+
+use ruff_python_ast::{Alias, Expr, Stmt};
+use ruff_text_size::{Ranged, TextSize};
+
+use crate::checker::Checker;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::registry::Rule;
+use crate::semantic::BindingKind;
+
+/// flytekit names that are the same object under a new name in Flyte 2:
+/// (flytekit name, Flyte 2 name, a rule that owns calls of it).
+const RENAMES: &[(&str, &str, Option<Rule>)] = &[
+    ("flytekit.PodTemplate", "flyte.PodTemplate", None),
+    (
+        "flytekit.Resources",
+        "flyte.Resources",
+        Some(Rule::ResourcesFields),
+    ),
+];
+
+/// FM101: a reference to a flytekit name that Flyte 2 spells differently.
+pub fn reference(checker: &mut Checker, expr: &Expr) {
+    if !checker.enabled(Rule::RenamedName) {
+        return;
+    }
+    // Only the whole dotted name: `flytekit.PodTemplate`, not its `flytekit` head.
+    let parent = checker.parent_expr();
+    if matches!(parent, Some(Expr::Attribute(a)) if a.value.range() == expr.range()) {
+        return;
+    }
+    let Some(qualified) = checker.resolve(expr) else {
+        return;
+    };
+    let Some((old, new, owner)) = RENAMES.iter().find(|(old, ..)| *old == qualified) else {
+        return;
+    };
+    let called = matches!(parent, Some(Expr::Call(c)) if c.func.range() == expr.range());
+    if called && owner.is_some_and(|rule| checker.enabled(rule)) {
+        return;
+    }
+    let mut diagnostic = Diagnostic::new(
+        Rule::RenamedName,
+        format!("`{old}` is `{new}` in Flyte 2"),
+        expr.range(),
+    );
+    let module = new.split('.').next().unwrap_or(new);
+    if let Some(import) = checker.import_module(module) {
+        let mut edits = vec![Edit::replace(expr.range(), *new)];
+        edits.extend(import);
+        diagnostic = diagnostic
+            .with_help(format!("Replace with `{new}`"))
+            .with_fix(Fix::safe_edits(edits));
+    }
+    checker.report(diagnostic);
+}
+
+fn is_flytekit(qualified: &str) -> bool {
+    qualified == "flytekit" || qualified.starts_with("flytekit.")
+}
+
+/// FM102: flytekit imports nothing reads (any more): flytekit is not installed next to Flyte 2.
+pub fn unused_flytekit_imports(checker: &mut Checker) {
+    if !checker.enabled(Rule::UnusedFlytekitImport) {
+        return;
+    }
+    // Unused aliases, grouped by their import statement (by position, for a stable order).
+    let mut by_stmt: BTreeMap<TextSize, (&Stmt, Vec<(&Alias, String)>)> = BTreeMap::new();
+    for binding in checker.semantic.bindings() {
+        let BindingKind::Import {
+            qualified,
+            stmt,
+            alias,
+        } = &binding.kind
+        else {
+            continue;
+        };
+        if binding.uses > 0
+            || !is_flytekit(qualified)
+            || checker.semantic.name_in_strings(binding.name)
+        {
+            continue;
+        }
+        let full = match &**stmt {
+            Stmt::ImportFrom(from) => format!(
+                "{}.{}",
+                from.module.as_ref().map_or("", |m| m.id.as_str()),
+                alias.name.id
+            ),
+            _ => alias.name.id.to_string(),
+        };
+        by_stmt
+            .entry(stmt.start())
+            .or_insert_with(|| (*stmt, Vec::new()))
+            .1
+            .push((*alias, full));
+    }
+    for (stmt, aliases) in by_stmt.into_values() {
+        let refs: Vec<&Alias> = aliases.iter().map(|(a, _)| *a).collect();
+        let edits = checker
+            .importer
+            .remove_aliases(stmt, &refs, checker.locator);
+        for (alias, full) in &aliases {
+            checker.report(
+                Diagnostic::new(
+                    Rule::UnusedFlytekitImport,
+                    format!(
+                        "`{full}` is imported but not used (flytekit is not installed with Flyte 2)"
+                    ),
+                    alias.range(),
+                )
+                .with_help("Remove the import")
+                .with_fix(Fix::safe_edits(edits.clone())),
+            );
+        }
+    }
+}

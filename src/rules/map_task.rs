@@ -1,0 +1,206 @@
+//! FM304 `map-task`: `map_task(t, ...)(x=xs)` → `list(flyte.map(t, xs, return_exceptions=False))`.
+//!
+//! `flyte.map` yields failures as list items unless `return_exceptions=False`, and it is lazy, so
+//! the rewrite always passes the flag and wraps the call in `list(...)`.
+
+use ruff_python_ast::{Expr, ExprCall, Stmt};
+use ruff_text_size::Ranged;
+
+use super::{int_literal, keyword_name};
+use crate::checker::Checker;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::registry::Rule;
+
+const MAP_TASK: &[&str] = &["flytekit.map_task"];
+
+pub fn call(checker: &mut Checker, call: &ExprCall) {
+    if !checker.enabled(Rule::MapTask) {
+        return;
+    }
+    if let Expr::Call(inner) = &*call.func
+        && checker.resolves_to(&inner.func, MAP_TASK)
+    {
+        mapped_call(checker, call, inner);
+        return;
+    }
+    if checker.resolves_to(&call.func, MAP_TASK) {
+        // `map_task(t)(...)` is handled at the outer call; anything else is reported here.
+        let called = matches!(checker.parent_expr(), Some(Expr::Call(outer)) if outer.func.range() == call.range());
+        if !called {
+            checker.report(
+                Diagnostic::new(
+                    Rule::MapTask,
+                    "`map_task` is `flyte.map` in Flyte 2",
+                    call.range(),
+                )
+                .with_help(
+                    "Call `list(flyte.map(task, xs, return_exceptions=False))` where the mapped \
+                     task is called",
+                ),
+            );
+        }
+    }
+}
+
+fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
+    let mut diagnostic = Diagnostic::new(
+        Rule::MapTask,
+        "`map_task(...)(...)` is `flyte.map` in Flyte 2",
+        outer.range(),
+    );
+    let manual = |why: &str| {
+        format!("{why}; rewrite as `list(flyte.map(task, xs, return_exceptions=False))` by hand")
+    };
+
+    // The mapped target and `map_task`'s own options.
+    let mut target: Option<&Expr> = inner.arguments.args.first();
+    let mut concurrency: Option<&Expr> = None;
+    if inner.arguments.args.len() > 2 {
+        checker
+            .report(diagnostic.with_help(manual("`map_task` has unexpected positional arguments")));
+        return;
+    }
+    if let Some(second) = inner.arguments.args.get(1) {
+        concurrency = Some(second);
+    }
+    for kw in &inner.arguments.keywords {
+        match keyword_name(kw) {
+            Some("target") => target = Some(&kw.value),
+            Some("concurrency") => concurrency = Some(&kw.value),
+            Some("run_all_sub_nodes") => {}
+            Some("min_success_ratio") if is_one(&kw.value) => {}
+            Some("min_success_ratio" | "min_successes") => {
+                checker.report(diagnostic.with_help(
+                    "Flyte 2 has no success threshold: use `flyte.map(..., return_exceptions=True)` \
+                     and check the share of results that are not exceptions by hand",
+                ));
+                return;
+            }
+            _ => {
+                checker.report(diagnostic.with_help(manual(&format!(
+                    "`map_task` option `{}` has no Flyte 2 equivalent",
+                    checker.text(kw.range)
+                ))));
+                return;
+            }
+        }
+    }
+    let Some(target) = target else {
+        checker.report(diagnostic.with_help(manual("the mapped task is not given")));
+        return;
+    };
+    if matches!(checker.parent_expr(), Some(Expr::Attribute(a)) if a.value.range() == outer.range())
+    {
+        checker.report(diagnostic.with_help(
+            "Move `.with_overrides(...)` onto the task as `task.override(...)` and map that: \
+             `list(flyte.map(task.override(...), xs, return_exceptions=False))`",
+        ));
+        return;
+    }
+
+    // The mapped lists, in the order `flyte.map` takes them: the target's parameter order.
+    let mapped: Vec<(&str, &Expr)> = outer
+        .arguments
+        .keywords
+        .iter()
+        .filter_map(|k| keyword_name(k).map(|n| (n, &k.value)))
+        .collect();
+    if !outer.arguments.args.is_empty() || mapped.len() != outer.arguments.keywords.len() {
+        checker.report(diagnostic.with_help(manual("pass the mapped lists by keyword")));
+        return;
+    }
+    let (lists, applicability) = match mapped.len() {
+        0 => {
+            checker.report(diagnostic.with_help(manual("nothing is mapped")));
+            return;
+        }
+        1 => (vec![mapped[0].1], Applicability::Safe),
+        _ => match parameter_order(checker, target) {
+            Some(order) => {
+                let mut lists = Vec::with_capacity(mapped.len());
+                for param in &order {
+                    if let Some((_, value)) = mapped.iter().find(|(n, _)| n == param) {
+                        lists.push(*value);
+                    }
+                }
+                if lists.len() != mapped.len() {
+                    checker.report(diagnostic.with_help(manual(
+                        "the mapped inputs do not match the task's parameters",
+                    )));
+                    return;
+                }
+                (lists, Applicability::Unsafe)
+            }
+            None => {
+                checker.report(diagnostic.with_help(manual(
+                    "several lists are mapped and the task is not defined in this file, so \
+                     their positional order is unknown",
+                )));
+                return;
+            }
+        },
+    };
+    let Some(import) = checker.import_module("flyte") else {
+        checker.report(diagnostic);
+        return;
+    };
+
+    let mut args = vec![checker.text(target.range()).to_string()];
+    args.extend(lists.iter().map(|e| checker.text(e.range()).to_string()));
+    if let Some(c) = concurrency
+        && !c.is_none_literal_expr()
+    {
+        args.push(format!("concurrency={}", checker.text(c.range())));
+    }
+    args.push("return_exceptions=False".to_string());
+    let replacement = format!("list(flyte.map({}))", args.join(", "));
+    let help = if applicability == Applicability::Safe {
+        format!("Replace with `{replacement}`")
+    } else {
+        format!(
+            "Replace with `{replacement}` (lists are passed in parameter order; unlike Flyte 1, \
+             lists of different lengths are truncated to the shortest)"
+        )
+    };
+    let mut edits = vec![Edit::replace(outer.range(), replacement)];
+    edits.extend(import);
+    diagnostic = diagnostic
+        .with_help(help)
+        .with_fix(Fix::new(edits, applicability));
+    checker.report(diagnostic);
+}
+
+fn is_one(expr: &Expr) -> bool {
+    int_literal(expr) == Some(1)
+        || matches!(expr, Expr::NumberLiteral(n) if matches!(n.value, ruff_python_ast::Number::Float(f) if f == 1.0))
+}
+
+/// The unbound parameter names of the mapped task, when it is a function of this module (or a
+/// `functools.partial` of one).
+fn parameter_order<'a>(checker: &Checker<'a>, target: &Expr) -> Option<Vec<&'a str>> {
+    let (function, bound): (&Expr, Vec<&str>) = match target {
+        Expr::Call(call) if checker.resolves_to(&call.func, &["functools.partial"]) => (
+            call.arguments.args.first()?,
+            call.arguments
+                .keywords
+                .iter()
+                .filter_map(keyword_name)
+                .collect(),
+        ),
+        other => (other, Vec::new()),
+    };
+    let Expr::Name(name) = function else {
+        return None;
+    };
+    let def = checker.module.iter().find_map(|stmt| match stmt {
+        Stmt::FunctionDef(def) if def.name.id.as_str() == name.id.as_str() => Some(def),
+        _ => None,
+    })?;
+    Some(
+        def.parameters
+            .iter()
+            .map(|p| p.name().id.as_str())
+            .filter(|n| !bound.contains(n))
+            .collect(),
+    )
+}

@@ -1,0 +1,320 @@
+//! FM201 `resources-fields` and FM202 `accelerator-to-gpu`.
+
+use ruff_python_ast::{Expr, ExprCall, StmtFunctionDef};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::{count_literal, keyword, keyword_name, quote, remove_arguments};
+use crate::checker::Checker;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::registry::Rule;
+
+/// v1 `Resources` keyword → v2 keyword.
+const FIELD_RENAMES: &[(&str, &str)] = &[("mem", "memory"), ("ephemeral_storage", "disk")];
+/// v2 keywords whose values must be strings (or, for `memory`, a pair of strings).
+const STRING_FIELDS: &[&str] = &["mem", "memory", "ephemeral_storage", "disk"];
+const KNOWN_FIELDS: &[&str] = &["cpu", "mem", "gpu", "ephemeral_storage"];
+
+/// FM201: `flytekit.Resources(...)` → `flyte.Resources(...)` with v2 field names and types.
+pub fn call(checker: &mut Checker, call: &ExprCall) {
+    if !checker.enabled(Rule::ResourcesFields)
+        || !checker.resolves_to(&call.func, &["flytekit.Resources"])
+    {
+        return;
+    }
+    let mut edits = vec![Edit::replace(call.func.range(), "flyte.Resources")];
+    let mut changes: Vec<String> = Vec::new();
+    let mut manual: Vec<String> = Vec::new();
+
+    // Positional order is the same in both SDKs (cpu, memory, gpu, disk); only types change.
+    for (index, arg) in call.arguments.args.iter().enumerate() {
+        let field = ["cpu", "mem", "gpu", "ephemeral_storage"]
+            .get(index)
+            .copied();
+        match field {
+            Some(field) => value_edits(checker, field, arg, &mut edits, &mut changes, &mut manual),
+            None => manual.push("extra positional arguments".to_string()),
+        }
+    }
+    for kw in &call.arguments.keywords {
+        let Some(name) = keyword_name(kw) else {
+            manual.push("`**` arguments whose fields cannot be renamed".to_string());
+            continue;
+        };
+        if !KNOWN_FIELDS.contains(&name) {
+            manual.push(format!("unknown field `{name}`"));
+            continue;
+        }
+        if let Some((_, new)) = FIELD_RENAMES.iter().find(|(old, _)| *old == name)
+            && let Some(arg) = &kw.arg
+        {
+            edits.push(Edit::replace(arg.range, *new));
+            changes.push(format!("`{name}` is `{new}`"));
+        }
+        value_edits(
+            checker,
+            name,
+            &kw.value,
+            &mut edits,
+            &mut changes,
+            &mut manual,
+        );
+    }
+
+    let detail = if changes.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", changes.join(", "))
+    };
+    let mut diagnostic = Diagnostic::new(
+        Rule::ResourcesFields,
+        format!("`flytekit.Resources` is `flyte.Resources` in Flyte 2{detail}"),
+        call.range(),
+    );
+    if manual.is_empty() {
+        if let Some(import) = checker.import_module("flyte") {
+            edits.extend(import);
+            diagnostic = diagnostic
+                .with_help("Replace with `flyte.Resources` and its field names")
+                .with_fix(Fix::safe_edits(edits));
+        }
+    } else {
+        diagnostic = diagnostic.with_help(format!(
+            "Rewrite by hand as `flyte.Resources(cpu=, memory=, gpu=, disk=, shm=)`: {}",
+            manual.join("; ")
+        ));
+    }
+    checker.report(diagnostic);
+}
+
+/// Edits that make one field's value acceptable to `flyte.Resources`.
+fn value_edits(
+    checker: &Checker,
+    field: &str,
+    value: &Expr,
+    edits: &mut Vec<Edit>,
+    changes: &mut Vec<String>,
+    manual: &mut Vec<String>,
+) {
+    let source_of = |e: &Expr| checker.text(e.range()).to_string();
+    match field {
+        f if STRING_FIELDS.contains(&f) => match value {
+            Expr::NumberLiteral(_) => {
+                edits.push(Edit::replace(value.range(), quote(&source_of(value))));
+                changes.push(format!("`{f}` must be a string"));
+            }
+            Expr::List(list) if f == "mem" || f == "memory" => {
+                let items: Vec<String> = list
+                    .elts
+                    .iter()
+                    .map(|e| match e {
+                        Expr::NumberLiteral(_) => quote(&source_of(e)),
+                        _ => source_of(e),
+                    })
+                    .collect();
+                if items.len() == 2 {
+                    edits.push(Edit::replace(
+                        value.range(),
+                        format!("({})", items.join(", ")),
+                    ));
+                    changes.push(format!("a `{f}` range is a `(request, limit)` tuple"));
+                } else {
+                    manual.push(format!("`{f}` range must have two values"));
+                }
+            }
+            Expr::Tuple(tuple) if f == "mem" || f == "memory" => {
+                for e in &tuple.elts {
+                    if matches!(e, Expr::NumberLiteral(_)) {
+                        edits.push(Edit::replace(e.range(), quote(&source_of(e))));
+                    }
+                }
+            }
+            Expr::List(_) | Expr::Tuple(_) => {
+                manual.push(format!("`{f}` cannot be a range in Flyte 2"));
+            }
+            _ => {}
+        },
+        "gpu" => match value {
+            Expr::StringLiteral(_) => match count_literal(value) {
+                Some(n) => {
+                    edits.push(Edit::replace(value.range(), n.to_string()));
+                    changes.push("a GPU count is an `int`".to_string());
+                }
+                None => manual.push(format!(
+                    "`gpu={}` is not a count; Flyte 2 takes an int or a `\"T4:1\"`-style string",
+                    source_of(value)
+                )),
+            },
+            Expr::List(_) | Expr::Tuple(_) => {
+                manual.push("`gpu` cannot be a range in Flyte 2".to_string());
+            }
+            _ => {}
+        },
+        "cpu" => {
+            if let Expr::List(list) = value {
+                if list.elts.len() == 2 {
+                    let items: Vec<String> = list.elts.iter().map(source_of).collect();
+                    edits.push(Edit::replace(
+                        value.range(),
+                        format!("({})", items.join(", ")),
+                    ));
+                    changes.push("a `cpu` range is a `(request, limit)` tuple".to_string());
+                } else {
+                    manual.push("`cpu` range must have two values".to_string());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// flytekit accelerator constants → Flyte 2 GPU type names.
+const ACCELERATORS: &[(&str, &str)] = &[
+    ("flytekit.extras.accelerators.A100", "A100"),
+    ("flytekit.extras.accelerators.A100_80GB", "A100_80G"),
+    ("flytekit.extras.accelerators.A10G", "A10G"),
+    ("flytekit.extras.accelerators.H100", "H100"),
+    ("flytekit.extras.accelerators.H200", "H200"),
+    ("flytekit.extras.accelerators.L4", "L4"),
+    ("flytekit.extras.accelerators.L40S", "L40s"),
+    ("flytekit.extras.accelerators.RTX_PRO_6000", "RTX_PRO_6000"),
+    ("flytekit.extras.accelerators.T4", "T4"),
+    ("flytekit.extras.accelerators.V100", "V100"),
+];
+
+/// The largest count a `"TYPE:n"` literal allows for each type.
+fn max_count(gpu_type: &str) -> u64 {
+    if gpu_type == "RTX_PRO_6000" { 2 } else { 8 }
+}
+
+/// FM202: `@task(accelerator=T4, requests=Resources(gpu=1))` → `gpu="T4:1"`.
+pub fn accelerator(checker: &mut Checker, _def: &StmtFunctionDef, decorator: &ExprCall) {
+    let Some(kw) = keyword(&decorator.arguments, "accelerator") else {
+        return;
+    };
+    let mut diagnostic = Diagnostic::new(
+        Rule::AcceleratorToGpu,
+        "`accelerator=` is part of `Resources(gpu=...)` in Flyte 2",
+        kw.range,
+    );
+    let qualified = checker.resolve(&kw.value);
+    let (device, partition) = match qualified.as_deref().and_then(split_partition) {
+        Some((base, partition)) => (base, Some(partition)),
+        None => (qualified.as_deref().unwrap_or(""), None),
+    };
+    let Some(gpu_type) = ACCELERATORS
+        .iter()
+        .find(|(name, _)| *name == device)
+        .map(|(_, v2)| *v2)
+    else {
+        checker.report(diagnostic.with_help(
+            "Flyte 2 has no GPU type for this accelerator: pick one of `flyte.GPU`'s device \
+             names by hand, e.g. `flyte.Resources(gpu=\"A100:1\")`",
+        ));
+        return;
+    };
+
+    // Every Resources call of the decorator that asks for GPUs gets the typed form.
+    let mut counts: Vec<(TextRange, u64)> = Vec::new();
+    let mut unknown_count = false;
+    for name in ["requests", "limits", "resources"] {
+        let Some(Expr::Call(resources)) = keyword(&decorator.arguments, name).map(|k| &k.value)
+        else {
+            continue;
+        };
+        if !checker.resolves_to(&resources.func, &["flytekit.Resources", "flyte.Resources"]) {
+            continue;
+        }
+        let gpu = keyword(&resources.arguments, "gpu")
+            .map(|k| &k.value)
+            .or_else(|| resources.arguments.args.get(2));
+        if let Some(gpu) = gpu {
+            match count_literal(gpu) {
+                Some(n) => counts.push((gpu.range(), n)),
+                None => unknown_count = true,
+            }
+        }
+    }
+    let distinct: Vec<u64> = {
+        let mut v: Vec<u64> = counts.iter().map(|(_, n)| *n).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let help_manual = |why: &str| format!("{why}; write `gpu=\"{gpu_type}:<count>\"` by hand");
+    if unknown_count || counts.is_empty() || distinct.len() != 1 {
+        let why = if counts.is_empty() && !unknown_count {
+            "No GPU count is requested with this accelerator"
+        } else if distinct.len() > 1 {
+            "The GPU request and limit differ and Flyte 2 has one GPU count"
+        } else {
+            "The GPU count is not a literal"
+        };
+        checker.report(diagnostic.with_help(help_manual(why)));
+        return;
+    }
+    let count = distinct[0];
+    let replacement = match partition {
+        Some(partition) => format!(
+            "flyte.GPU({}, {count}, partition={})",
+            quote(gpu_type),
+            quote(&partition)
+        ),
+        None if count >= 1 && count <= max_count(gpu_type) => quote(&format!("{gpu_type}:{count}")),
+        None => format!(
+            "flyte.Device(quantity={count}, device_class=\"GPU\", device={})",
+            quote(gpu_type)
+        ),
+    };
+    let needs_flyte = replacement.starts_with("flyte.");
+    let mut edits = remove_arguments(&decorator.arguments, &[kw.range]);
+    edits.extend(
+        counts
+            .iter()
+            .map(|(range, _)| Edit::replace(*range, replacement.clone())),
+    );
+    if needs_flyte {
+        match checker.import_module("flyte") {
+            Some(import) => edits.extend(import),
+            None => {
+                checker.report(
+                    diagnostic.with_help(help_manual("`flyte` is bound to something else here")),
+                );
+                return;
+            }
+        }
+    }
+    diagnostic = diagnostic
+        .with_help(format!(
+            "Remove `accelerator=` and request `gpu={replacement}`"
+        ))
+        .with_fix(Fix::safe_edits(edits));
+    checker.report(diagnostic);
+}
+
+/// `flytekit.extras.accelerators.A100.partition_1g_5gb` → (`...A100`, `1g.5gb`).
+fn split_partition(qualified: &str) -> Option<(&str, String)> {
+    let (base, last) = qualified.rsplit_once('.')?;
+    let partition = last.strip_prefix("partition_")?;
+    Some((base, partition.replace('_', ".")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitions_use_dotted_names() {
+        assert_eq!(
+            split_partition("flytekit.extras.accelerators.A100.partition_1g_5gb"),
+            Some(("flytekit.extras.accelerators.A100", "1g.5gb".to_string()))
+        );
+        assert_eq!(split_partition("flytekit.extras.accelerators.T4"), None);
+    }
+
+    #[test]
+    fn string_literals_are_counts() {
+        let parsed = ruff_python_parser::parse_expression("\"2\"").expect("parses");
+        assert_eq!(count_literal(parsed.expr()), Some(2));
+        assert_eq!(string_literal(parsed.expr()), Some("2"));
+    }
+}

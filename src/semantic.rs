@@ -1,0 +1,568 @@
+//! Which local names are bound to which imported objects.
+//!
+//! One pass over the module records every scope, every binding and every name that is read;
+//! then each read is resolved to the binding Python would use. Rules then ask "is this expression
+//! `flytekit.Resources`?" through [`SemanticModel::resolve`], never by spelling.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{
+    self as ast, Alias, Comprehension, ExceptHandler, Expr, ExprContext, Parameters, Pattern, Stmt,
+};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::known;
+
+pub type ScopeId = usize;
+pub type BindingId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Class,
+    Function,
+    /// Comprehensions: their own names, but they run where they stand.
+    Comprehension,
+}
+
+#[derive(Debug)]
+struct Scope<'a> {
+    kind: ScopeKind,
+    parent: Option<ScopeId>,
+    bindings: HashMap<&'a str, Vec<BindingId>>,
+    globals: Vec<&'a str>,
+}
+
+#[derive(Debug, Clone)]
+pub enum BindingKind<'a> {
+    /// `import a.b` (binds `a`), `import a.b as c`, `from a import b as c`: the module path or
+    /// object the name stands for.
+    Import {
+        qualified: String,
+        stmt: &'a Stmt,
+        alias: &'a Alias,
+    },
+    /// `name = value` with a single name target.
+    Assignment { value: &'a Expr, stmt: &'a Stmt },
+    /// Anything else: parameters, loop targets, `def`, `class`, `with ... as`, …
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct Binding<'a> {
+    pub name: &'a str,
+    pub range: TextRange,
+    pub scope: ScopeId,
+    pub kind: BindingKind<'a>,
+    pub uses: u32,
+}
+
+#[derive(Debug)]
+struct Load<'a> {
+    name: &'a str,
+    at: TextSize,
+    scope: ScopeId,
+    /// Inside a function body: runs after the whole module executed.
+    deferred: bool,
+}
+
+/// The result of the binding pass over one module.
+pub struct SemanticModel<'a> {
+    scopes: Vec<Scope<'a>>,
+    bindings: Vec<Binding<'a>>,
+    /// Name-load offset → the binding it reads.
+    resolved: HashMap<TextSize, BindingId>,
+    /// Scope of every function, lambda, class and comprehension, by (start, kind tag).
+    node_scopes: HashMap<(TextSize, u8), ScopeId>,
+    string_ranges: Vec<TextRange>,
+    source: &'a str,
+}
+
+impl<'a> SemanticModel<'a> {
+    pub fn build(body: &'a [Stmt], source: &'a str) -> Self {
+        let mut builder = Builder {
+            scopes: vec![Scope {
+                kind: ScopeKind::Module,
+                parent: None,
+                bindings: HashMap::new(),
+                globals: Vec::new(),
+            }],
+            bindings: Vec::new(),
+            loads: Vec::new(),
+            stack: vec![0],
+            node_scopes: HashMap::new(),
+            string_ranges: Vec::new(),
+        };
+        builder.visit_body(body);
+        let Builder {
+            scopes,
+            mut bindings,
+            loads,
+            node_scopes,
+            string_ranges,
+            ..
+        } = builder;
+        let mut model = SemanticModel {
+            scopes,
+            bindings: Vec::new(),
+            resolved: HashMap::with_capacity(loads.len()),
+            node_scopes,
+            string_ranges,
+            source,
+        };
+        for load in &loads {
+            if let Some(id) = model.lookup(&bindings, load) {
+                bindings[id].uses += 1;
+                model.resolved.insert(load.at, id);
+            }
+        }
+        model.bindings = bindings;
+        model
+    }
+
+    fn lookup(&self, bindings: &[Binding<'a>], load: &Load<'a>) -> Option<BindingId> {
+        let mut scope_id = load.scope;
+        let mut origin = true;
+        loop {
+            let scope = &self.scopes[scope_id];
+            let skip = scope.kind == ScopeKind::Class && !origin;
+            if scope.globals.contains(&load.name) && scope.kind != ScopeKind::Module {
+                scope_id = 0;
+                origin = false;
+                continue;
+            }
+            if !skip && let Some(ids) = scope.bindings.get(load.name) {
+                let before = ids
+                    .iter()
+                    .rev()
+                    .copied()
+                    .find(|&id| bindings[id].range.start() <= load.at);
+                match scope.kind {
+                    ScopeKind::Function | ScopeKind::Comprehension => {
+                        return before.or_else(|| ids.first().copied());
+                    }
+                    ScopeKind::Class => {
+                        if before.is_some() {
+                            return before;
+                        }
+                    }
+                    ScopeKind::Module => {
+                        return if load.deferred {
+                            ids.last().copied()
+                        } else {
+                            before
+                        };
+                    }
+                }
+            }
+            scope_id = scope.parent?;
+            origin = false;
+        }
+    }
+
+    /// The binding a name read at `name_start` resolves to.
+    pub fn binding_of(&self, name_start: TextSize) -> Option<&Binding<'a>> {
+        self.resolved.get(&name_start).map(|&id| &self.bindings[id])
+    }
+
+    pub fn bindings(&self) -> &[Binding<'a>] {
+        &self.bindings
+    }
+
+    pub fn scope_kind(&self, scope: ScopeId) -> ScopeKind {
+        self.scopes[scope].kind
+    }
+
+    /// The scope a function, lambda, class or comprehension node opens.
+    pub fn scope_of_node(&self, start: TextSize, tag: u8) -> Option<ScopeId> {
+        self.node_scopes.get(&(start, tag)).copied()
+    }
+
+    /// The canonical qualified name an expression stands for, through imports and attribute
+    /// access (`fk.Resources` → `flytekit.Resources`, `flytekit.core.task.task` → `flytekit.task`).
+    pub fn resolve(&self, expr: &Expr) -> Option<String> {
+        let mut segments: Vec<&str> = Vec::new();
+        let mut current = expr;
+        loop {
+            match current {
+                Expr::Attribute(attr) => {
+                    segments.push(attr.attr.id.as_str());
+                    current = &attr.value;
+                }
+                Expr::Name(name) => {
+                    let binding = self.binding_of(name.range.start())?;
+                    let BindingKind::Import { qualified, .. } = &binding.kind else {
+                        return None;
+                    };
+                    let mut out = qualified.clone();
+                    for segment in segments.iter().rev() {
+                        out.push('.');
+                        out.push_str(segment);
+                    }
+                    return Some(known::canonical(&out).to_string());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Whether `expr` resolves to one of `names` (canonical qualified names).
+    pub fn resolves_to(&self, expr: &Expr, names: &[&str]) -> bool {
+        self.resolve(expr)
+            .is_some_and(|q| names.iter().any(|n| *n == q))
+    }
+
+    /// Whether a module-level name is bound to anything but `import <module>` itself.
+    pub fn module_name_conflicts(&self, name: &str, module: &str) -> bool {
+        self.scopes[0].bindings.get(name).is_some_and(|ids| {
+            ids.iter().any(|&id| match &self.bindings[id].kind {
+                BindingKind::Import {
+                    qualified, alias, ..
+                } => qualified != module || alias.name.id.as_str() != module,
+                _ => true,
+            })
+        })
+    }
+
+    /// Whether some function or class scope binds `name` (a fix inserting a module reference
+    /// there would read the local instead).
+    pub fn name_bound_in_nested_scope(&self, name: &str) -> bool {
+        self.scopes
+            .iter()
+            .skip(1)
+            .any(|scope| scope.bindings.contains_key(name))
+    }
+
+    /// A module-level `import <module>` that binds `module` itself.
+    pub fn has_module_import(&self, module: &str) -> bool {
+        self.scopes[0].bindings.get(module).is_some_and(|ids| {
+            ids.iter().any(|&id| {
+                matches!(&self.bindings[id].kind,
+                    BindingKind::Import { qualified, alias, .. }
+                        if qualified == module && alias.asname.is_none() && alias.name.id.as_str() == module)
+            })
+        })
+    }
+
+    /// Whether `name` appears as a word inside a string literal that reads like a quoted
+    /// annotation or an `__all__` entry (`"FlyteFile"`, `"list[FlyteFile]"`).
+    pub fn name_in_strings(&self, name: &str) -> bool {
+        self.string_ranges.iter().any(|range| {
+            let text = &self.source[usize::from(range.start())..usize::from(range.end())];
+            looks_like_annotation(text) && contains_word(text, name)
+        })
+    }
+}
+
+/// A string literal (with its quotes) made only of what annotations are made of.
+fn looks_like_annotation(literal: &str) -> bool {
+    literal.chars().all(|c| {
+        c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | ',' | ' ' | '|' | '"' | '\'')
+    })
+}
+
+fn contains_word(haystack: &str, word: &str) -> bool {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    haystack.match_indices(word).any(|(i, _)| {
+        let before = haystack[..i].chars().next_back();
+        let after = haystack[i + word.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+pub const TAG_FUNCTION: u8 = 0;
+pub const TAG_CLASS: u8 = 1;
+pub const TAG_LAMBDA: u8 = 2;
+pub const TAG_COMPREHENSION: u8 = 3;
+
+struct Builder<'a> {
+    scopes: Vec<Scope<'a>>,
+    bindings: Vec<Binding<'a>>,
+    loads: Vec<Load<'a>>,
+    stack: Vec<ScopeId>,
+    node_scopes: HashMap<(TextSize, u8), ScopeId>,
+    string_ranges: Vec<TextRange>,
+}
+
+impl<'a> Builder<'a> {
+    fn current(&self) -> ScopeId {
+        self.stack.last().copied().unwrap_or(0)
+    }
+
+    fn bind(&mut self, name: &'a str, range: TextRange, kind: BindingKind<'a>) {
+        let scope = self.current();
+        let id = self.bindings.len();
+        self.bindings.push(Binding {
+            name,
+            range,
+            scope,
+            kind,
+            uses: 0,
+        });
+        self.scopes[scope]
+            .bindings
+            .entry(name)
+            .or_default()
+            .push(id);
+    }
+
+    fn push_scope(&mut self, kind: ScopeKind, start: TextSize, tag: u8) {
+        let id = self.scopes.len();
+        self.scopes.push(Scope {
+            kind,
+            parent: Some(self.current()),
+            bindings: HashMap::new(),
+            globals: Vec::new(),
+        });
+        self.node_scopes.insert((start, tag), id);
+        self.stack.push(id);
+    }
+
+    fn pop_scope(&mut self) {
+        self.stack.pop();
+    }
+
+    fn deferred(&self) -> bool {
+        self.stack
+            .iter()
+            .any(|&s| self.scopes[s].kind == ScopeKind::Function)
+    }
+
+    fn visit_parameter_defaults(&mut self, parameters: &'a Parameters) {
+        for p in parameters.iter() {
+            if let Some(default) = p.default() {
+                self.visit_expr(default);
+            }
+            if let Some(annotation) = p.annotation() {
+                self.visit_annotation(annotation);
+            }
+        }
+    }
+
+    fn bind_parameters(&mut self, parameters: &'a Parameters) {
+        for p in parameters.iter() {
+            let name = p.name();
+            self.bind(name.id.as_str(), name.range, BindingKind::Other);
+        }
+    }
+
+    fn visit_comprehensions(&mut self, generators: &'a [Comprehension]) {
+        for generator in generators {
+            self.visit_expr(&generator.iter);
+            self.visit_expr(&generator.target);
+            for cond in &generator.ifs {
+                self.visit_expr(cond);
+            }
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Builder<'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                for decorator in &def.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                self.visit_parameter_defaults(&def.parameters);
+                if let Some(returns) = &def.returns {
+                    self.visit_annotation(returns);
+                }
+                self.bind(def.name.id.as_str(), def.name.range, BindingKind::Other);
+                self.push_scope(ScopeKind::Function, def.range.start(), TAG_FUNCTION);
+                self.bind_parameters(&def.parameters);
+                self.visit_body(&def.body);
+                self.pop_scope();
+            }
+            Stmt::ClassDef(class) => {
+                for decorator in &class.decorator_list {
+                    self.visit_decorator(decorator);
+                }
+                if let Some(arguments) = &class.arguments {
+                    self.visit_arguments(arguments);
+                }
+                self.bind(class.name.id.as_str(), class.name.range, BindingKind::Other);
+                self.push_scope(ScopeKind::Class, class.range.start(), TAG_CLASS);
+                self.visit_body(&class.body);
+                self.pop_scope();
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let full = alias.name.id.as_str();
+                    let (bound, qualified) = match &alias.asname {
+                        Some(asname) => (asname.id.as_str(), full.to_string()),
+                        None => {
+                            let head = full.split('.').next().unwrap_or(full);
+                            (head, head.to_string())
+                        }
+                    };
+                    self.bind(
+                        bound,
+                        alias.range,
+                        BindingKind::Import {
+                            qualified,
+                            stmt,
+                            alias,
+                        },
+                    );
+                }
+            }
+            Stmt::ImportFrom(import) => {
+                let module = import.module.as_ref().map(|m| m.id.as_str()).unwrap_or("");
+                for alias in &import.names {
+                    let name = alias.name.id.as_str();
+                    if name == "*" {
+                        continue;
+                    }
+                    let bound = alias.asname.as_ref().map_or(name, |a| a.id.as_str());
+                    let kind = if import.level == 0 {
+                        BindingKind::Import {
+                            qualified: format!("{module}.{name}"),
+                            stmt,
+                            alias,
+                        }
+                    } else {
+                        BindingKind::Other
+                    };
+                    self.bind(bound, alias.range, kind);
+                }
+            }
+            Stmt::Global(global) => {
+                let scope = self.current();
+                for name in &global.names {
+                    self.scopes[scope].globals.push(name.id.as_str());
+                }
+            }
+            Stmt::Assign(assign) => {
+                self.visit_expr(&assign.value);
+                for target in &assign.targets {
+                    match target {
+                        Expr::Name(name) if assign.targets.len() == 1 => self.bind(
+                            name.id.as_str(),
+                            name.range,
+                            BindingKind::Assignment {
+                                value: &assign.value,
+                                stmt,
+                            },
+                        ),
+                        _ => self.visit_expr(target),
+                    }
+                }
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ExceptHandler) {
+        let ExceptHandler::ExceptHandler(h) = handler;
+        if let Some(t) = &h.type_ {
+            self.visit_expr(t);
+        }
+        if let Some(name) = &h.name {
+            self.bind(name.id.as_str(), name.range, BindingKind::Other);
+        }
+        self.visit_body(&h.body);
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a Pattern) {
+        match pattern {
+            Pattern::MatchAs(p) => {
+                if let Some(name) = &p.name {
+                    self.bind(name.id.as_str(), name.range, BindingKind::Other);
+                }
+            }
+            Pattern::MatchStar(p) => {
+                if let Some(name) = &p.name {
+                    self.bind(name.id.as_str(), name.range, BindingKind::Other);
+                }
+            }
+            Pattern::MatchMapping(p) => {
+                if let Some(name) = &p.rest {
+                    self.bind(name.id.as_str(), name.range, BindingKind::Other);
+                }
+            }
+            _ => {}
+        }
+        visitor::walk_pattern(self, pattern);
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        match expr {
+            Expr::Name(name) => match name.ctx {
+                ExprContext::Load => {
+                    let scope = self.current();
+                    let deferred = self.deferred();
+                    self.loads.push(Load {
+                        name: name.id.as_str(),
+                        at: name.range.start(),
+                        scope,
+                        deferred,
+                    });
+                }
+                ExprContext::Store | ExprContext::Del => {
+                    self.bind(name.id.as_str(), name.range, BindingKind::Other)
+                }
+                ExprContext::Invalid => {}
+            },
+            Expr::Lambda(lambda) => {
+                if let Some(parameters) = &lambda.parameters {
+                    self.visit_parameter_defaults(parameters);
+                }
+                self.push_scope(ScopeKind::Function, lambda.range.start(), TAG_LAMBDA);
+                if let Some(parameters) = &lambda.parameters {
+                    self.bind_parameters(parameters);
+                }
+                self.visit_expr(&lambda.body);
+                self.pop_scope();
+            }
+            Expr::ListComp(ast::ExprListComp {
+                elt,
+                generators,
+                range,
+                ..
+            })
+            | Expr::SetComp(ast::ExprSetComp {
+                elt,
+                generators,
+                range,
+                ..
+            })
+            | Expr::Generator(ast::ExprGenerator {
+                elt,
+                generators,
+                range,
+                ..
+            }) => {
+                self.push_scope(ScopeKind::Comprehension, range.start(), TAG_COMPREHENSION);
+                self.visit_comprehensions(generators);
+                self.visit_expr(elt);
+                self.pop_scope();
+            }
+            Expr::DictComp(comp) => {
+                self.push_scope(
+                    ScopeKind::Comprehension,
+                    comp.range.start(),
+                    TAG_COMPREHENSION,
+                );
+                self.visit_comprehensions(&comp.generators);
+                if let Some(key) = &comp.key {
+                    self.visit_expr(key);
+                }
+                self.visit_expr(&comp.value);
+                self.pop_scope();
+            }
+            Expr::StringLiteral(s) => self.string_ranges.push(s.range()),
+            _ => visitor::walk_expr(self, expr),
+        }
+    }
+}
+
+impl SemanticModel<'_> {
+    /// Whether `scope` itself binds `name`.
+    pub fn scope_binds(&self, scope: ScopeId, name: &str) -> bool {
+        self.scopes
+            .get(scope)
+            .is_some_and(|s| s.bindings.contains_key(name))
+    }
+}
