@@ -149,7 +149,10 @@ impl Input {
 }
 
 /// The inputs named on the command line, and the paths that could not be walked.
-fn inputs(common: &CommonArgs) -> io::Result<(Vec<Input>, Vec<(String, String)>)> {
+/// A path that could not be read, with why.
+type PathError = (String, String);
+
+fn inputs(common: &CommonArgs) -> io::Result<(Vec<Input>, Vec<PathError>)> {
     let paths = if common.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -264,7 +267,7 @@ fn process_all(
     common: &CommonArgs,
     settings: &Settings,
     fixing: bool,
-) -> io::Result<(Vec<Processed>, Vec<(String, String)>)> {
+) -> io::Result<(Vec<Processed>, Vec<PathError>)> {
     let (inputs, walk_errors) = inputs(common)?;
     let stdin_name = common.stdin_filename.as_deref();
     let processed: Vec<Processed> = inputs
@@ -278,22 +281,23 @@ fn color_enabled() -> bool {
     io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
-fn report_errors(processed: &[Processed], walk_errors: &[(String, String)]) -> bool {
-    let mut any = false;
+/// Print per-file errors and warnings; the number of paths that could not be checked.
+fn report_errors(processed: &[Processed], walk_errors: &[PathError]) -> usize {
+    let mut count = 0;
     for (path, error) in walk_errors {
         eprintln!("error: {path}: {error}");
-        any = true;
+        count += 1;
     }
     for p in processed {
         if let Some(error) = &p.error {
             eprintln!("error: {}: {error}", p.result.path);
-            any = true;
+            count += 1;
         }
         for warning in &p.warnings {
             eprintln!("warning: {}: {warning}", p.result.path);
         }
     }
-    any
+    count
 }
 
 fn check(common: &CommonArgs) -> io::Result<ExitStatus> {
@@ -312,10 +316,10 @@ fn check(common: &CommonArgs) -> io::Result<ExitStatus> {
     )?;
     let counts = Counts::of(results.iter().flat_map(|r| r.diagnostics.iter()));
     if !common.quiet && common.output_format != OutputFormat::Json {
-        writeln!(out, "{}", report::summary(counts, settings.unsafe_fixes))?;
+        writeln!(out, "{}", report::summary(counts, settings.unsafe_fixes, errors))?;
     }
     out.flush()?;
-    Ok(exit_status(errors, counts.total > 0, common.exit_zero))
+    Ok(exit_status(errors > 0, counts.total > 0, common.exit_zero))
 }
 
 fn exit_status(errors: bool, problems: bool, exit_zero: bool) -> ExitStatus {
@@ -374,7 +378,7 @@ fn fix(common: &CommonArgs, diff: bool) -> io::Result<ExitStatus> {
             )?;
         } else if let Err(error) = write_atomically(Path::new(&p.result.path), p) {
             eprintln!("error: {}: {error}", p.result.path);
-            errors = true;
+            errors += 1;
         }
     }
     out.flush()?;
@@ -413,11 +417,14 @@ fn fix(common: &CommonArgs, diff: bool) -> io::Result<ExitStatus> {
                 ));
             }
         }
+        if errors > 0 {
+            line.push_str(&format!("; {} could not be fixed", plural(errors, "path")));
+        }
         line.push('.');
         writeln!(sink, "{line}")?;
     }
     if diff {
-        return Ok(if errors {
+        return Ok(if errors > 0 {
             ExitStatus::Error
         } else if files_changed > 0 && !common.exit_zero {
             ExitStatus::Failure
@@ -425,7 +432,7 @@ fn fix(common: &CommonArgs, diff: bool) -> io::Result<ExitStatus> {
             ExitStatus::Success
         });
     }
-    Ok(exit_status(errors, remaining.total > 0, common.exit_zero))
+    Ok(exit_status(errors > 0, remaining.total > 0, common.exit_zero))
 }
 
 /// Write the fixed text beside the file and rename it over the original, keeping permissions,

@@ -67,7 +67,7 @@ macro_rules! rules {
 }
 
 rules! {
-    RenamedName => ("FM101", "renamed-name", Always, "FM101.md"),
+    RenamedName => ("FM101", "renamed-name", Sometimes, "FM101.md"),
     UnusedFlytekitImport => ("FM102", "unused-flytekit-import", Always, "FM102.md"),
     ResourcesFields => ("FM201", "resources-fields", Sometimes, "FM201.md"),
     AcceleratorToGpu => ("FM202", "accelerator-to-gpu", Sometimes, "FM202.md"),
@@ -79,8 +79,8 @@ rules! {
     NodeOrdering => ("FM303", "node-ordering", Sometimes, "FM303.md"),
     MapTask => ("FM304", "map-task", Sometimes, "FM304.md"),
     SecretsGet => ("FM401", "secrets-get", Sometimes, "FM401.md"),
-    WorkingDirectory => ("FM402", "working-directory", Always, "FM402.md"),
-    ExecutionId => ("FM403", "execution-id", Always, "FM403.md"),
+    WorkingDirectory => ("FM402", "working-directory", Sometimes, "FM402.md"),
+    ExecutionId => ("FM403", "execution-id", Sometimes, "FM403.md"),
     CurrentContextAttribute => ("FM404", "current-context-attribute", Sometimes, "FM404.md"),
     UnusedCurrentContext => ("FM405", "unused-current-context", Always, "FM405.md"),
     SyntaxError => ("FM901", "syntax-error", None, "FM901.md"),

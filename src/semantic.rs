@@ -82,6 +82,7 @@ pub struct SemanticModel<'a> {
 impl<'a> SemanticModel<'a> {
     pub fn build(body: &'a [Stmt], source: &'a str) -> Self {
         let mut builder = Builder {
+            depth: 0,
             scopes: vec![Scope {
                 kind: ScopeKind::Module,
                 parent: None,
@@ -277,6 +278,7 @@ pub const TAG_LAMBDA: u8 = 2;
 pub const TAG_COMPREHENSION: u8 = 3;
 
 struct Builder<'a> {
+    depth: usize,
     scopes: Vec<Scope<'a>>,
     bindings: Vec<Binding<'a>>,
     loads: Vec<Load<'a>>,
@@ -360,6 +362,69 @@ impl<'a> Builder<'a> {
 
 impl<'a> Visitor<'a> for Builder<'a> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        // Past the checker's limit the file is not checked; stop before the stack runs out.
+        if self.depth > crate::checker::MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.visit_stmt_inner(stmt);
+        self.depth -= 1;
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.depth > crate::checker::MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.visit_expr_inner(expr);
+        self.depth -= 1;
+    }
+
+    fn visit_except_handler(&mut self, handler: &'a ExceptHandler) {
+        let ExceptHandler::ExceptHandler(h) = handler;
+        if let Some(t) = &h.type_ {
+            self.visit_expr(t);
+        }
+        if let Some(name) = &h.name {
+            self.bind(name.id.as_str(), name.range, BindingKind::Other);
+        }
+        self.visit_body(&h.body);
+    }
+
+    fn visit_pattern(&mut self, pattern: &'a Pattern) {
+        match pattern {
+            Pattern::MatchAs(p) => {
+                if let Some(name) = &p.name {
+                    self.bind(name.id.as_str(), name.range, BindingKind::Other);
+                }
+            }
+            Pattern::MatchStar(p) => {
+                if let Some(name) = &p.name {
+                    self.bind(name.id.as_str(), name.range, BindingKind::Other);
+                }
+            }
+            Pattern::MatchMapping(p) => {
+                if let Some(name) = &p.rest {
+                    self.bind(name.id.as_str(), name.range, BindingKind::Other);
+                }
+            }
+            _ => {}
+        }
+        visitor::walk_pattern(self, pattern);
+    }
+}
+
+impl SemanticModel<'_> {
+    /// Whether `scope` itself binds `name`.
+    pub fn scope_binds(&self, scope: ScopeId, name: &str) -> bool {
+        self.scopes
+            .get(scope)
+            .is_some_and(|s| s.bindings.contains_key(name))
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn visit_stmt_inner(&mut self, stmt: &'a Stmt) {
         match stmt {
             Stmt::FunctionDef(def) => {
                 for decorator in &def.decorator_list {
@@ -454,40 +519,7 @@ impl<'a> Visitor<'a> for Builder<'a> {
         }
     }
 
-    fn visit_except_handler(&mut self, handler: &'a ExceptHandler) {
-        let ExceptHandler::ExceptHandler(h) = handler;
-        if let Some(t) = &h.type_ {
-            self.visit_expr(t);
-        }
-        if let Some(name) = &h.name {
-            self.bind(name.id.as_str(), name.range, BindingKind::Other);
-        }
-        self.visit_body(&h.body);
-    }
-
-    fn visit_pattern(&mut self, pattern: &'a Pattern) {
-        match pattern {
-            Pattern::MatchAs(p) => {
-                if let Some(name) = &p.name {
-                    self.bind(name.id.as_str(), name.range, BindingKind::Other);
-                }
-            }
-            Pattern::MatchStar(p) => {
-                if let Some(name) = &p.name {
-                    self.bind(name.id.as_str(), name.range, BindingKind::Other);
-                }
-            }
-            Pattern::MatchMapping(p) => {
-                if let Some(name) = &p.rest {
-                    self.bind(name.id.as_str(), name.range, BindingKind::Other);
-                }
-            }
-            _ => {}
-        }
-        visitor::walk_pattern(self, pattern);
-    }
-
-    fn visit_expr(&mut self, expr: &'a Expr) {
+    fn visit_expr_inner(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Name(name) => match name.ctx {
                 ExprContext::Load => {
@@ -555,14 +587,5 @@ impl<'a> Visitor<'a> for Builder<'a> {
             Expr::StringLiteral(s) => self.string_ranges.push(s.range()),
             _ => visitor::walk_expr(self, expr),
         }
-    }
-}
-
-impl SemanticModel<'_> {
-    /// Whether `scope` itself binds `name`.
-    pub fn scope_binds(&self, scope: ScopeId, name: &str) -> bool {
-        self.scopes
-            .get(scope)
-            .is_some_and(|s| s.bindings.contains_key(name))
     }
 }

@@ -101,7 +101,14 @@ pub fn plural(n: usize, word: &str) -> String {
 }
 
 /// `Found 12 problems (9 fixable, 2 more with --unsafe-fixes).`
-pub fn summary(counts: Counts, unsafe_fixes: bool) -> String {
+pub fn summary(counts: Counts, unsafe_fixes: bool, unreadable: usize) -> String {
+    if unreadable > 0 {
+        return format!(
+            "Found {}; {} could not be checked.",
+            plural(counts.total, "problem"),
+            plural(unreadable, "path")
+        );
+    }
     if counts.total == 0 {
         return "All checks passed!".to_string();
     }

@@ -38,7 +38,7 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         return;
     };
     let called = matches!(parent, Some(Expr::Call(c)) if c.func.range() == expr.range());
-    if called && owner.is_some_and(|rule| checker.enabled(rule)) {
+    if called && owner.is_some() {
         return;
     }
     let mut diagnostic = Diagnostic::new(
@@ -61,13 +61,16 @@ fn is_flytekit(qualified: &str) -> bool {
     qualified == "flytekit" || qualified.starts_with("flytekit.")
 }
 
+/// An import statement and its unused aliases (with their full names).
+type UnusedInStatement<'a> = (&'a Stmt, Vec<(&'a Alias, String)>);
+
 /// FM102: flytekit imports nothing reads (any more): flytekit is not installed next to Flyte 2.
 pub fn unused_flytekit_imports(checker: &mut Checker) {
     if !checker.enabled(Rule::UnusedFlytekitImport) {
         return;
     }
     // Unused aliases, grouped by their import statement (by position, for a stable order).
-    let mut by_stmt: BTreeMap<TextSize, (&Stmt, Vec<(&Alias, String)>)> = BTreeMap::new();
+    let mut by_stmt: BTreeMap<TextSize, UnusedInStatement> = BTreeMap::new();
     for binding in checker.semantic.bindings() {
         let BindingKind::Import {
             qualified,

@@ -301,6 +301,7 @@ fn split_partition(qualified: &str) -> Option<(&str, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::string_literal;
 
     #[test]
     fn partitions_use_dotted_names() {

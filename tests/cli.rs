@@ -1,0 +1,333 @@
+//! The command line as a user runs it: real files, exit codes, exact output.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const FLYTEKIT: &str =
+    "from flytekit import Resources\n\nresources = Resources(cpu=\"1\", mem=\"2Gi\")\n";
+const FIXED: &str = "import flyte\n\nresources = flyte.Resources(cpu=\"1\", memory=\"2Gi\")\n";
+
+fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_flyte-migrate"));
+    cmd.env_remove("NO_COLOR");
+    cmd
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    bin().current_dir(dir).args(args).output().expect("runs")
+}
+
+fn run_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    let mut child = bin()
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("writes");
+    child.wait_with_output().expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, content) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, content).expect("write");
+    }
+    dir
+}
+
+#[test]
+fn clean_tree_exits_zero() {
+    let dir = tree(&[("a.py", b"import os\n"), ("broken.py", b"def (:\n")]);
+    let out = run(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "All checks passed!\n");
+}
+
+#[test]
+fn problems_exit_one_and_summarise() {
+    let dir = tree(&[("wf.py", FLYTEKIT.as_bytes())]);
+    let out = run(dir.path(), &["check", "--output-format", "concise", "."]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        "./wf.py:3:13: FM201 [*] `flytekit.Resources` is `flyte.Resources` in Flyte 2: `mem` is `memory`\n\
+         Found 1 problem (1 fixable with `flyte-migrate fix`).\n"
+    );
+    let out = run(dir.path(), &["check", "--exit-zero", "wf.py"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn full_output_is_rustc_style() {
+    let dir = tree(&[("wf.py", FLYTEKIT.as_bytes())]);
+    let out = run(dir.path(), &["check", "wf.py"]);
+    insta::assert_snapshot!(stdout(&out));
+}
+
+#[test]
+fn select_and_ignore() {
+    let dir = tree(&[("wf.py", FLYTEKIT.as_bytes())]);
+    let out = run(dir.path(), &["check", "--ignore", "FM2", "wf.py"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let out = run(
+        dir.path(),
+        &["check", "--ignore", "FM2", "--select", "FM201", "wf.py"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(dir.path(), &["check", "--select", "XX9", "wf.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown rule selector `XX9`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn json_uses_ruff_field_names() {
+    let dir = tree(&[("wf.py", FLYTEKIT.as_bytes())]);
+    let out = run(dir.path(), &["check", "--output-format", "json", "wf.py"]);
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let first = &value[0];
+    assert_eq!(first["code"], "FM201");
+    assert_eq!(first["filename"], "wf.py");
+    assert_eq!(first["location"]["row"], 3);
+    assert_eq!(first["location"]["column"], 13);
+    assert_eq!(first["end_location"]["row"], 3);
+    assert_eq!(first["noqa_row"], 3);
+    assert_eq!(first["fix"]["applicability"], "safe");
+    assert!(first["fix"]["message"].is_string());
+    let edits = first["fix"]["edits"].as_array().expect("edits");
+    assert!(edits.iter().all(|e| e["content"].is_string()
+        && e["location"]["row"].is_number()
+        && e["end_location"]["column"].is_number()));
+    assert!(first.get("url").is_some());
+}
+
+#[test]
+fn fix_writes_and_second_fix_is_a_no_op() {
+    let dir = tree(&[("wf.py", FLYTEKIT.as_bytes())]);
+    let out = run(dir.path(), &["fix", "wf.py"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "Fixed 2 problems in 1 file.\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("wf.py")).expect("read"),
+        FIXED
+    );
+    let out = run(dir.path(), &["fix", "wf.py"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "Fixed 0 problems in 0 files.\n");
+}
+
+#[test]
+fn fix_keeps_crlf_bom_and_permissions() {
+    let crlf = FLYTEKIT.replace('\n', "\r\n");
+    let mut bom = "\u{feff}".as_bytes().to_vec();
+    bom.extend_from_slice(FLYTEKIT.as_bytes());
+    let dir = tree(&[("crlf.py", crlf.as_bytes()), ("bom.py", &bom)]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.path().join("crlf.py");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o751)).expect("chmod");
+    }
+    let out = run(dir.path(), &["fix", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let fixed = std::fs::read(dir.path().join("crlf.py")).expect("read");
+    assert_eq!(
+        String::from_utf8(fixed).expect("utf8"),
+        FIXED.replace('\n', "\r\n")
+    );
+    let fixed = std::fs::read(dir.path().join("bom.py")).expect("read");
+    assert!(fixed.starts_with("\u{feff}".as_bytes()));
+    assert_eq!(&fixed[3..], FIXED.as_bytes());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("crlf.py"))
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o751);
+    }
+}
+
+#[test]
+fn diff_writes_nothing_and_exits_one() {
+    let dir = tree(&[("wf.py", FLYTEKIT.as_bytes())]);
+    let out = run(dir.path(), &["fix", "--diff", "wf.py"]);
+    assert_eq!(out.status.code(), Some(1));
+    insta::assert_snapshot!(stdout(&out));
+    assert_eq!(stderr(&out), "Would fix 2 problems in 1 file.\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("wf.py")).expect("read"),
+        FLYTEKIT
+    );
+    // Nothing to fix (a syntax error cannot be fixed): no diff, exit 0, like ruff's `--diff`.
+    let unfixable = tree(&[("a.py", b"import flytekit\ndef (:\n")]);
+    let out = run(unfixable.path(), &["fix", "--diff", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn stdin_check_and_fix() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = run_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            "pipe.py",
+            "-",
+        ],
+        FLYTEKIT,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).starts_with("pipe.py:3:13: FM201"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run_stdin(dir.path(), &["fix", "-"], FLYTEKIT);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out), FIXED);
+    let out = run_stdin(dir.path(), &["fix", "-"], "import os\n");
+    assert_eq!(stdout(&out), "import os\n");
+}
+
+#[test]
+fn bad_files_are_named_and_the_rest_is_checked() {
+    let mut latin1 = b"import flytekit\nname = '".to_vec();
+    latin1.push(0xe9);
+    latin1.extend_from_slice(b"'\n");
+    let dir = tree(&[
+        ("a_latin1.py", &latin1),
+        ("b_syntax.py", b"import flytekit\ndef (:\n"),
+        ("c_ok.py", FLYTEKIT.as_bytes()),
+        ("x.py/inner.py", FLYTEKIT.as_bytes()),
+    ]);
+    let out = run(dir.path(), &["check", "--output-format", "concise", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: ./a_latin1.py: not valid UTF-8 (invalid byte at offset 24)\n"
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("./b_syntax.py:2:5: FM901 SyntaxError"),
+        "{text}"
+    );
+    assert!(text.contains("./c_ok.py:3:13: FM201"), "{text}");
+    assert!(text.contains("./x.py/inner.py:3:13: FM201"), "{text}");
+    let out = run(dir.path(), &["check", "missing.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: missing.py: no such file or directory\n"
+    );
+}
+
+#[test]
+fn gitignored_and_excluded_files_are_skipped() {
+    let dir = tree(&[
+        (".gitignore", b"generated/\n"),
+        ("generated/wf.py", FLYTEKIT.as_bytes()),
+        (".venv/lib/wf.py", FLYTEKIT.as_bytes()),
+        ("src/wf.pyi", FLYTEKIT.as_bytes()),
+        ("src/notes.txt", FLYTEKIT.as_bytes()),
+    ]);
+    let out = run(dir.path(), &["check", "--output-format", "concise", "."]);
+    let text = stdout(&out);
+    assert!(text.contains("./src/wf.pyi:3:13: FM201"), "{text}");
+    assert!(
+        !text.contains("generated") && !text.contains(".venv") && !text.contains("notes"),
+        "{text}"
+    );
+}
+
+#[test]
+fn output_order_is_stable() {
+    let files: Vec<(String, &[u8])> = (0..40)
+        .map(|i| (format!("m{i:02}.py"), FLYTEKIT.as_bytes()))
+        .collect();
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, c)| (n.as_str(), *c)).collect();
+    let dir = tree(&refs);
+    let first = stdout(&run(
+        dir.path(),
+        &["check", "--output-format", "concise", "."],
+    ));
+    for _ in 0..3 {
+        assert_eq!(
+            first,
+            stdout(&run(
+                dir.path(),
+                &["check", "--output-format", "concise", "."]
+            ))
+        );
+    }
+    let lines: Vec<&str> = first.lines().filter(|l| l.starts_with("./m")).collect();
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted);
+    assert_eq!(lines.len(), 40);
+}
+
+#[test]
+fn rule_command() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = run(dir.path(), &["rule", "FM201"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("# FM201: resources-fields\n"));
+    let out = run(dir.path(), &["rule", "--all"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("FM201  resources-fields") && l.contains("fix: sometimes")),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().count(),
+        flyte_migrate::registry::Rule::ALL.len()
+    );
+    let out = run(dir.path(), &["rule", "FM999"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn no_color_when_piped() {
+    let dir = tree(&[("wf.py", FLYTEKIT.as_bytes())]);
+    let out = run(dir.path(), &["check", "wf.py"]);
+    assert!(!stdout(&out).contains('\u{1b}'));
+}

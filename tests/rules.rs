@@ -1,0 +1,141 @@
+//! Every rule fixture: snapshots of its diagnostics and of its fixed source, plus the invariants
+//! every fix must keep.
+
+mod common;
+
+use std::path::Path;
+
+use common::{all_rules, diff, fixture_rule, parses, render, settings};
+use flyte_migrate::registry::{FixAvailability, Rule};
+use flyte_migrate::{check_text, fix_text};
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).expect("fixture is readable UTF-8")
+}
+
+/// Diagnostics of the fixture's own rule, each with its fix.
+#[test]
+fn diagnostics() {
+    insta::glob!("../fixtures", "FM*.py", |path| {
+        let rule = fixture_rule(path).expect("fixture named after a rule");
+        let text = read(path);
+        let diagnostics = check_text(&text, &settings(&[rule.code()], true)).expect("checks");
+        assert!(
+            diagnostics.iter().any(|d| d.rule == rule),
+            "{} never triggers {rule}",
+            path.display()
+        );
+        insta::assert_snapshot!(render(&text, &diagnostics));
+    });
+}
+
+/// The fixture after `fix --unsafe-fixes` with its own rule (and import clean-up), as a diff.
+#[test]
+fn fixed() {
+    insta::glob!("../fixtures", "FM*.py", |path| {
+        let rule = fixture_rule(path).expect("fixture named after a rule");
+        let text = read(path);
+        let outcome = fix_text(&text, &settings(&[rule.code(), "FM102"], true)).expect("fixes");
+        insta::assert_snapshot!(diff(&text, &outcome.text));
+    });
+}
+
+/// For every fixture and every rule at once: fixes converge, the result parses, fixing again
+/// changes nothing, what remains is what `check` reports, and no fix is lost silently.
+#[test]
+fn fix_invariants() {
+    let fixtures = std::fs::read_dir("fixtures").expect("fixtures directory");
+    let mut seen = 0;
+    for entry in fixtures {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("py") {
+            continue;
+        }
+        let text = read(&path);
+        if !parses(&text) {
+            continue;
+        }
+        seen += 1;
+        for unsafe_fixes in [false, true] {
+            let settings = all_rules(unsafe_fixes);
+            let once = fix_text(&text, &settings).expect("fixes");
+            let name = path.display();
+            assert!(once.warnings.is_empty(), "{name}: {:?}", once.warnings);
+            assert!(
+                parses(&once.text),
+                "{name}: fixed output does not parse:\n{}",
+                once.text
+            );
+            let twice = fix_text(&once.text, &settings).expect("fixes");
+            assert_eq!(
+                once.text, twice.text,
+                "{name}: a second fix changed the output"
+            );
+            assert_eq!(twice.fixed_count(), 0, "{name}: a second fix applied fixes");
+            let checked = check_text(&once.text, &settings).expect("checks");
+            let codes = |ds: &[flyte_migrate::diagnostic::Diagnostic]| {
+                ds.iter().map(|d| (d.rule, d.range)).collect::<Vec<_>>()
+            };
+            assert_eq!(
+                codes(&once.remaining),
+                codes(&checked),
+                "{name}: remaining differs from check"
+            );
+            assert!(
+                !checked.iter().any(|d| d
+                    .fix
+                    .as_ref()
+                    .is_some_and(|f| f.is_applied_with(unsafe_fixes))),
+                "{name}: an applicable fix was left unapplied"
+            );
+        }
+    }
+    assert!(seen > 0, "no fixtures found");
+}
+
+/// Declared fix availability matches what each rule does, and every fix explains itself.
+#[test]
+fn declared_fixability() {
+    for entry in std::fs::read_dir("fixtures").expect("fixtures directory") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("py") {
+            continue;
+        }
+        let text = read(&path);
+        let diagnostics = check_text(&text, &all_rules(true)).expect("checks");
+        for d in &diagnostics {
+            let name = format!("{} {}", path.display(), d.rule);
+            match d.rule.fix_availability() {
+                FixAvailability::None => assert!(d.fix.is_none(), "{name}: declared without fix"),
+                FixAvailability::Always => {
+                    assert!(d.fix.is_some(), "{name}: declared always fixable")
+                }
+                FixAvailability::Sometimes => {}
+            }
+            assert!(d.help.is_some(), "{name}: no help line");
+            assert!(!d.message.is_empty(), "{name}: empty message");
+        }
+    }
+}
+
+/// Every rule has a fixture and documentation.
+#[test]
+fn every_rule_has_a_fixture_and_docs() {
+    for rule in Rule::ALL {
+        let fixture = format!("fixtures/{}.py", rule.code());
+        assert!(Path::new(&fixture).exists(), "missing {fixture}");
+        let doc = rule.documentation();
+        for heading in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## Fix safety",
+        ] {
+            assert!(
+                doc.contains(heading),
+                "{rule}: documentation lacks {heading}"
+            );
+        }
+        assert!(!rule.summary().is_empty(), "{rule}: no summary");
+    }
+}
