@@ -316,7 +316,11 @@ fn check(common: &CommonArgs) -> io::Result<ExitStatus> {
     )?;
     let counts = Counts::of(results.iter().flat_map(|r| r.diagnostics.iter()));
     if !common.quiet && common.output_format != OutputFormat::Json {
-        writeln!(out, "{}", report::summary(counts, settings.unsafe_fixes, errors))?;
+        writeln!(
+            out,
+            "{}",
+            report::summary(counts, settings.unsafe_fixes, errors)
+        )?;
     }
     out.flush()?;
     Ok(exit_status(errors > 0, counts.total > 0, common.exit_zero))
@@ -432,7 +436,11 @@ fn fix(common: &CommonArgs, diff: bool) -> io::Result<ExitStatus> {
             ExitStatus::Success
         });
     }
-    Ok(exit_status(errors > 0, remaining.total > 0, common.exit_zero))
+    Ok(exit_status(
+        errors > 0,
+        remaining.total > 0,
+        common.exit_zero,
+    ))
 }
 
 /// Write the fixed text beside the file and rename it over the original, keeping permissions,

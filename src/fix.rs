@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use ruff_python_ast::ModModule;
+use ruff_python_parser::Parsed;
 use ruff_text_size::TextRange;
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
@@ -32,6 +34,17 @@ impl FixOutcome {
 
 /// Apply every applicable fix to `text` until nothing changes.
 pub fn fix_text(text: &str, settings: &Settings) -> Result<FixOutcome, CheckError> {
+    fix_with(text, settings, |parsed, text| {
+        check_parsed(parsed, text, settings)
+    })
+}
+
+/// The fix loop over any source of diagnostics (the rules, or a test's).
+fn fix_with(
+    text: &str,
+    settings: &Settings,
+    diagnose: impl Fn(&Parsed<ModModule>, &str) -> Result<Vec<Diagnostic>, CheckError>,
+) -> Result<FixOutcome, CheckError> {
     let mut outcome = FixOutcome {
         text: text.to_string(),
         ..FixOutcome::default()
@@ -40,7 +53,7 @@ pub fn fix_text(text: &str, settings: &Settings) -> Result<FixOutcome, CheckErro
     let mut rejected: Vec<(Rule, TextRange, String)> = Vec::new();
     for round in 0..=MAX_ROUNDS {
         let diagnostics = match parse(&outcome.text) {
-            Ok(parsed) => check_parsed(&parsed, &outcome.text, settings)?,
+            Ok(parsed) => diagnose(&parsed, &outcome.text)?,
             Err(syntax) => {
                 // Only the input can be unparsable: every round's output is parsed before it is kept.
                 outcome.remaining = if settings.rules.contains(Rule::SyntaxError) {
@@ -189,6 +202,64 @@ mod tests {
         ]);
         let b = Fix::safe_edits(vec![Edit::insert(TextSize::from(3), "!")]);
         assert_eq!(apply("abc", [&a, &b].into_iter()), "Xbc!");
+    }
+
+    /// A fix whose result does not parse is rolled back, named, and never retried; the other
+    /// fixes of the round still apply.
+    #[test]
+    fn broken_fixes_are_rolled_back_and_named() {
+        let text = "x = 1\ny = 2\n";
+        let diagnose = |_: &Parsed<ModModule>, text: &str| {
+            let mut found = Vec::new();
+            if text.starts_with("x = 1") {
+                found.push(
+                    Diagnostic::new(Rule::ResourcesFields, "breaks", range(0, 5))
+                        .with_fix(Fix::safe_edits(vec![Edit::replace(range(0, 5), "x = (")])),
+                );
+            }
+            if let Some(at) = text.find("y = 2") {
+                let at = u32::try_from(at).expect("small");
+                found.push(
+                    Diagnostic::new(Rule::MapTask, "fine", range(at, at + 5)).with_fix(
+                        Fix::safe_edits(vec![Edit::replace(range(at, at + 5), "y = 3")]),
+                    ),
+                );
+            }
+            Ok(found)
+        };
+        let outcome = fix_with(text, &Settings::default(), diagnose).expect("fixes");
+        assert_eq!(outcome.text, "x = 1\ny = 3\n");
+        assert_eq!(outcome.fixed.get(&Rule::MapTask), Some(&1));
+        assert_eq!(outcome.fixed.get(&Rule::ResourcesFields), None);
+        assert_eq!(outcome.warnings.len(), 1);
+        assert!(
+            outcome.warnings[0].contains("FM201 (resources-fields)"),
+            "{:?}",
+            outcome.warnings
+        );
+    }
+
+    /// A fix that never settles stops at the bound and says so.
+    #[test]
+    fn fixes_stop_at_the_bound() {
+        let diagnose = |_: &Parsed<ModModule>, text: &str| {
+            let len = u32::try_from(text.len()).expect("small");
+            Ok(vec![
+                Diagnostic::new(Rule::MapTask, "grows", range(0, 0)).with_fix(Fix::safe_edits(
+                    vec![Edit::insert(TextSize::from(len), "#\n")],
+                )),
+            ])
+        };
+        let outcome = fix_with("x = 1\n", &Settings::default(), diagnose).expect("fixes");
+        assert_eq!(outcome.fixed_count(), MAX_ROUNDS);
+        assert!(
+            outcome
+                .warnings
+                .iter()
+                .any(|w| w.contains("did not settle")),
+            "{:?}",
+            outcome.warnings
+        );
     }
 
     #[test]

@@ -214,34 +214,22 @@ impl<'a> SemanticModel<'a> {
             .is_some_and(|q| names.iter().any(|n| *n == q))
     }
 
-    /// Whether a module-level name is bound to anything but `import <module>` itself.
+    /// Whether a module-level name is bound to anything but the module `module` itself
+    /// (`import os` and `import os.path` both bind `os` to the module `os`).
     pub fn module_name_conflicts(&self, name: &str, module: &str) -> bool {
         self.scopes[0].bindings.get(name).is_some_and(|ids| {
             ids.iter().any(|&id| match &self.bindings[id].kind {
-                BindingKind::Import {
-                    qualified, alias, ..
-                } => qualified != module || alias.name.id.as_str() != module,
+                BindingKind::Import { qualified, .. } => qualified != module,
                 _ => true,
             })
         })
     }
 
-    /// Whether some function or class scope binds `name` (a fix inserting a module reference
-    /// there would read the local instead).
-    pub fn name_bound_in_nested_scope(&self, name: &str) -> bool {
-        self.scopes
-            .iter()
-            .skip(1)
-            .any(|scope| scope.bindings.contains_key(name))
-    }
-
-    /// A module-level `import <module>` that binds `module` itself.
+    /// A module-level import that binds the name `module` to that module.
     pub fn has_module_import(&self, module: &str) -> bool {
         self.scopes[0].bindings.get(module).is_some_and(|ids| {
             ids.iter().any(|&id| {
-                matches!(&self.bindings[id].kind,
-                    BindingKind::Import { qualified, alias, .. }
-                        if qualified == module && alias.asname.is_none() && alias.name.id.as_str() == module)
+                matches!(&self.bindings[id].kind, BindingKind::Import { qualified, .. } if qualified == module)
             })
         })
     }

@@ -1,0 +1,146 @@
+//! Name resolution as the rules see it: every import style, and shadowing.
+
+mod common;
+
+use common::settings;
+use flyte_migrate::check_text;
+
+fn fires(source: &str, code: &str) -> usize {
+    check_text(source, &settings(&[code], true))
+        .expect("checks")
+        .iter()
+        .filter(|d| d.rule.code() == code)
+        .count()
+}
+
+#[test]
+fn every_import_style_resolves() {
+    let cases = [
+        "from flytekit import Resources\nr = Resources(mem='1Gi')\n",
+        "from flytekit import Resources as R\nr = R(mem='1Gi')\n",
+        "import flytekit\nr = flytekit.Resources(mem='1Gi')\n",
+        "import flytekit as fk\nr = fk.Resources(mem='1Gi')\n",
+        "from flytekit.core.resources import Resources\nr = Resources(mem='1Gi')\n",
+        "import flytekit.core.resources\nr = flytekit.core.resources.Resources(mem='1Gi')\n",
+        "import flytekit.core.resources as res\nr = res.Resources(mem='1Gi')\n",
+        "from flytekit import core\nr = core.resources.Resources(mem='1Gi')\n",
+        "def f():\n    from flytekit import Resources\n    return Resources(mem='1Gi')\n",
+        "from flytekit import Resources\ndef f():\n    return Resources(mem='1Gi')\n",
+        "from flytekit import Resources\nclass C:\n    r = Resources(mem='1Gi')\n",
+        "from flytekit import Resources\nrs = [Resources(mem=m) for m in ('1Gi',)]\n",
+    ];
+    for case in cases {
+        assert_eq!(fires(case, "FM201"), 1, "not resolved:\n{case}");
+    }
+}
+
+#[test]
+fn decorators_resolve_through_aliases_and_deep_paths() {
+    let cases = [
+        "from flytekit import task\n@task\ndef f(): ...\n",
+        "from flytekit import task as t\n@t(retries=1)\ndef f(): ...\n",
+        "import flytekit as fk\n@fk.task\ndef f(): ...\n",
+        "from flytekit.core.task import task\n@task\ndef f(): ...\n",
+        "import flytekit\n@flytekit.core.task.task()\ndef f(): ...\n",
+    ];
+    for case in cases {
+        assert_eq!(fires(case, "FM204"), 1, "not resolved:\n{case}");
+    }
+}
+
+#[test]
+fn shadowing_names_are_not_flytekit() {
+    let cases = [
+        // A parameter shadows the import.
+        "from flytekit import Resources\ndef f(Resources):\n    return Resources(mem='1Gi')\n",
+        // A local assignment shadows it.
+        "from flytekit import Resources\ndef f():\n    Resources = dict\n    return Resources(mem='1Gi')\n",
+        // Rebound at module level before the use.
+        "from flytekit import Resources\nResources = dict\nr = Resources(mem='1Gi')\n",
+        // Another library's name.
+        "import flytekit\nfrom kubernetes import Resources\nr = Resources(mem='1Gi')\n",
+        // A comprehension variable.
+        "from flytekit import Resources\nr = [Resources(mem='1Gi') for Resources in (dict,)]\n",
+        // A lambda parameter.
+        "from flytekit import Resources\nf = lambda Resources: Resources(mem='1Gi')\n",
+        // Spelled like flytekit, but not imported.
+        "# flytekit\nr = Resources(mem='1Gi')\nflytekit.Resources(mem='1Gi')\n",
+        // A relative import of a module that happens to be called flytekit.
+        "from .flytekit import Resources\nr = Resources(mem='1Gi')\n",
+    ];
+    for case in cases {
+        assert_eq!(fires(case, "FM201"), 0, "false positive:\n{case}");
+    }
+    // A local `task` decorator is not flytekit's.
+    let local = "from flytekit import workflow\ndef task(f):\n    return f\n@task\ndef f(): ...\n";
+    assert_eq!(fires(local, "FM204"), 0);
+}
+
+#[test]
+fn global_declarations_reach_the_module_binding() {
+    let case = "from flytekit import Resources\ndef f():\n    global Resources\n    return Resources(mem='1Gi')\n";
+    assert_eq!(fires(case, "FM201"), 1);
+}
+
+#[test]
+fn modern_syntax_parses() {
+    let case = r#"import flytekit
+type Pair = tuple[int, int]
+def f[T](x: T) -> T:
+    width = 4
+    return f"{x!r:>{width}} {"nested" + f'{x}'}"
+match flytekit:
+    case {"a": 1, **rest}:
+        pass
+"#;
+    let found = check_text(case, &settings(&["FM901"], true)).expect("checks");
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn files_without_flytekit_are_not_parsed() {
+    // Not even a syntax error is reported: the file is skipped before parsing.
+    assert_eq!(fires("def (:\n", "FM901"), 0);
+    assert_eq!(fires("import flytekit\ndef (:\n", "FM901"), 1);
+}
+
+fn fixed(source: &str) -> String {
+    flyte_migrate::fix_text(source, &settings(&["FM"], true))
+        .expect("fixes")
+        .text
+}
+
+#[test]
+fn fixes_reuse_existing_imports_and_add_each_once() {
+    let source = "import os.path\nfrom flytekit import Resources, current_context, task\n\n@task\ndef f() -> str:\n    a = current_context().secrets.get('g', 'a')\n    b = current_context().secrets.get('g', 'b')\n    return a + b\n\nr1 = Resources(mem='1Gi')\nr2 = Resources(cpu='1')\n";
+    let out = fixed(source);
+    assert_eq!(out.matches("import os").count(), 1, "{out}");
+    assert_eq!(out.matches("import flyte\n").count(), 1, "{out}");
+    assert!(out.contains("a = os.environ[\"G_A\"].strip()\n"), "{out}");
+    assert!(!out.contains("Resources,"), "{out}");
+}
+
+#[test]
+fn no_fix_when_the_module_name_is_taken() {
+    let local = "from flytekit import Resources\ndef f(flyte):\n    return Resources(mem='1Gi')\n";
+    let found = check_text(local, &settings(&["FM201"], true)).expect("checks");
+    assert_eq!(found.len(), 1);
+    assert!(found[0].fix.is_none());
+    let global = "from flytekit import Resources\nflyte = 1\nr = Resources(mem='1Gi')\n";
+    let found = check_text(global, &settings(&["FM201"], true)).expect("checks");
+    assert!(found[0].fix.is_none());
+}
+
+#[test]
+fn imports_still_in_use_are_kept() {
+    let source =
+        "from flytekit import Resources, task\n\n@task\ndef f(): ...\n\nr = Resources(mem='1Gi')\n";
+    let out = fixed(source);
+    assert!(
+        out.starts_with("from flytekit import task\nimport flyte\n"),
+        "{out}"
+    );
+    // A name used only in a quoted annotation counts as used.
+    let quoted = "from flytekit import FlyteFile\ndef f(x: 'FlyteFile') -> None: ...\n";
+    assert_eq!(fixed(quoted), quoted);
+}
