@@ -99,11 +99,8 @@ impl<'a> Importer<'a> {
     /// Delete a simple statement: its whole lines when it stands alone on them, `pass` when it is
     /// the only statement of its block, or just its text when it shares a line.
     pub fn delete_stmt(&self, stmt: &Stmt, locator: &Locator) -> Edit {
-        let alone_in_block = enclosing_body(self.body, stmt.range()).is_some_and(|b| b.len() == 1)
-            && !std::ptr::eq(
-                enclosing_body(self.body, stmt.range()).unwrap_or(&[]),
-                self.body,
-            );
+        let alone_in_block = enclosing_body(self.body, stmt.range())
+            .is_some_and(|b| b.len() == 1 && !std::ptr::eq(b.as_ptr(), self.body.as_ptr()));
         let line_start = locator.line_start(stmt.start());
         let line_end = locator.full_line_end(stmt.end());
         let before = &locator.text()[usize::from(line_start)..usize::from(stmt.start())];
@@ -115,11 +112,29 @@ impl<'a> Importer<'a> {
         if alone_in_block {
             Edit::replace(stmt.range(), "pass")
         } else if own_lines {
-            Edit::delete(TextRange::new(line_start, line_end))
+            // At the top of the file, the blank lines that followed go too.
+            let mut end = line_end;
+            if line_start == TextSize::default() {
+                while end < text_len(locator) {
+                    let next = locator.full_line_end(end);
+                    if !locator.text()[usize::from(end)..usize::from(next)]
+                        .trim()
+                        .is_empty()
+                    {
+                        break;
+                    }
+                    end = next;
+                }
+            }
+            Edit::delete(TextRange::new(line_start, end))
         } else {
             Edit::replace(stmt.range(), "pass")
         }
     }
+}
+
+fn text_len(locator: &Locator) -> TextSize {
+    TextSize::of(locator.text())
 }
 
 fn merge_deletions(mut edits: Vec<Edit>) -> Vec<Edit> {

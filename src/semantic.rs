@@ -183,6 +183,13 @@ impl<'a> SemanticModel<'a> {
     /// The canonical qualified name an expression stands for, through imports and attribute
     /// access (`fk.Resources` → `flytekit.Resources`, `flytekit.core.task.task` → `flytekit.task`).
     pub fn resolve(&self, expr: &Expr) -> Option<String> {
+        self.resolve_within(expr, 0)
+    }
+
+    /// Aliases (`R = flytekit.Resources`) are followed this many times at most.
+    const MAX_ALIASES: usize = 8;
+
+    fn resolve_within(&self, expr: &Expr, aliases: usize) -> Option<String> {
         let mut segments: Vec<&str> = Vec::new();
         let mut current = expr;
         loop {
@@ -193,10 +200,16 @@ impl<'a> SemanticModel<'a> {
                 }
                 Expr::Name(name) => {
                     let binding = self.binding_of(name.range.start())?;
-                    let BindingKind::Import { qualified, .. } = &binding.kind else {
-                        return None;
+                    let mut out = match &binding.kind {
+                        BindingKind::Import { qualified, .. } => qualified.clone(),
+                        BindingKind::Assignment { value, .. }
+                            if aliases < Self::MAX_ALIASES
+                                && matches!(**value, Expr::Name(_) | Expr::Attribute(_)) =>
+                        {
+                            self.resolve_within(value, aliases + 1)?
+                        }
+                        _ => return None,
                     };
-                    let mut out = qualified.clone();
                     for segment in segments.iter().rev() {
                         out.push('.');
                         out.push_str(segment);

@@ -28,6 +28,9 @@ fn every_import_style_resolves() {
         "from flytekit import Resources\ndef f():\n    return Resources(mem='1Gi')\n",
         "from flytekit import Resources\nclass C:\n    r = Resources(mem='1Gi')\n",
         "from flytekit import Resources\nrs = [Resources(mem=m) for m in ('1Gi',)]\n",
+        // Module-level aliases are followed.
+        "from flytekit import Resources\nR = Resources\nr = R(mem='1Gi')\n",
+        "import flytekit as fk\nR = fk.Resources\nS = R\ndef f():\n    return S(mem='1Gi')\n",
     ];
     for case in cases {
         assert_eq!(fires(case, "FM201"), 1, "not resolved:\n{case}");

@@ -97,20 +97,17 @@ pub fn decorator(checker: &mut Checker, decorator: &ExprCall) {
     };
     let mut edits = vec![Edit::replace(cache.value.range(), replacement.clone())];
     edits.extend(remove_arguments(args, &remove));
-    let mut diagnostic = Diagnostic::new(Rule::CacheToFlyteCache, message, cache.range);
+    let diagnostic = Diagnostic::new(Rule::CacheToFlyteCache, message, cache.range).with_help(help);
     if replacement.starts_with("flyte.") {
         match checker.import_module("flyte") {
             Some(import) => edits.extend(import),
             None => {
-                checker.report(diagnostic.with_help(help));
+                checker.report(diagnostic);
                 return;
             }
         }
     }
-    diagnostic = diagnostic
-        .with_help(help)
-        .with_fix(Fix::new(edits, applicability));
-    checker.report(diagnostic);
+    checker.report(diagnostic.with_fix(Fix::new(edits, applicability)));
 }
 
 /// `flytekit.Cache(version=..., ...)` → `flyte.Cache(behavior="auto", version_override=..., ...)`.
@@ -157,12 +154,6 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         fields.push(format!("{new}={}", checker.text(value.range())));
     }
     let replacement = format!("flyte.Cache({})", fields.join(", "));
-    let Some(import) = checker.import_module("flyte") else {
-        checker.report(diagnostic);
-        return;
-    };
-    let mut edits = vec![Edit::replace(call.range(), replacement.clone())];
-    edits.extend(import);
     let (applicability, help) = if has_version {
         (Applicability::Safe, format!("Replace with `{replacement}`"))
     } else {
@@ -173,8 +164,11 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
             ),
         )
     };
-    diagnostic = diagnostic
-        .with_help(help)
-        .with_fix(Fix::new(edits, applicability));
+    diagnostic = diagnostic.with_help(help);
+    if let Some(import) = checker.import_module("flyte") {
+        let mut edits = vec![Edit::replace(call.range(), replacement)];
+        edits.extend(import);
+        diagnostic = diagnostic.with_fix(Fix::new(edits, applicability));
+    }
     checker.report(diagnostic);
 }

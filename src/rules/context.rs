@@ -233,7 +233,9 @@ fn report_secret(
     };
     let replacement = format!("os.environ[{}].strip()", quote(&name));
     let Some(import) = checker.import_module("os") else {
-        checker.report(diagnostic.with_help(format!("Read `{replacement}`")));
+        checker.report(diagnostic.with_help(format!(
+            "Read `{replacement}` (`os` is bound to something else here)"
+        )));
         return;
     };
     let mut edits = vec![Edit::replace(site, replacement.clone())];
@@ -271,43 +273,51 @@ fn working_directory(checker: &mut Checker, expr: &Expr) {
         "`current_context().working_directory` does not exist in Flyte 2",
         expr.range(),
     );
+    diagnostic = diagnostic.with_help(
+        "Replace with `tempfile.mkdtemp()`, a fresh directory at each use (Flyte 1 gave one \
+         directory per task run)",
+    );
     if let Some(import) = checker.import_module("tempfile") {
         let mut edits = vec![Edit::replace(expr.range(), "tempfile.mkdtemp()")];
         edits.extend(import);
-        diagnostic = diagnostic
-            .with_help("Replace with `tempfile.mkdtemp()`, a fresh directory at each use (Flyte 1 gave one directory per task run)")
-            .with_fix(Fix::unsafe_edits(edits));
+        diagnostic = diagnostic.with_fix(Fix::unsafe_edits(edits));
     }
     checker.report(diagnostic);
 }
 
-/// FM403: `current_context().execution_id[.name|.project|.domain]` → `flyte.ctx().action...`.
+/// FM403: `current_context().execution_id.name|.project|.domain` → `flyte.ctx().action...`.
 fn execution_id(checker: &mut Checker, expr: &Expr) {
-    let (site, replacement) = match checker.parent_expr() {
-        Some(Expr::Attribute(field)) if field.value.range() == expr.range() => {
-            match field.attr.id.as_str() {
-                "name" => (field.range, "flyte.ctx().action.run_name"),
-                "project" => (field.range, "flyte.ctx().action.project"),
-                "domain" => (field.range, "flyte.ctx().action.domain"),
-                _ => (expr.range(), "flyte.ctx().action"),
-            }
-        }
-        _ => (expr.range(), "flyte.ctx().action"),
+    let field = match checker.parent_expr() {
+        Some(Expr::Attribute(field)) if field.value.range() == expr.range() => Some(field),
+        _ => None,
     };
+    let replacement = field.and_then(|f| match f.attr.id.as_str() {
+        "name" => Some((f.range, "flyte.ctx().action.run_name")),
+        "project" => Some((f.range, "flyte.ctx().action.project")),
+        "domain" => Some((f.range, "flyte.ctx().action.domain")),
+        _ => None,
+    });
+    let site = replacement.map_or(expr.range(), |(range, _)| range);
     let mut diagnostic = Diagnostic::new(
         Rule::ExecutionId,
         "`current_context().execution_id` is `flyte.ctx().action` in Flyte 2",
         site,
     );
+    let Some((site, replacement)) = replacement else {
+        // Kept whole, its `.name` would silently become the action's name, not the run's.
+        checker.report(diagnostic.with_help(
+            "Read the fields where they are used: `flyte.ctx().action.run_name` (the run), \
+             `.project` and `.domain`",
+        ));
+        return;
+    };
+    diagnostic = diagnostic.with_help(format!(
+        "Replace with `{replacement}` (outside a task `flyte.ctx()` is an empty context)"
+    ));
     if let Some(import) = checker.import_module("flyte") {
         let mut edits = vec![Edit::replace(site, replacement)];
         edits.extend(import);
-        diagnostic = diagnostic
-            .with_help(format!(
-                "Replace with `{replacement}` (the run's name is `action.run_name`; outside a task \
-                 `flyte.ctx()` is an empty context)"
-            ))
-            .with_fix(Fix::unsafe_edits(edits));
+        diagnostic = diagnostic.with_fix(Fix::unsafe_edits(edits));
     }
     checker.report(diagnostic);
 }
@@ -322,12 +332,11 @@ fn other_attribute(checker: &mut Checker, expr: &Expr, name: &str) {
     );
     match row {
         Some((_, Some(replacement), applicability, _)) => {
+            diagnostic = diagnostic.with_help(format!("Replace with `{replacement}`"));
             if let Some(import) = checker.import_module("flyte") {
                 let mut edits = vec![Edit::replace(expr.range(), *replacement)];
                 edits.extend(import);
-                diagnostic = diagnostic
-                    .with_help(format!("Replace with `{replacement}`"))
-                    .with_fix(Fix::new(edits, *applicability));
+                diagnostic = diagnostic.with_fix(Fix::new(edits, *applicability));
             }
         }
         Some((_, None, _, advice)) => diagnostic = diagnostic.with_help(*advice),

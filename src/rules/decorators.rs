@@ -29,6 +29,14 @@ const ENVIRONMENT_SETTINGS: &[(&str, &str)] = &[
         "`secrets=[flyte.Secret(key=..., group=...)]`",
     ),
     ("environment", "`env_vars={...}`"),
+    (
+        "shared_memory",
+        "`resources=flyte.Resources(shm=...)` (`True` is `shm=\"auto\"`)",
+    ),
+    (
+        "task_config",
+        "`plugin_config=` with the plugin's `flyteplugins` config",
+    ),
 ];
 
 pub fn function(checker: &mut Checker, def: &StmtFunctionDef, kind: Option<FlyteKind>) {

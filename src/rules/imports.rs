@@ -47,12 +47,11 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         expr.range(),
     );
     let module = new.split('.').next().unwrap_or(new);
+    diagnostic = diagnostic.with_help(format!("Replace with `{new}`"));
     if let Some(import) = checker.import_module(module) {
         let mut edits = vec![Edit::replace(expr.range(), *new)];
         edits.extend(import);
-        diagnostic = diagnostic
-            .with_help(format!("Replace with `{new}`"))
-            .with_fix(Fix::safe_edits(edits));
+        diagnostic = diagnostic.with_fix(Fix::safe_edits(edits));
     }
     checker.report(diagnostic);
 }

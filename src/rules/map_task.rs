@@ -115,6 +115,13 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
             return;
         }
         1 => (vec![mapped[0].1], Applicability::Safe),
+        _ if is_partial(checker, target) => {
+            checker.report(diagnostic.with_help(manual(
+                "`flyte.map` maps a `functools.partial` over exactly one list: bind all but one \
+                 parameter, or map a task that takes the lists",
+            )));
+            return;
+        }
         _ => match parameter_order(checker, target) {
             Some(order) => {
                 let mut lists = Vec::with_capacity(mapped.len());
@@ -140,10 +147,7 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
             }
         },
     };
-    let Some(import) = checker.import_module("flyte") else {
-        checker.report(diagnostic);
-        return;
-    };
+    let import = checker.import_module("flyte");
 
     let mut args = vec![checker.text(target.range()).to_string()];
     args.extend(lists.iter().map(|e| checker.text(e.range()).to_string()));
@@ -162,12 +166,17 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
              lists of different lengths are truncated to the shortest)"
         )
     };
-    let mut edits = vec![Edit::replace(outer.range(), replacement)];
-    edits.extend(import);
-    diagnostic = diagnostic
-        .with_help(help)
-        .with_fix(Fix::new(edits, applicability));
+    diagnostic = diagnostic.with_help(help);
+    if let Some(import) = import {
+        let mut edits = vec![Edit::replace(outer.range(), replacement)];
+        edits.extend(import);
+        diagnostic = diagnostic.with_fix(Fix::new(edits, applicability));
+    }
     checker.report(diagnostic);
+}
+
+fn is_partial(checker: &Checker, target: &Expr) -> bool {
+    matches!(target, Expr::Call(call) if checker.resolves_to(&call.func, &["functools.partial"]))
 }
 
 fn is_one(expr: &Expr) -> bool {

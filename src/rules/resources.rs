@@ -71,11 +71,10 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         call.range(),
     );
     if manual.is_empty() {
+        diagnostic = diagnostic.with_help("Replace with `flyte.Resources` and its field names");
         if let Some(import) = checker.import_module("flyte") {
             edits.extend(import);
-            diagnostic = diagnostic
-                .with_help("Replace with `flyte.Resources` and its field names")
-                .with_fix(Fix::safe_edits(edits));
+            diagnostic = diagnostic.with_fix(Fix::safe_edits(edits));
         }
     } else {
         diagnostic = diagnostic.with_help(format!(
@@ -134,6 +133,9 @@ fn value_edits(
             _ => {}
         },
         "gpu" => match value {
+            Expr::StringLiteral(s) if s.value.to_str().contains(':') => {
+                // Already a typed `"T4:1"`-style request, as FM202 writes it.
+            }
             Expr::StringLiteral(_) => match count_literal(value) {
                 Some(n) => {
                     edits.push(Edit::replace(value.range(), n.to_string()));
@@ -253,6 +255,17 @@ pub fn accelerator(checker: &mut Checker, _def: &StmtFunctionDef, decorator: &Ex
         return;
     }
     let count = distinct[0];
+    if count == 0 {
+        // No GPU is requested: the accelerator never applied.
+        diagnostic = diagnostic
+            .with_help("Remove `accelerator=`: the task requests no GPU")
+            .with_fix(Fix::safe_edits(remove_arguments(
+                &decorator.arguments,
+                &[kw.range],
+            )));
+        checker.report(diagnostic);
+        return;
+    }
     let replacement = match partition {
         Some(partition) => format!(
             "flyte.GPU({}, {count}, partition={})",
