@@ -37,6 +37,10 @@ pub struct Checker<'a> {
     pub semantic: &'a SemanticModel<'a>,
     pub importer: &'a Importer<'a>,
     pub module: &'a [Stmt],
+    /// The module's name (the file stem), empty when unknown.
+    pub module_name: &'a str,
+    /// How each flytekit function moves into a `TaskEnvironment`.
+    pub plan: crate::env::ModulePlan,
     rules: &'a RuleSet,
     diagnostics: Vec<Diagnostic>,
     exprs: Vec<&'a Expr>,
@@ -54,6 +58,7 @@ impl<'a> Checker<'a> {
         semantic: &'a SemanticModel<'a>,
         importer: &'a Importer<'a>,
         module: &'a [Stmt],
+        module_name: &'a str,
         rules: &'a RuleSet,
     ) -> Self {
         Self {
@@ -62,6 +67,8 @@ impl<'a> Checker<'a> {
             semantic,
             importer,
             module,
+            module_name,
+            plan: crate::env::ModulePlan::default(),
             rules,
             diagnostics: Vec::new(),
             exprs: Vec::new(),
@@ -74,6 +81,16 @@ impl<'a> Checker<'a> {
     }
 
     pub fn run(mut self) -> (Vec<Diagnostic>, Option<TextRange>) {
+        if [
+            Rule::TaskDecorator,
+            Rule::WorkflowDecorator,
+            Rule::DynamicDecorator,
+        ]
+        .iter()
+        .any(|&r| self.enabled(r))
+        {
+            self.plan = crate::env::plan(&self);
+        }
         self.visit_body(self.module);
         rules::imports::unused_flytekit_imports(&mut self);
         rules::context::unused_current_context(&mut self);

@@ -12,7 +12,7 @@ use crate::registry::{Rule, RuleSelector};
 use crate::report::{self, Counts, FileResult, OutputFormat, plural};
 use crate::settings::{RuleSet, Settings};
 use crate::source::SourceText;
-use crate::{CheckError, check_text, fix_text, mentions_flytekit};
+use crate::{CheckError, check_file, fix_file, mentions_flytekit};
 
 /// Stack for each worker: deeply nested sources recurse deeply.
 const WORKER_STACK: usize = 256 * 1024 * 1024;
@@ -212,7 +212,13 @@ fn read(input: &Input) -> Result<Option<SourceText>, String> {
     }
 }
 
-fn process(input: &Input, name: String, settings: &Settings, fixing: bool) -> Option<Processed> {
+fn process(
+    input: &Input,
+    name: String,
+    stdin_name: Option<&Path>,
+    settings: &Settings,
+    fixing: bool,
+) -> Option<Processed> {
     let mut processed = Processed {
         result: FileResult {
             path: name,
@@ -235,11 +241,15 @@ fn process(input: &Input, name: String, settings: &Settings, fixing: bool) -> Op
         }
     };
     processed.bom = source.bom;
+    let path = match input {
+        Input::File(path) => Some(path.as_path()),
+        Input::Stdin(_) => stdin_name,
+    };
     if fixing {
         processed.original = source.text.clone();
     }
     let outcome = if fixing {
-        fix_text(&source.text, settings).map(|outcome| {
+        fix_file(&source.text, path, settings).map(|outcome| {
             processed.fixed_counts = outcome.fixed;
             processed.warnings = outcome.warnings;
             if outcome.text != source.text {
@@ -248,7 +258,7 @@ fn process(input: &Input, name: String, settings: &Settings, fixing: bool) -> Op
             (outcome.text, outcome.remaining)
         })
     } else {
-        check_text(&source.text, settings).map(|d| (source.text.clone(), d))
+        check_file(&source.text, path, settings).map(|d| (source.text.clone(), d))
     };
     match outcome {
         Ok((text, diagnostics)) => {
@@ -272,7 +282,15 @@ fn process_all(
     let stdin_name = common.stdin_filename.as_deref();
     let processed: Vec<Processed> = inputs
         .par_iter()
-        .filter_map(|input| process(input, input.display(stdin_name), settings, fixing))
+        .filter_map(|input| {
+            process(
+                input,
+                input.display(stdin_name),
+                stdin_name,
+                settings,
+                fixing,
+            )
+        })
         .collect();
     Ok((processed, walk_errors))
 }

@@ -30,6 +30,8 @@ impl Applicability {
 pub struct Edit {
     pub range: TextRange,
     pub content: String,
+    /// Among insertions at one offset, lower goes first (imports before what uses them).
+    pub order: u8,
 }
 
 impl Edit {
@@ -37,6 +39,16 @@ impl Edit {
         Self {
             range,
             content: content.into(),
+            order: 1,
+        }
+    }
+
+    /// An insertion placed before (lower `order`) or after other insertions at the same offset.
+    pub fn insert_ordered(at: TextSize, content: impl Into<String>, order: u8) -> Self {
+        Self {
+            range: TextRange::empty(at),
+            content: content.into(),
+            order,
         }
     }
 
@@ -103,11 +115,15 @@ impl Fix {
         }
     }
 
+    /// Where the fix starts, for ordering fixes: the first edit that is not an import (an import
+    /// is shared by many fixes and says nothing about where the change is).
     pub fn min_start(&self) -> TextSize {
         self.edits
             .iter()
+            .filter(|e| e.order != 0)
+            .chain(self.edits.iter())
             .map(|e| e.range.start())
-            .min()
+            .next()
             .unwrap_or_default()
     }
 

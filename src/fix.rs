@@ -9,7 +9,9 @@ use ruff_text_size::TextRange;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
 use crate::settings::Settings;
-use crate::{CheckError, check_parsed, parse};
+use std::path::Path;
+
+use crate::{CheckError, check_parsed, module_name, parse};
 
 /// Rounds before fixing gives up (a rule whose fix never settles).
 pub const MAX_ROUNDS: usize = 20;
@@ -34,8 +36,18 @@ impl FixOutcome {
 
 /// Apply every applicable fix to `text` until nothing changes.
 pub fn fix_text(text: &str, settings: &Settings) -> Result<FixOutcome, CheckError> {
+    fix_file(text, None, settings)
+}
+
+/// Fix one file's text; its path names the module (and so its environments).
+pub fn fix_file(
+    text: &str,
+    path: Option<&Path>,
+    settings: &Settings,
+) -> Result<FixOutcome, CheckError> {
+    let module = module_name(path);
     fix_with(text, settings, |parsed, text| {
-        check_parsed(parsed, text, settings)
+        check_parsed(parsed, text, &module, settings)
     })
 }
 
@@ -154,9 +166,10 @@ fn select_fixes<'d>(candidates: &[&'d Diagnostic]) -> Vec<(Rule, &'d Fix)> {
 pub fn apply<'f>(text: &str, fixes: impl Iterator<Item = &'f Fix>) -> String {
     let mut edits: Vec<&Edit> = fixes.flat_map(|f| f.edits.iter()).collect();
     edits.sort_by(|a, b| {
-        (a.range.start(), a.range.end(), &a.content).cmp(&(
+        (a.range.start(), a.range.end(), a.order, &a.content).cmp(&(
             b.range.start(),
             b.range.end(),
+            b.order,
             &b.content,
         ))
     });
@@ -202,6 +215,14 @@ mod tests {
         ]);
         let b = Fix::safe_edits(vec![Edit::insert(TextSize::from(3), "!")]);
         assert_eq!(apply("abc", [&a, &b].into_iter()), "Xbc!");
+    }
+
+    #[test]
+    fn insertions_at_one_offset_follow_their_order() {
+        let at = TextSize::from(0);
+        let late = Fix::safe_edits(vec![Edit::insert_ordered(at, "b\n", 3)]);
+        let early = Fix::safe_edits(vec![Edit::insert_ordered(at, "z\n", 0)]);
+        assert_eq!(apply("", [&late, &early].into_iter()), "z\nb\n");
     }
 
     /// A fix whose result does not parse is rolled back, named, and never retried; the other

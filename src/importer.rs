@@ -62,7 +62,12 @@ impl<'a> Importer<'a> {
         } else {
             format!("import {module}{nl}")
         };
-        Edit::insert(self.at, content)
+        Edit::insert_ordered(self.at, content, 0)
+    }
+
+    /// Where new imports go: environments defined after the imports are inserted here too.
+    pub fn import_block_end(&self) -> TextSize {
+        self.at
     }
 
     /// The edit that removes `aliases` from the import statement `stmt`, or the whole
@@ -73,27 +78,14 @@ impl<'a> Importer<'a> {
             Stmt::ImportFrom(import) => &import.names,
             _ => return Vec::new(),
         };
-        let removed = |a: &Alias| aliases.iter().any(|r| r.range() == a.range());
-        if all.iter().all(removed) {
+        if all
+            .iter()
+            .all(|a| aliases.iter().any(|r| r.range() == a.range()))
+        {
             return vec![self.delete_stmt(stmt, locator)];
         }
-        let mut edits = Vec::new();
-        for (i, alias) in all.iter().enumerate() {
-            if !removed(alias) {
-                continue;
-            }
-            // Delete the alias with the comma after it, or the comma before the last one.
-            let range = match all.get(i + 1) {
-                Some(next) => TextRange::new(alias.start(), next.start()),
-                None => match i.checked_sub(1).and_then(|p| all.get(p)) {
-                    Some(prev) => TextRange::new(prev.end(), alias.end()),
-                    None => alias.range(),
-                },
-            };
-            edits.push(Edit::delete(range));
-        }
-        // Adjacent deletions that share a boundary are merged so they apply as one.
-        merge_deletions(edits)
+        let ranges: Vec<TextRange> = all.iter().map(Ranged::range).collect();
+        crate::rules::remove_list_items(&ranges, |r| aliases.iter().any(|a| a.range() == *r))
     }
 
     /// Delete a simple statement: its whole lines when it stands alone on them, `pass` when it is
@@ -135,22 +127,6 @@ impl<'a> Importer<'a> {
 
 fn text_len(locator: &Locator) -> TextSize {
     TextSize::of(locator.text())
-}
-
-fn merge_deletions(mut edits: Vec<Edit>) -> Vec<Edit> {
-    edits.sort_by_key(|e| e.range.start());
-    let mut out: Vec<Edit> = Vec::with_capacity(edits.len());
-    for edit in edits {
-        if let Some(last) = out.last_mut()
-            && last.range.end() >= edit.range.start()
-        {
-            let end = last.range.end().max(edit.range.end());
-            last.range = TextRange::new(last.range.start(), end);
-            continue;
-        }
-        out.push(edit);
-    }
-    out
 }
 
 /// The statement list that directly holds the statement at `target`.

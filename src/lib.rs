@@ -8,6 +8,7 @@ pub mod checker;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
+pub mod env;
 pub mod fix;
 pub mod importer;
 pub mod known;
@@ -17,6 +18,8 @@ pub mod rules;
 pub mod semantic;
 pub mod settings;
 pub mod source;
+
+use std::path::Path;
 
 use ruff_python_ast::ModModule;
 use ruff_python_parser::Parsed;
@@ -30,7 +33,7 @@ use crate::semantic::SemanticModel;
 use crate::settings::Settings;
 use crate::source::{LineEnding, Locator};
 
-pub use crate::fix::{FixOutcome, fix_text};
+pub use crate::fix::{FixOutcome, fix_file, fix_text};
 
 /// The cheap gate: a file whose bytes never mention `flytekit` cannot use Flyte 1.
 pub fn mentions_flytekit(bytes: &[u8]) -> bool {
@@ -56,6 +59,26 @@ impl std::fmt::Display for CheckError {
     }
 }
 
+/// The module's name: the file's stem, or its package's name for `__init__.py`.
+pub fn module_name(path: Option<&Path>) -> String {
+    let Some(path) = path else {
+        return String::new();
+    };
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    if stem == "__init__" {
+        path.parent()
+            .and_then(|p| p.file_name())
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string()
+    } else {
+        stem.to_string()
+    }
+}
+
 /// Parse a module, or return the syntax error as a diagnostic.
 pub fn parse(text: &str) -> Result<Parsed<ModModule>, Diagnostic> {
     ruff_python_parser::parse_module(text).map_err(|error| {
@@ -70,11 +93,20 @@ pub fn parse(text: &str) -> Result<Parsed<ModModule>, Diagnostic> {
 
 /// Check one source text (without BOM). Diagnostics are sorted by position, then code.
 pub fn check_text(text: &str, settings: &Settings) -> Result<Vec<Diagnostic>, CheckError> {
+    check_file(text, None, settings)
+}
+
+/// Check one file's text; its path names the module (and so its environments).
+pub fn check_file(
+    text: &str,
+    path: Option<&Path>,
+    settings: &Settings,
+) -> Result<Vec<Diagnostic>, CheckError> {
     if !mentions_flytekit(text.as_bytes()) {
         return Ok(Vec::new());
     }
     match parse(text) {
-        Ok(parsed) => check_parsed(&parsed, text, settings),
+        Ok(parsed) => check_parsed(&parsed, text, &module_name(path), settings),
         Err(diagnostic) => Ok(if settings.rules.contains(Rule::SyntaxError) {
             vec![diagnostic]
         } else {
@@ -87,6 +119,7 @@ pub fn check_text(text: &str, settings: &Settings) -> Result<Vec<Diagnostic>, Ch
 pub fn check_parsed(
     parsed: &Parsed<ModModule>,
     text: &str,
+    module: &str,
     settings: &Settings,
 ) -> Result<Vec<Diagnostic>, CheckError> {
     let body = &parsed.syntax().body;
@@ -100,6 +133,7 @@ pub fn check_parsed(
         &semantic,
         &importer,
         body,
+        module,
         &settings.rules,
     );
     let (mut diagnostics, too_deep) = checker.run();

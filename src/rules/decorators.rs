@@ -86,7 +86,27 @@ pub fn function(checker: &mut Checker, def: &StmtFunctionDef, kind: Option<Flyte
             ),
             _ => continue,
         };
-        checker.report(Diagnostic::new(rule, message, expr.range()).with_help(help));
+        let mut diagnostic = Diagnostic::new(rule, message, expr.range());
+        match checker.plan.functions.get(&def.range.start()) {
+            Some(plan) => {
+                let mut text = format!(
+                    "Decorate with `@{}.task` of a `flyte.TaskEnvironment` that carries its settings",
+                    plan.env_var
+                );
+                if !plan.notes.is_empty() {
+                    text.push_str(&format!(" ({})", plan.notes.join("; ")));
+                }
+                if let Some(why_not) = &plan.why_not {
+                    text = format!("{help}; not automatic: {why_not}");
+                }
+                diagnostic = diagnostic.with_help(text);
+                if let Some(fix) = &plan.fix {
+                    diagnostic = diagnostic.with_fix(fix.clone());
+                }
+            }
+            None => diagnostic = diagnostic.with_help(help),
+        }
+        checker.report(diagnostic);
 
         let Some(call) = decorator_call(expr) else {
             continue;

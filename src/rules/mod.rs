@@ -80,31 +80,39 @@ fn argument_ranges(arguments: &Arguments) -> Vec<TextRange> {
 /// a call, with their commas, leaving valid syntax whatever is removed.
 pub fn remove_arguments(arguments: &Arguments, remove: &[TextRange]) -> Vec<Edit> {
     let all = argument_ranges(arguments);
-    let removed: Vec<bool> = all.iter().map(|r| remove.contains(r)).collect();
-    if removed.iter().all(|r| *r) {
+    if all.iter().all(|r| remove.contains(r)) {
         let inner = TextRange::new(
             arguments.start() + TextSize::from(1),
             arguments.end() - TextSize::from(1),
         );
         return vec![Edit::delete(inner)];
     }
+    remove_list_items(&all, |r| remove.contains(r))
+}
+
+/// Edits that remove some items of a comma-separated list (call arguments, imported names) with
+/// their commas. At least one item must stay.
+pub fn remove_list_items(items: &[TextRange], removed: impl Fn(&TextRange) -> bool) -> Vec<Edit> {
+    let removed: Vec<bool> = items.iter().map(removed).collect();
     let mut edits = Vec::new();
     let mut i = 0;
-    while i < all.len() {
+    while i < items.len() {
         if !removed[i] {
             i += 1;
             continue;
         }
         let first = i;
-        while i < all.len() && removed[i] {
+        while i < items.len() && removed[i] {
             i += 1;
         }
         let last = i - 1;
-        let range = if i < all.len() {
-            TextRange::new(all[first].start(), all[i].start())
-        } else {
+        let range = if i < items.len() {
+            TextRange::new(items[first].start(), items[i].start())
+        } else if first > 0 {
             // The run ends the list: take the comma before it (a trailing comma stays).
-            TextRange::new(all[first - 1].end(), all[last].end())
+            TextRange::new(items[first - 1].end(), items[last].end())
+        } else {
+            TextRange::new(items[first].start(), items[last].end())
         };
         edits.push(Edit::delete(range));
     }

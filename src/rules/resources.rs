@@ -198,23 +198,13 @@ pub fn accelerator(checker: &mut Checker, _def: &StmtFunctionDef, decorator: &Ex
         "`accelerator=` is part of `Resources(gpu=...)` in Flyte 2",
         kw.range,
     );
-    let qualified = checker.resolve(&kw.value);
-    let (device, partition) = match qualified.as_deref().and_then(split_partition) {
-        Some((base, partition)) => (base, Some(partition)),
-        None => (qualified.as_deref().unwrap_or(""), None),
-    };
-    let Some(gpu_type) = ACCELERATORS
-        .iter()
-        .find(|(name, _)| *name == device)
-        .map(|(_, v2)| *v2)
-    else {
+    let Some(gpu_type) = accelerator_type(checker, &kw.value) else {
         checker.report(diagnostic.with_help(
             "Flyte 2 has no GPU type for this accelerator: pick one of `flyte.GPU`'s device \
              names by hand, e.g. `flyte.Resources(gpu=\"A100:1\")`",
         ));
         return;
     };
-
     // Every Resources call of the decorator that asks for GPUs gets the typed form.
     let mut counts: Vec<(TextRange, u64)> = Vec::new();
     let mut unknown_count = false;
@@ -242,7 +232,8 @@ pub fn accelerator(checker: &mut Checker, _def: &StmtFunctionDef, decorator: &Ex
         v.dedup();
         v
     };
-    let help_manual = |why: &str| format!("{why}; write `gpu=\"{gpu_type}:<count>\"` by hand");
+    let help_manual =
+        |why: &str| format!("{why}; write `gpu=\"{}:<count>\"` by hand", gpu_type.name);
     if unknown_count || counts.is_empty() || distinct.len() != 1 {
         let why = if counts.is_empty() && !unknown_count {
             "No GPU count is requested with this accelerator"
@@ -266,18 +257,7 @@ pub fn accelerator(checker: &mut Checker, _def: &StmtFunctionDef, decorator: &Ex
         checker.report(diagnostic);
         return;
     }
-    let replacement = match partition {
-        Some(partition) => format!(
-            "flyte.GPU({}, {count}, partition={})",
-            quote(gpu_type),
-            quote(&partition)
-        ),
-        None if count >= 1 && count <= max_count(gpu_type) => quote(&format!("{gpu_type}:{count}")),
-        None => format!(
-            "flyte.Device(quantity={count}, device_class=\"GPU\", device={})",
-            quote(gpu_type)
-        ),
-    };
+    let replacement = gpu_value(&gpu_type, count);
     let needs_flyte = replacement.starts_with("flyte.");
     let mut edits = remove_arguments(&decorator.arguments, &[kw.range]);
     edits.extend(
@@ -302,6 +282,47 @@ pub fn accelerator(checker: &mut Checker, _def: &StmtFunctionDef, decorator: &Ex
         ))
         .with_fix(Fix::safe_edits(edits));
     checker.report(diagnostic);
+}
+
+/// A flytekit accelerator as a Flyte 2 GPU type, with its partition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GpuType {
+    pub name: &'static str,
+    pub partition: Option<String>,
+}
+
+/// The Flyte 2 GPU type of an `accelerator=` value, when it has one.
+pub fn accelerator_type(checker: &Checker, accelerator: &Expr) -> Option<GpuType> {
+    let qualified = checker.resolve(accelerator)?;
+    let (device, partition) = match split_partition(&qualified) {
+        Some((base, partition)) => (base.to_string(), Some(partition)),
+        None => (qualified, None),
+    };
+    ACCELERATORS
+        .iter()
+        .find(|(name, _)| *name == device)
+        .map(|(_, v2)| GpuType {
+            name: v2,
+            partition,
+        })
+}
+
+/// The `gpu=` value for `count` GPUs of a type.
+pub fn gpu_value(gpu: &GpuType, count: u64) -> String {
+    match &gpu.partition {
+        Some(partition) => format!(
+            "flyte.GPU({}, {count}, partition={})",
+            quote(gpu.name),
+            quote(partition)
+        ),
+        None if count >= 1 && count <= max_count(gpu.name) => {
+            quote(&format!("{}:{count}", gpu.name))
+        }
+        None => format!(
+            "flyte.Device(quantity={count}, device_class=\"GPU\", device={})",
+            quote(gpu.name)
+        ),
+    }
 }
 
 /// `flytekit.extras.accelerators.A100.partition_1g_5gb` → (`...A100`, `1g.5gb`).

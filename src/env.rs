@@ -1,0 +1,910 @@
+//! The heart of the migration: building `flyte.TaskEnvironment`s for a module.
+//!
+//! Every `@task`, `@dynamic`, `@eager` and `@workflow` of a module is collected with its
+//! settings. Environment-level settings (image, resources, secrets, environment variables) decide
+//! which environment a function belongs to: functions with identical settings share one, so no
+//! task gains or loses a setting. Each function's fix rewrites its decorator to `@<env>.task` and
+//! inserts the definitions of its environment and of every environment that one depends on, so a
+//! fix applied alone always leaves defined names. Fixes of one environment share its
+//! applicability: either all of its functions move, or none do.
+
+use std::collections::{BTreeMap, HashMap};
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Decorator, Expr, ExprCall, ExprName, Stmt, StmtFunctionDef};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+
+use crate::checker::{Checker, FlyteKind};
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::rules::resources::{accelerator_type, gpu_value};
+use crate::rules::{bool_literal, count_literal, keyword_name, quote, remove_arguments};
+use crate::semantic::BindingKind;
+
+/// What the rewrite of one function gives.
+#[derive(Debug, Clone)]
+pub struct FunctionPlan {
+    /// The fix, when the function can move; `None` with `why_not` otherwise.
+    pub fix: Option<Fix>,
+    pub why_not: Option<String>,
+    /// The environment variable the function's decorator will use.
+    pub env_var: String,
+    /// What changes in behaviour (why the fix is unsafe), for the help line.
+    pub notes: Vec<String>,
+}
+
+/// The rewrite of every flytekit function of a module, by the function's start offset.
+#[derive(Debug, Default)]
+pub struct ModulePlan {
+    pub functions: HashMap<TextSize, FunctionPlan>,
+}
+
+/// One flytekit-decorated function and what its decorator says.
+struct Collected<'a> {
+    def: &'a StmtFunctionDef,
+    decorator: &'a Decorator,
+    call: Option<&'a ExprCall>,
+    kind: FlyteKind,
+    /// Environment-level settings as `flyte.TaskEnvironment` keywords → source text.
+    settings: BTreeMap<&'static str, String>,
+    /// Names the settings read (they must be defined before the environment).
+    names: Vec<TextSize>,
+    /// Decorator arguments that leave the decorator.
+    removed: Vec<TextRange>,
+    /// Edits inside the decorator (keyword renames).
+    edits: Vec<Edit>,
+    notes: Vec<String>,
+    blocker: Option<String>,
+}
+
+/// One environment to create.
+struct Environment {
+    var: String,
+    name: String,
+    settings: BTreeMap<&'static str, String>,
+    members: Vec<usize>,
+    /// Other new environments (indices) and existing environment variables it depends on.
+    depends_new: Vec<usize>,
+    depends_existing: Vec<String>,
+}
+
+pub fn plan(checker: &Checker) -> ModulePlan {
+    let mut collected: Vec<Collected> = checker
+        .module
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(def) => collect(checker, def),
+            _ => None,
+        })
+        .collect();
+    if collected.is_empty() {
+        return ModulePlan::default();
+    }
+
+    // Group by settings, in order of first appearance.
+    let mut keys: Vec<String> = Vec::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, c) in collected.iter().enumerate() {
+        let key = c
+            .settings
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(";");
+        match keys.iter().position(|k| *k == key) {
+            Some(g) => groups[g].push(i),
+            None => {
+                keys.push(key);
+                groups.push(vec![i]);
+            }
+        }
+    }
+    let main = keys.iter().position(String::is_empty).unwrap_or(0);
+    let module = sanitize(checker.module_name);
+    let module = if module.is_empty() {
+        "main".to_string()
+    } else {
+        module
+    };
+    let mut taken: Vec<String> = Vec::new();
+    let mut taken_names: Vec<String> = existing_environment_names(checker);
+    let mut envs: Vec<Environment> = groups
+        .iter()
+        .enumerate()
+        .map(|(g, members)| {
+            let first = &collected[members[0]];
+            let (var, name) = if g == main {
+                ("env".to_string(), module.clone())
+            } else {
+                let base = sanitize(first.def.name.id.as_str());
+                (
+                    format!("{}_env", first.def.name.id),
+                    format!("{module}-{base}"),
+                )
+            };
+            let var = free_name(checker, &var, &taken);
+            taken.push(var.clone());
+            let name = unique(&name, &taken_names);
+            taken_names.push(name.clone());
+            Environment {
+                var,
+                name,
+                settings: first.settings.clone(),
+                members: members.clone(),
+                depends_new: Vec::new(),
+                depends_existing: Vec::new(),
+            }
+        })
+        .collect();
+
+    // Which environment each function (new or already migrated) lives in.
+    let mut env_of_function: HashMap<&str, Target> = HashMap::new();
+    for (e, env) in envs.iter().enumerate() {
+        for &m in &env.members {
+            env_of_function.insert(collected[m].def.name.id.as_str(), Target::New(e));
+        }
+    }
+    for (name, var) in existing_environment_functions(checker) {
+        env_of_function.entry(name).or_insert(Target::Existing(var));
+    }
+    for (e, env) in envs.iter_mut().enumerate() {
+        let mut new = Vec::new();
+        let mut existing = Vec::new();
+        for &m in &env.members {
+            for name in referenced_functions(checker, collected[m].def) {
+                match env_of_function.get(name) {
+                    Some(Target::New(d)) if *d != e && !new.contains(d) => new.push(*d),
+                    Some(Target::Existing(var)) if !existing.contains(var) => {
+                        existing.push(var.clone())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        new.sort_unstable();
+        existing.sort();
+        env.depends_new = new;
+        env.depends_existing = existing;
+    }
+
+    // Definitions go in dependency order; a cycle cannot be written as `depends_on=[...]`.
+    let Some(order) = topological_order(&envs) else {
+        for c in &mut collected {
+            c.blocker.get_or_insert_with(|| {
+                "its environment and another call each other's tasks: define both environments \
+                 and use `env.add_dependency(...)` by hand"
+                    .to_string()
+            });
+        }
+        return finish(checker, &collected, &envs, &[], None);
+    };
+
+    // All definitions go at one place: after the imports and every name they use, before the
+    // first function.
+    let first_function = collected
+        .iter()
+        .map(|c| c.def.range.start())
+        .min()
+        .unwrap_or_default();
+    let mut at = checker.importer.import_block_end();
+    for env in &envs {
+        for var in &env.depends_existing {
+            if let Some(end) = module_definition_end(checker, var) {
+                at = at.max(end);
+            }
+        }
+    }
+    for c in &collected {
+        for &name in &c.names {
+            if let Some(end) = definition_end(checker, name) {
+                at = at.max(end);
+            }
+        }
+    }
+    if at > first_function {
+        for c in &mut collected {
+            if !c.settings.is_empty() {
+                c.blocker.get_or_insert_with(|| {
+                    "its settings use a name defined after the first task: move that definition up"
+                        .to_string()
+                });
+            }
+        }
+    }
+    finish(checker, &collected, &envs, &order, Some(at))
+}
+
+enum Target {
+    New(usize),
+    Existing(String),
+}
+
+fn finish(
+    checker: &Checker,
+    collected: &[Collected],
+    envs: &[Environment],
+    order: &[usize],
+    at: Option<TextSize>,
+) -> ModulePlan {
+    let mut plan = ModulePlan::default();
+    let import = checker.import_module("flyte");
+    for (e, env) in envs.iter().enumerate() {
+        let closure = dependency_closure(envs, e);
+        // One applicability for the whole closure: all of it moves, or none of it.
+        let members: Vec<&Collected> = closure
+            .iter()
+            .flat_map(|&d| envs[d].members.iter().map(|&m| &collected[m]))
+            .collect();
+        let blocker = members.iter().find_map(|c| c.blocker.clone());
+        let unsafe_members = members
+            .iter()
+            .any(|c| !c.notes.is_empty() || c.kind != FlyteKind::Task);
+        let applicability = if unsafe_members {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        for &m in &env.members {
+            let c = &collected[m];
+            let mut function = FunctionPlan {
+                fix: None,
+                why_not: None,
+                env_var: env.var.clone(),
+                notes: c.notes.clone(),
+            };
+            let why_not = c
+                .blocker
+                .clone()
+                .or_else(|| {
+                    blocker
+                        .clone()
+                        .map(|b| format!("an environment it needs cannot be built: {b}"))
+                })
+                .or_else(|| {
+                    import
+                        .is_none()
+                        .then(|| "`flyte` is bound to something else in this module".to_string())
+                })
+                .or_else(|| {
+                    at.is_none()
+                        .then(|| "the environments cannot be ordered".to_string())
+                });
+            if let Some(why_not) = why_not {
+                function.why_not = Some(why_not);
+            } else if let (Some(import), Some(at)) = (&import, at) {
+                // The whole closure moves at once: every decorator and every definition.
+                let mut edits = import.clone();
+                for &d in &closure {
+                    for &m in &envs[d].members {
+                        edits.extend(decorator_edits(&collected[m], &envs[d].var));
+                    }
+                    let rank = order.iter().position(|&o| o == d).unwrap_or(0);
+                    let order = u8::try_from(rank + 2).unwrap_or(u8::MAX);
+                    edits.push(Edit::insert_ordered(
+                        at,
+                        definition(checker, envs, d),
+                        order,
+                    ));
+                }
+                function.fix = Some(Fix::new(edits, applicability));
+            }
+            plan.functions.insert(c.def.range.start(), function);
+        }
+    }
+    plan
+}
+
+/// The edits that turn the flytekit decorator into `@<env>.task(...)`.
+fn decorator_edits(c: &Collected, var: &str) -> Vec<Edit> {
+    let new = format!("{var}.task");
+    match c.call {
+        Some(call) => {
+            let total = call.arguments.args.len() + call.arguments.keywords.len();
+            if c.removed.len() == total {
+                vec![Edit::replace(c.decorator.expression.range(), new)]
+            } else {
+                let mut edits = vec![Edit::replace(call.func.range(), new)];
+                edits.extend(remove_arguments(&call.arguments, &c.removed));
+                edits.extend(c.edits.iter().cloned());
+                edits
+            }
+        }
+        None => vec![Edit::replace(c.decorator.expression.range(), new)],
+    }
+}
+
+/// `name = flyte.TaskEnvironment(...)` for environment `e`, with its line break.
+fn definition(checker: &Checker, envs: &[Environment], e: usize) -> String {
+    let env = &envs[e];
+    let nl = checker.line_ending.as_str();
+    let mut args = vec![format!("name={}", quote(&env.name))];
+    for (key, value) in &env.settings {
+        args.push(format!("{key}={value}"));
+    }
+    let mut depends: Vec<String> = env
+        .depends_new
+        .iter()
+        .map(|&d| envs[d].var.clone())
+        .collect();
+    depends.extend(env.depends_existing.iter().cloned());
+    if !depends.is_empty() {
+        args.push(format!("depends_on=[{}]", depends.join(", ")));
+    }
+    let one_line = format!("{} = flyte.TaskEnvironment({})", env.var, args.join(", "));
+    let text = if one_line.len() <= 88 {
+        one_line
+    } else {
+        let mut text = format!("{} = flyte.TaskEnvironment({nl}", env.var);
+        for arg in &args {
+            text.push_str(&format!("    {arg},{nl}"));
+        }
+        text.push(')');
+        text
+    };
+    format!("{nl}{text}{nl}")
+}
+
+/// Environments `e` needs defined before it: itself and its dependencies, transitively.
+fn dependency_closure(envs: &[Environment], e: usize) -> Vec<usize> {
+    let mut closure = vec![e];
+    let mut i = 0;
+    while i < closure.len() {
+        for &d in &envs[closure[i]].depends_new {
+            if !closure.contains(&d) {
+                closure.push(d);
+            }
+        }
+        i += 1;
+    }
+    closure.sort_unstable();
+    closure
+}
+
+fn topological_order(envs: &[Environment]) -> Option<Vec<usize>> {
+    let mut order = Vec::with_capacity(envs.len());
+    let mut state = vec![0u8; envs.len()];
+    fn visit(e: usize, envs: &[Environment], state: &mut [u8], order: &mut Vec<usize>) -> bool {
+        match state[e] {
+            1 => return false,
+            2 => return true,
+            _ => {}
+        }
+        state[e] = 1;
+        for &d in &envs[e].depends_new {
+            if !visit(d, envs, state, order) {
+                return false;
+            }
+        }
+        state[e] = 2;
+        order.push(e);
+        true
+    }
+    for e in 0..envs.len() {
+        if !visit(e, envs, &mut state, &mut order) {
+            return None;
+        }
+    }
+    Some(order)
+}
+
+/// A Flyte 2 environment name: `^[a-z0-9]+([_-][a-z0-9]+)*$`.
+pub fn sanitize(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut pending = false;
+    for c in raw.chars() {
+        if c.is_ascii_alphanumeric() {
+            if pending && !out.is_empty() {
+                out.push('_');
+            }
+            pending = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            pending = true;
+        }
+    }
+    out
+}
+
+/// `base`, or `base_2`, … : a module-level name nothing else uses.
+fn free_name(checker: &Checker, base: &str, taken: &[String]) -> String {
+    let used = |n: &str| checker.semantic.scope_binds(0, n) || taken.iter().any(|t| t == n);
+    if !used(base) {
+        return base.to_string();
+    }
+    (2..)
+        .map(|i| format!("{base}_{i}"))
+        .find(|n| !used(n))
+        .unwrap_or_else(|| base.to_string())
+}
+
+/// `name`, or `name-2`, …: not among `taken`.
+fn unique(name: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|t| t == name) {
+        return name.to_string();
+    }
+    (2..)
+        .map(|i| format!("{name}-{i}"))
+        .find(|n| !taken.iter().any(|t| t == n))
+        .unwrap_or_else(|| name.to_string())
+}
+
+/// The `name=` of every `flyte.TaskEnvironment(...)` the module already defines.
+fn existing_environment_names(checker: &Checker) -> Vec<String> {
+    checker
+        .module
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::Assign(assign) => match &*assign.value {
+                Expr::Call(call) if checker.resolves_to(&call.func, &["flyte.TaskEnvironment"]) => {
+                    call.arguments
+                        .keywords
+                        .iter()
+                        .find(|k| keyword_name(k) == Some("name"))
+                        .map(|k| &k.value)
+                        .or_else(|| call.arguments.args.first())
+                        .and_then(crate::rules::string_literal)
+                        .map(str::to_string)
+                }
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+/// Functions already decorated with `@X.task` where `X = flyte.TaskEnvironment(...)`.
+fn existing_environment_functions<'a>(checker: &Checker<'a>) -> Vec<(&'a str, String)> {
+    let mut found = Vec::new();
+    for stmt in checker.module {
+        let Stmt::FunctionDef(def) = stmt else {
+            continue;
+        };
+        for decorator in &def.decorator_list {
+            let callee = match &decorator.expression {
+                Expr::Call(call) => &*call.func,
+                other => other,
+            };
+            if let Expr::Attribute(attr) = callee
+                && attr.attr.id.as_str() == "task"
+                && let Expr::Name(env) = &*attr.value
+                && is_task_environment(checker, env)
+            {
+                found.push((def.name.id.as_str(), env.id.to_string()));
+            }
+        }
+    }
+    found
+}
+
+fn is_task_environment(checker: &Checker, name: &ExprName) -> bool {
+    checker
+        .semantic
+        .binding_of(name.range.start())
+        .is_some_and(|b| {
+            matches!(b.kind, BindingKind::Assignment { value: Expr::Call(call), .. }
+            if checker.resolves_to(&call.func, &["flyte.TaskEnvironment"]))
+        })
+}
+
+/// Module-level functions a function's body refers to by name.
+fn referenced_functions<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Vec<&'a str> {
+    struct Names<'a, 'c> {
+        checker: &'c Checker<'a>,
+        found: Vec<&'a str>,
+    }
+    impl<'a> Visitor<'a> for Names<'a, '_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Name(name) = expr
+                && let Some(binding) = self.checker.semantic.binding_of(name.range.start())
+                && binding.scope == 0
+                && !self.found.contains(&name.id.as_str())
+            {
+                self.found.push(name.id.as_str());
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut names = Names {
+        checker,
+        found: Vec::new(),
+    };
+    names.visit_body(&def.body);
+    names.found
+}
+
+/// Where the module-level statement that binds the name read at `at` ends.
+fn definition_end(checker: &Checker, at: TextSize) -> Option<TextSize> {
+    let binding = checker.semantic.binding_of(at)?;
+    if binding.scope != 0 {
+        return None;
+    }
+    let stmt = checker
+        .module
+        .iter()
+        .find(|s| s.range().contains_range(binding.range))?;
+    if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
+        return None;
+    }
+    Some(checker.locator.full_line_end(stmt.end()))
+}
+
+/// Where the last module-level assignment of `name` ends.
+fn module_definition_end(checker: &Checker, name: &str) -> Option<TextSize> {
+    checker
+        .module
+        .iter()
+        .filter(|stmt| match stmt {
+            Stmt::Assign(assign) => assign
+                .targets
+                .iter()
+                .any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == name)),
+            _ => false,
+        })
+        .map(|stmt| checker.locator.full_line_end(stmt.end()))
+        .max()
+}
+
+/// What the `flytekit` decorator of `def` says, split into environment and task settings.
+fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collected<'a>> {
+    let kind = checker.flyte_kind(def)?;
+    let decorator = def.decorator_list.iter().find(|d| {
+        let callee = match &d.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        checker.resolves_to(
+            callee,
+            &[
+                "flytekit.task",
+                "flytekit.workflow",
+                "flytekit.dynamic",
+                "flytekit.eager",
+            ],
+        )
+    })?;
+    let call = match &decorator.expression {
+        Expr::Call(call) => Some(call),
+        _ => None,
+    };
+    let mut c = Collected {
+        def,
+        decorator,
+        call,
+        kind,
+        settings: BTreeMap::new(),
+        names: Vec::new(),
+        removed: Vec::new(),
+        edits: Vec::new(),
+        notes: Vec::new(),
+        blocker: None,
+    };
+    if kind == FlyteKind::Workflow {
+        c.notes.push(
+            "the workflow body now runs as Python at run time and its calls run one after another"
+                .to_string(),
+        );
+    }
+    if matches!(kind, FlyteKind::Dynamic | FlyteKind::Eager) {
+        c.notes
+            .push("child tasks of a sync task run one after another".to_string());
+    }
+    if def.decorator_list.len() > 1 {
+        c.notes
+            .push("other decorators now wrap a Flyte 2 task".to_string());
+    }
+    let Some(call) = call else {
+        return Some(c);
+    };
+    if !call.arguments.args.is_empty() {
+        c.blocker = Some("the decorator has positional arguments".to_string());
+        return Some(c);
+    }
+    let mut resources = ResourceSettings::default();
+    for kw in &call.arguments.keywords {
+        let Some(name) = keyword_name(kw) else {
+            c.blocker = Some("the decorator takes `**` arguments".to_string());
+            continue;
+        };
+        let value = &kw.value;
+        let text = checker.text(value.range()).to_string();
+        match (kind, name) {
+            (_, "container_image") => {
+                if value.is_string_literal_expr() {
+                    c.notes
+                        .push("the image must now contain the `flyte` package".to_string());
+                }
+                c.settings.insert("image", text);
+                c.names.extend(names_in(value));
+                c.removed.push(kw.range);
+            }
+            (_, "environment") => {
+                c.settings.insert("env_vars", text);
+                c.names.extend(names_in(value));
+                c.removed.push(kw.range);
+            }
+            (_, "secret_requests") => {
+                c.settings.insert("secrets", text);
+                c.names.extend(names_in(value));
+                c.removed.push(kw.range);
+            }
+            (_, "requests" | "limits" | "resources" | "accelerator" | "shared_memory") => {
+                resources.add(checker, name, value, &mut c);
+                c.removed.push(kw.range);
+            }
+            (_, "cache" | "cache_version" | "cache_serialize" | "cache_ignore_input_vars") => {}
+            (_, "retries") => c.notes.push(
+                "Flyte 2 retries every user error (not only recoverable ones), without Flyte 1's \
+                 cap"
+                .to_string(),
+            ),
+            (_, "timeout" | "pod_template") => {}
+            (_, "interruptible") if kind != FlyteKind::Workflow => {}
+            (_, "pod_template_name") => {
+                if let Some(arg) = &kw.arg {
+                    c.edits.push(Edit::replace(arg.range, "pod_template"));
+                }
+            }
+            (_, "enable_deck") => match bool_literal(value) {
+                Some(true) => {
+                    if let Some(arg) = &kw.arg {
+                        c.edits.push(Edit::replace(arg.range, "report"));
+                    }
+                }
+                Some(false) => c.removed.push(kw.range),
+                None => c.blocker = Some("`enable_deck=` is not a literal".to_string()),
+            },
+            (_, "disable_deck") => match bool_literal(value) {
+                Some(false) => {
+                    if let Some(arg) = &kw.arg {
+                        c.edits.push(Edit::replace(arg.range, "report"));
+                    }
+                    c.edits.push(Edit::replace(value.range(), "True"));
+                }
+                Some(true) => c.removed.push(kw.range),
+                None => c.blocker = Some("`disable_deck=` is not a literal".to_string()),
+            },
+            (_, "pickle_untyped" | "execution_mode") => c.removed.push(kw.range),
+            (_, "deck_fields") => {
+                c.notes
+                    .push("Flyte 2 reports do not render deck fields".to_string());
+                c.removed.push(kw.range);
+            }
+            (_, "deprecated") => {
+                c.notes
+                    .push("Flyte 2 has no deprecation message for tasks".to_string());
+                c.removed.push(kw.range);
+            }
+            (FlyteKind::Workflow, "interruptible") => {
+                c.notes.push(
+                    "`interruptible` no longer passes from a workflow to its tasks".to_string(),
+                );
+                c.removed.push(kw.range);
+            }
+            (_, other) => {
+                c.blocker = Some(format!(
+                    "`{other}=` needs a hand migration (see the rule's documentation)"
+                ));
+            }
+        }
+    }
+    resources.finish(checker, &mut c);
+    Some(c)
+}
+
+/// The names an expression reads.
+fn names_in(expr: &Expr) -> Vec<TextSize> {
+    struct Names(Vec<TextSize>);
+    impl<'a> Visitor<'a> for Names {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Name(name) = expr {
+                self.0.push(name.range.start());
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut names = Names(Vec::new());
+    names.visit_expr(expr);
+    names.0
+}
+
+/// Requests, limits and the other resource settings of one decorator, merged.
+#[derive(Default)]
+struct ResourceSettings<'a> {
+    /// v2 field → (request text, limit text).
+    fields: BTreeMap<&'static str, (Option<String>, Option<String>)>,
+    accelerator: Option<&'a Expr>,
+    shm: Option<String>,
+    /// A whole `Resources` value that is not a literal call (a variable).
+    opaque: Vec<(String, String)>,
+}
+
+/// Field order of `flyte.Resources`.
+const FIELD_ORDER: &[&str] = &["cpu", "memory", "gpu", "disk", "shm"];
+
+impl<'a> ResourceSettings<'a> {
+    fn add(&mut self, checker: &Checker, name: &str, value: &'a Expr, c: &mut Collected) {
+        match name {
+            "accelerator" => self.accelerator = Some(value),
+            "shared_memory" => match value {
+                Expr::BooleanLiteral(b) if b.value => {
+                    self.shm = Some("\"auto\"".to_string());
+                    c.notes.push(
+                        "`shm=\"auto\"` is the node's maximum, not the task's memory".to_string(),
+                    );
+                }
+                Expr::BooleanLiteral(_) | Expr::NoneLiteral(_) => {}
+                other => self.shm = Some(checker.text(other.range()).to_string()),
+            },
+            _ => {
+                let Expr::Call(call) = value else {
+                    self.opaque
+                        .push((name.to_string(), checker.text(value.range()).to_string()));
+                    c.names.extend(names_in(value));
+                    return;
+                };
+                if !checker.resolves_to(&call.func, &["flytekit.Resources", "flyte.Resources"]) {
+                    c.blocker = Some(format!("`{name}=` is not a `Resources(...)` call"));
+                    return;
+                }
+                c.names.extend(names_in(value));
+                let positional = ["cpu", "memory", "gpu", "disk"];
+                let fields = call
+                    .arguments
+                    .args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (positional.get(i).copied(), a))
+                    .chain(call.arguments.keywords.iter().map(|k| {
+                        let field = match keyword_name(k) {
+                            Some("mem" | "memory") => Some("memory"),
+                            Some("ephemeral_storage" | "disk") => Some("disk"),
+                            Some("cpu") => Some("cpu"),
+                            Some("gpu") => Some("gpu"),
+                            Some("shm") => Some("shm"),
+                            _ => None,
+                        };
+                        (field, &k.value)
+                    }));
+                for (field, value) in fields {
+                    let Some(field) = field else {
+                        c.blocker =
+                            Some("a `Resources` field has no Flyte 2 equivalent".to_string());
+                        continue;
+                    };
+                    let entry = self.fields.entry(field).or_default();
+                    match name {
+                        "requests" => entry.0 = Some(v2_value(checker, field, value, c)),
+                        "limits" => entry.1 = Some(v2_value(checker, field, value, c)),
+                        _ => match value {
+                            // `resources=` takes (request, limit) pairs, or one value for both.
+                            Expr::Tuple(t) if t.elts.len() == 2 => {
+                                entry.0 = Some(v2_value(checker, field, &t.elts[0], c));
+                                entry.1 = Some(v2_value(checker, field, &t.elts[1], c));
+                            }
+                            Expr::List(l) if l.elts.len() == 2 => {
+                                entry.0 = Some(v2_value(checker, field, &l.elts[0], c));
+                                entry.1 = Some(v2_value(checker, field, &l.elts[1], c));
+                            }
+                            other => {
+                                let v = v2_value(checker, field, other, c);
+                                entry.0 = Some(v.clone());
+                                entry.1 = Some(v);
+                            }
+                        },
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(self, checker: &Checker, c: &mut Collected) {
+        let mut fields: Vec<(&str, String)> = Vec::new();
+        for &field in FIELD_ORDER {
+            let Some((request, limit)) = self.fields.get(field) else {
+                continue;
+            };
+            let value = match (request, limit) {
+                (Some(r), Some(l)) if r == l => r.clone(),
+                (Some(r), Some(l)) if field == "cpu" || field == "memory" => format!("({r}, {l})"),
+                (Some(r), Some(l)) => {
+                    c.notes.push(format!(
+                        "Flyte 2 has one `{field}` value: the request {r} is kept, the limit {l} is not"
+                    ));
+                    r.clone()
+                }
+                (Some(r), None) => r.clone(),
+                (None, Some(l)) => {
+                    c.notes
+                        .push(format!("the `{field}` limit {l} becomes a request"));
+                    l.clone()
+                }
+                (None, None) => continue,
+            };
+            fields.push((field, value));
+        }
+        if let Some(accelerator) = self.accelerator {
+            match accelerator_type(checker, accelerator) {
+                Some(gpu) => match fields.iter_mut().find(|(f, _)| *f == "gpu") {
+                    // Already typed (`"T4:1"`), as FM202 writes it.
+                    Some((_, value)) if value.contains(':') => {}
+                    Some((_, value)) => match value.trim_matches('"').parse::<u64>() {
+                        Ok(0) => {}
+                        Ok(n) => *value = gpu_value(&gpu, n),
+                        Err(_) => {
+                            c.blocker = Some(
+                                "the GPU count with `accelerator=` is not a literal".to_string(),
+                            )
+                        }
+                    },
+                    None => {}
+                },
+                None => {
+                    c.blocker = Some(
+                        "the accelerator has no Flyte 2 GPU type: pick one by hand".to_string(),
+                    )
+                }
+            }
+        }
+        if let Some(shm) = self.shm {
+            fields.retain(|(f, _)| *f != "shm");
+            fields.push(("shm", shm));
+        }
+        match (fields.is_empty(), self.opaque.as_slice()) {
+            (true, []) => {}
+            (false, []) => {
+                let args: Vec<String> = fields.iter().map(|(f, v)| format!("{f}={v}")).collect();
+                c.settings
+                    .insert("resources", format!("flyte.Resources({})", args.join(", ")));
+            }
+            (true, [(kind, text)]) => {
+                if kind == "limits" {
+                    c.notes.push("the limits become requests".to_string());
+                }
+                c.settings.insert("resources", text.clone());
+            }
+            _ => {
+                c.blocker = Some(
+                    "requests and limits given as variables cannot be merged automatically: \
+                     write one `flyte.Resources(cpu=(request, limit), memory=(request, limit))`"
+                        .to_string(),
+                );
+            }
+        }
+    }
+}
+
+/// A `Resources` value as `flyte.Resources` takes it.
+fn v2_value(checker: &Checker, field: &str, value: &Expr, c: &mut Collected) -> String {
+    let text = checker.text(value.range()).to_string();
+    match (field, value) {
+        ("memory" | "disk" | "shm", Expr::NumberLiteral(_)) => quote(&text),
+        ("gpu", Expr::StringLiteral(s)) if !s.value.to_str().contains(':') => {
+            match count_literal(value) {
+                Some(n) => n.to_string(),
+                None => {
+                    c.blocker = Some(format!("`gpu={text}` is not a count"));
+                    text
+                }
+            }
+        }
+        ("cpu" | "memory", Expr::List(l)) if l.elts.len() == 2 => {
+            let a = v2_value(checker, field, &l.elts[0], c);
+            let b = v2_value(checker, field, &l.elts[1], c);
+            format!("({a}, {b})")
+        }
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn names_match_flyte_2() {
+        assert_eq!(sanitize("my_pipeline"), "my_pipeline");
+        assert_eq!(sanitize("My-Pipeline v2"), "my_pipeline_v2");
+        assert_eq!(sanitize("__init__"), "init");
+        assert_eq!(sanitize("01 train"), "01_train");
+        assert_eq!(sanitize("---"), "");
+    }
+}
