@@ -85,6 +85,7 @@ impl<'a> Checker<'a> {
             Rule::TaskDecorator,
             Rule::WorkflowDecorator,
             Rule::DynamicDecorator,
+            Rule::MainBlockRun,
         ]
         .iter()
         .any(|&r| self.enabled(r))
@@ -251,6 +252,10 @@ impl<'a> Visitor<'a> for Checker<'a> {
                     self.scopes.pop();
                 }
             }
+            Stmt::If(if_stmt) if self.functions.is_empty() => {
+                rules::main_block::statement(self, if_stmt);
+                visitor::walk_stmt(self, stmt);
+            }
             Stmt::Expr(expr_stmt) => {
                 rules::ordering::statement(self, stmt, &expr_stmt.value);
                 visitor::walk_stmt(self, stmt);
@@ -272,6 +277,8 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::cache::call(self, call);
                 rules::map_task::call(self, call);
                 rules::context::call(self, call);
+                rules::secrets::call(self, call);
+                rules::images::call(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);

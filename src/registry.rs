@@ -78,11 +78,14 @@ rules! {
     DynamicDecorator => ("FM302", "dynamic-decorator", Sometimes, "FM302.md"),
     NodeOrdering => ("FM303", "node-ordering", Sometimes, "FM303.md"),
     MapTask => ("FM304", "map-task", Sometimes, "FM304.md"),
+    MainBlockRun => ("FM305", "main-block-run", Sometimes, "FM305.md"),
     SecretsGet => ("FM401", "secrets-get", Sometimes, "FM401.md"),
     WorkingDirectory => ("FM402", "working-directory", Sometimes, "FM402.md"),
     ExecutionId => ("FM403", "execution-id", Sometimes, "FM403.md"),
     CurrentContextAttribute => ("FM404", "current-context-attribute", Sometimes, "FM404.md"),
     UnusedCurrentContext => ("FM405", "unused-current-context", Always, "FM405.md"),
+    SecretDeclaration => ("FM406", "secret-declaration", Sometimes, "FM406.md"),
+    ImageSpec => ("FM501", "image-spec", Sometimes, "FM501.md"),
     SyntaxError => ("FM901", "syntax-error", None, "FM901.md"),
 }
 

@@ -4,7 +4,12 @@ mod common;
 
 use common::settings;
 use flyte_migrate::registry::{FixAvailability, Rule};
-use flyte_migrate::{check_text, fix_text};
+use std::path::Path;
+
+use flyte_migrate::{check_file, fix_file};
+
+/// The module the examples live in: it names their environments.
+const MODULE: &str = "pipeline.py";
 
 /// The first fenced Python block after `marker`.
 fn block_after<'a>(doc: &'a str, marker: &str) -> Option<&'a str> {
@@ -22,13 +27,23 @@ fn examples_do_what_the_docs_say() {
             block_after(doc, "## Example").unwrap_or_else(|| panic!("{rule}: no example block"));
         let after = block_after(doc, "Use instead:")
             .unwrap_or_else(|| panic!("{rule}: no `Use instead:` block"));
-        let found = check_text(before, &settings(&[rule.code()], true)).expect("checks");
+        let found = check_file(
+            before,
+            Some(Path::new(MODULE)),
+            &settings(&[rule.code()], true),
+        )
+        .expect("checks");
         assert!(
             found.iter().any(|d| d.rule == rule),
             "{rule}: the example does not trigger the rule"
         );
         if rule.fix_availability() != FixAvailability::None {
-            let fixed = fix_text(before, &settings(&[rule.code(), "FM102"], true)).expect("fixes");
+            let fixed = fix_file(
+                before,
+                Some(Path::new(MODULE)),
+                &settings(&[rule.code(), "FM102"], true),
+            )
+            .expect("fixes");
             assert_eq!(
                 fixed.text, after,
                 "{rule}: the fixed example differs from `Use instead:`"

@@ -136,11 +136,10 @@ fn no_fix_when_the_module_name_is_taken() {
 
 #[test]
 fn imports_still_in_use_are_kept() {
-    let source =
-        "from flytekit import Resources, task\n\n@task\ndef f(): ...\n\nr = Resources(mem='1Gi')\n";
+    let source = "from flytekit import Resources, conditional\n\nc = conditional('x')\nr = Resources(mem='1Gi')\n";
     let out = fixed(source);
     assert!(
-        out.starts_with("from flytekit import task\nimport flyte\n"),
+        out.starts_with("from flytekit import conditional\nimport flyte\n"),
         "{out}"
     );
     // A name used only in a quoted annotation counts as used.

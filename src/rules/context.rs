@@ -3,7 +3,7 @@
 //! FM401 `secrets-get`, FM402 `working-directory`, FM403 `execution-id`,
 //! FM404 `current-context-attribute`, FM405 `unused-current-context`.
 
-use ruff_python_ast::{Expr, ExprAttribute, ExprCall, ExprName, Stmt};
+use ruff_python_ast::{Expr, ExprAttribute, ExprCall, ExprContext, ExprName, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::{keyword_name, quote, string_literal};
@@ -108,6 +108,20 @@ fn context_binding(checker: &Checker, name: &ExprName) -> bool {
 
 pub fn attribute(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
     if !is_context(checker, &attr.value) {
+        return;
+    }
+    if attr.ctx != ExprContext::Load {
+        checker.report(
+            Diagnostic::new(
+                Rule::CurrentContextAttribute,
+                format!(
+                    "`current_context().{}` cannot be assigned or deleted in Flyte 2",
+                    attr.attr.id
+                ),
+                expr.range(),
+            )
+            .with_help("Keep the value in a variable of your own"),
+        );
         return;
     }
     match attr.attr.id.as_str() {

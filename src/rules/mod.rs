@@ -4,10 +4,13 @@
 pub mod cache;
 pub mod context;
 pub mod decorators;
+pub mod images;
 pub mod imports;
+pub mod main_block;
 pub mod map_task;
 pub mod ordering;
 pub mod resources;
+pub mod secrets;
 
 use ruff_python_ast::{Arguments, Expr, ExprCall, Keyword, Number};
 use ruff_text_size::{Ranged, TextRange, TextSize};

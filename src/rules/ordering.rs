@@ -82,7 +82,10 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt, value: &Expr) {
         checker.importer.delete_stmt(stmt, checker.locator)
     } else {
         let Some(indent) = checker.locator.indentation(stmt.start()) else {
-            checker.report(diagnostic);
+            checker
+                .report(diagnostic.with_help(
+                    "Remove the ordering and keep its calls as statements of their own",
+                ));
             return;
         };
         let separator = format!("{}{indent}", checker.line_ending.as_str());

@@ -1,0 +1,115 @@
+//! FM406 `secret-declaration`: `flytekit.Secret(...)` → `flyte.Secret(key=..., group=...)`.
+//!
+//! The two classes take their first arguments in opposite orders (`Secret(group, key)` in
+//! Flyte 1, `Secret(key, group)` in Flyte 2), so the rewrite always spells them as keywords.
+
+use ruff_python_ast::{Expr, ExprCall};
+use ruff_text_size::Ranged;
+
+use super::keyword_name;
+use crate::checker::Checker;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::registry::Rule;
+
+/// Flyte 1 `Secret` fields in positional order.
+const FIELDS: &[&str] = &[
+    "group",
+    "key",
+    "group_version",
+    "mount_requirement",
+    "env_var",
+];
+
+pub fn call(checker: &mut Checker, call: &ExprCall) {
+    if !checker.enabled(Rule::SecretDeclaration)
+        || !checker.resolves_to(&call.func, &["flytekit.Secret"])
+    {
+        return;
+    }
+    let diagnostic = Diagnostic::new(
+        Rule::SecretDeclaration,
+        "`flytekit.Secret` is `flyte.Secret` in Flyte 2, with its key first",
+        call.range(),
+    );
+    let mut group = None;
+    let mut key = None;
+    let mut env_var = None;
+    let mut mount = None;
+    let mut applicability = Applicability::Safe;
+    let mut problem = None;
+    let positional = call
+        .arguments
+        .args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (FIELDS.get(i).copied(), a));
+    let keywords = call
+        .arguments
+        .keywords
+        .iter()
+        .map(|k| (keyword_name(k), &k.value));
+    for (field, value) in positional.chain(keywords) {
+        match field {
+            Some("group") => group = Some(value),
+            Some("key") => key = Some(value),
+            Some("env_var") => env_var = Some(value),
+            Some("group_version") => {
+                problem = Some("Flyte 2 secrets have no group version".to_string());
+            }
+            Some("mount_requirement") => match checker.resolve(value).as_deref() {
+                Some("flytekit.Secret.MountType.ANY" | "flytekit.Secret.MountType.ENV_VAR") => {}
+                Some("flytekit.Secret.MountType.FILE") => {
+                    mount = Some("\"/etc/flyte/secrets\"");
+                    applicability = Applicability::Unsafe;
+                }
+                _ => {
+                    problem = Some("the mount requirement is not a `MountType` member".to_string())
+                }
+            },
+            _ => problem = Some("an argument has no Flyte 2 equivalent".to_string()),
+        }
+    }
+    if key.is_none() {
+        problem.get_or_insert_with(|| {
+            "a Flyte 2 secret needs a `key`: a group-only secret must be renamed by hand"
+                .to_string()
+        });
+    }
+    if let Some(problem) = problem {
+        checker.report(diagnostic.with_help(format!(
+            "Write `flyte.Secret(key=..., group=...)` by hand: {problem}"
+        )));
+        return;
+    }
+    let text = |e: Option<&Expr>| e.map(|e| checker.text(e.range()).to_string());
+    let mut args = Vec::new();
+    if let Some(key) = text(key) {
+        args.push(format!("key={key}"));
+    }
+    if let Some(group) = text(group).filter(|g| g != "None") {
+        args.push(format!("group={group}"));
+    }
+    if let Some(mount) = mount {
+        args.push(format!("mount={mount}"));
+    }
+    if let Some(env_var) = text(env_var).filter(|e| e != "None") {
+        args.push(format!("as_env_var={env_var}"));
+    }
+    let replacement = format!("flyte.Secret({})", args.join(", "));
+    let help = match applicability {
+        Applicability::Safe => format!("Replace with `{replacement}`"),
+        _ => format!(
+            "Replace with `{replacement}` (the file layout under the mount is the backend's, \
+             not Flyte 1's `<group>/<key>`)"
+        ),
+    };
+    let diagnostic = diagnostic.with_help(help);
+    match checker.import_module("flyte") {
+        Some(import) => {
+            let mut edits = vec![Edit::replace(call.range(), replacement)];
+            edits.extend(import);
+            checker.report(diagnostic.with_fix(Fix::new(edits, applicability)));
+        }
+        None => checker.report(diagnostic),
+    }
+}
