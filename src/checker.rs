@@ -160,7 +160,10 @@ impl<'a> Checker<'a> {
         if shadowed || self.semantic.module_name_conflicts(module, module) {
             return None;
         }
-        if self.semantic.has_module_import(module) {
+        if self
+            .semantic
+            .has_module_import(module, self.importer.import_block_end())
+        {
             Some(Vec::new())
         } else {
             Some(vec![self.importer.add_import(module)])
@@ -182,6 +185,27 @@ impl<'a> Checker<'a> {
                 _ => None,
             }
         })
+    }
+
+    /// A string literal to insert where the walk is: inside an f-string it uses the quote
+    /// character the f-string does not (Python before 3.12 cannot reuse it).
+    pub fn quote(&self, s: &str) -> String {
+        let q = self
+            .exprs
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                Expr::FString(f) => f.value.iter().next().map(|p| p.quote_style().opposite()),
+                _ => None,
+            })
+            .map_or('"', |q| q.as_char());
+        rules::quote_with(s, q)
+    }
+
+    /// Whether a function is a task: flytekit-decorated, or `@env.task` of a
+    /// `flyte.TaskEnvironment` defined in this module.
+    pub fn is_task_function(&self, def: &StmtFunctionDef) -> bool {
+        self.flyte_kind(def).is_some() || crate::env::environment_of(self, def).is_some()
     }
 
     fn enter(&mut self, range: TextRange) -> bool {
@@ -258,6 +282,11 @@ impl<'a> Visitor<'a> for Checker<'a> {
             }
             Stmt::Expr(expr_stmt) => {
                 rules::ordering::statement(self, stmt, &expr_stmt.value);
+                rules::conditional::statement(self, stmt);
+                visitor::walk_stmt(self, stmt);
+            }
+            Stmt::Return(_) | Stmt::Assign(_) => {
+                rules::conditional::statement(self, stmt);
                 visitor::walk_stmt(self, stmt);
             }
             _ => visitor::walk_stmt(self, stmt),
@@ -282,6 +311,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);
+                rules::promises::attribute(self, expr, attribute);
                 rules::imports::reference(self, expr);
             }
             Expr::Name(name) => {

@@ -68,7 +68,7 @@ struct Environment {
 }
 
 pub fn plan(checker: &Checker) -> ModulePlan {
-    let mut collected: Vec<Collected> = checker
+    let collected: Vec<Collected> = checker
         .module
         .iter()
         .filter_map(|stmt| match stmt {
@@ -79,17 +79,99 @@ pub fn plan(checker: &Checker) -> ModulePlan {
     if collected.is_empty() {
         return ModulePlan::default();
     }
+    // Functions with the same settings share an environment. When that makes two environments
+    // call each other (a workflow calling a `@dynamic` with resources that calls plain tasks),
+    // orchestrators get environments of their own, which breaks the cycle.
+    let mut envs = environments(checker, &collected, false);
+    let mut order = topological_order(&envs);
+    if order.is_none() {
+        envs = environments(checker, &collected, true);
+        order = topological_order(&envs);
+    }
+    let Some(order) = order else {
+        return finish(
+            checker,
+            &collected,
+            &envs,
+            &[],
+            &vec![None; envs.len()],
+            Some(
+                "its environment and another call each other's tasks: define both environments \
+                 and use `env.add_dependency(...)` by hand",
+            ),
+        );
+    };
 
+    // Each definition goes after the imports, every name its settings use and the environments
+    // it depends on, and before its first function.
+    let mut at: Vec<Option<TextSize>> = vec![None; envs.len()];
+    for &e in &order {
+        let env = &envs[e];
+        let mut position = checker.importer.import_block_end();
+        for var in &env.depends_existing {
+            if let Some(end) = module_definition_end(checker, var) {
+                position = position.max(end);
+            }
+        }
+        for &m in &env.members {
+            for &name in &collected[m].names {
+                if let Some(end) = definition_end(checker, name) {
+                    position = position.max(end);
+                }
+            }
+        }
+        let mut placeable = true;
+        for &d in &env.depends_new {
+            match at[d] {
+                Some(p) => position = position.max(p),
+                None => placeable = false,
+            }
+        }
+        let first = env
+            .members
+            .iter()
+            .map(|&m| collected[m].def.range.start())
+            .min()
+            .unwrap_or_default();
+        if placeable && position <= first {
+            at[e] = Some(position);
+        }
+    }
+    // Definitions read best together: all at the latest position when every environment can
+    // go there.
+    if at.iter().all(Option::is_some) {
+        let common = at.iter().flatten().max().copied().unwrap_or_default();
+        let first_function = collected
+            .iter()
+            .map(|c| c.def.range.start())
+            .min()
+            .unwrap_or_default();
+        if common <= first_function {
+            at.iter_mut().for_each(|a| *a = Some(common));
+        }
+    }
+    finish(checker, &collected, &envs, &order, &at, None)
+}
+
+/// The environments for the collected functions, with their dependencies.
+fn environments(
+    checker: &Checker,
+    collected: &[Collected],
+    split_orchestrators: bool,
+) -> Vec<Environment> {
     // Group by settings, in order of first appearance.
     let mut keys: Vec<String> = Vec::new();
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, c) in collected.iter().enumerate() {
-        let key = c
+        let mut key = c
             .settings
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join(";");
+        if split_orchestrators && c.kind != FlyteKind::Task {
+            key.insert_str(0, "orchestrator;");
+        }
         match keys.iter().position(|k| *k == key) {
             Some(g) => groups[g].push(i),
             None => {
@@ -165,52 +247,7 @@ pub fn plan(checker: &Checker) -> ModulePlan {
         env.depends_new = new;
         env.depends_existing = existing;
     }
-
-    // Definitions go in dependency order; a cycle cannot be written as `depends_on=[...]`.
-    let Some(order) = topological_order(&envs) else {
-        for c in &mut collected {
-            c.blocker.get_or_insert_with(|| {
-                "its environment and another call each other's tasks: define both environments \
-                 and use `env.add_dependency(...)` by hand"
-                    .to_string()
-            });
-        }
-        return finish(checker, &collected, &envs, &[], None);
-    };
-
-    // All definitions go at one place: after the imports and every name they use, before the
-    // first function.
-    let first_function = collected
-        .iter()
-        .map(|c| c.def.range.start())
-        .min()
-        .unwrap_or_default();
-    let mut at = checker.importer.import_block_end();
-    for env in &envs {
-        for var in &env.depends_existing {
-            if let Some(end) = module_definition_end(checker, var) {
-                at = at.max(end);
-            }
-        }
-    }
-    for c in &collected {
-        for &name in &c.names {
-            if let Some(end) = definition_end(checker, name) {
-                at = at.max(end);
-            }
-        }
-    }
-    if at > first_function {
-        for c in &mut collected {
-            if !c.settings.is_empty() {
-                c.blocker.get_or_insert_with(|| {
-                    "its settings use a name defined after the first task: move that definition up"
-                        .to_string()
-                });
-            }
-        }
-    }
-    finish(checker, &collected, &envs, &order, Some(at))
+    envs
 }
 
 enum Target {
@@ -223,26 +260,29 @@ fn finish(
     collected: &[Collected],
     envs: &[Environment],
     order: &[usize],
-    at: Option<TextSize>,
+    at: &[Option<TextSize>],
+    module_blocker: Option<&str>,
 ) -> ModulePlan {
     let mut plan = ModulePlan::default();
     let import = checker.import_module("flyte");
     for (e, env) in envs.iter().enumerate() {
         let closure = dependency_closure(envs, e);
-        // One applicability for the whole closure: all of it moves, or none of it.
-        let members: Vec<&Collected> = closure
+        // Functions that cannot move stay behind (each is reported with why); the others of
+        // the closure move together, with one applicability.
+        let movers: Vec<usize> = closure
             .iter()
-            .flat_map(|&d| envs[d].members.iter().map(|&m| &collected[m]))
+            .flat_map(|&d| envs[d].members.iter().copied())
+            .filter(|&m| collected[m].blocker.is_none())
             .collect();
-        let blocker = members.iter().find_map(|c| c.blocker.clone());
-        let unsafe_members = members
+        let unsafe_movers = movers
             .iter()
-            .any(|c| !c.notes.is_empty() || c.kind != FlyteKind::Task);
-        let applicability = if unsafe_members {
+            .any(|&m| !collected[m].notes.is_empty() || collected[m].kind != FlyteKind::Task);
+        let applicability = if unsafe_movers {
             Applicability::Unsafe
         } else {
             Applicability::Safe
         };
+        let unplaced = closure.iter().any(|&d| at[d].is_none());
         for &m in &env.members {
             let c = &collected[m];
             let mut function = FunctionPlan {
@@ -254,36 +294,41 @@ fn finish(
             let why_not = c
                 .blocker
                 .clone()
-                .or_else(|| {
-                    blocker
-                        .clone()
-                        .map(|b| format!("an environment it needs cannot be built: {b}"))
-                })
+                .or_else(|| module_blocker.map(str::to_string))
                 .or_else(|| {
                     import
                         .is_none()
                         .then(|| "`flyte` is bound to something else in this module".to_string())
                 })
                 .or_else(|| {
-                    at.is_none()
-                        .then(|| "the environments cannot be ordered".to_string())
+                    unplaced.then(|| {
+                        "its environment's settings use a name defined after its first task: \
+                         move that definition up"
+                            .to_string()
+                    })
                 });
             if let Some(why_not) = why_not {
                 function.why_not = Some(why_not);
-            } else if let (Some(import), Some(at)) = (&import, at) {
+            } else if let Some(import) = &import {
                 // The whole closure moves at once: every decorator and every definition.
                 let mut edits = import.clone();
                 for &d in &closure {
-                    for &m in &envs[d].members {
-                        edits.extend(decorator_edits(&collected[m], &envs[d].var));
+                    for &m in envs[d].members.iter().filter(|m| movers.contains(m)) {
+                        edits.extend(decorator_edits(
+                            checker.source(),
+                            &collected[m],
+                            &envs[d].var,
+                        ));
                     }
                     let rank = order.iter().position(|&o| o == d).unwrap_or(0);
                     let order = u8::try_from(rank + 2).unwrap_or(u8::MAX);
-                    edits.push(Edit::insert_ordered(
-                        at,
-                        definition(checker, envs, d),
-                        order,
-                    ));
+                    if let Some(at) = at[d] {
+                        edits.push(Edit::insert_ordered(
+                            at,
+                            definition(checker, envs, d),
+                            order,
+                        ));
+                    }
                 }
                 function.fix = Some(Fix::new(edits, applicability));
             }
@@ -294,7 +339,7 @@ fn finish(
 }
 
 /// The edits that turn the flytekit decorator into `@<env>.task(...)`.
-fn decorator_edits(c: &Collected, var: &str) -> Vec<Edit> {
+fn decorator_edits(source: &str, c: &Collected, var: &str) -> Vec<Edit> {
     let new = format!("{var}.task");
     match c.call {
         Some(call) => {
@@ -303,7 +348,7 @@ fn decorator_edits(c: &Collected, var: &str) -> Vec<Edit> {
                 vec![Edit::replace(c.decorator.expression.range(), new)]
             } else {
                 let mut edits = vec![Edit::replace(call.func.range(), new)];
-                edits.extend(remove_arguments(&call.arguments, &c.removed));
+                edits.extend(remove_arguments(source, &call.arguments, &c.removed));
                 edits.extend(c.edits.iter().cloned());
                 edits
             }
@@ -453,26 +498,34 @@ fn existing_environment_names(checker: &Checker) -> Vec<String> {
 
 /// Functions already decorated with `@X.task` where `X = flyte.TaskEnvironment(...)`.
 fn existing_environment_functions<'a>(checker: &Checker<'a>) -> Vec<(&'a str, String)> {
-    let mut found = Vec::new();
-    for stmt in checker.module {
-        let Stmt::FunctionDef(def) = stmt else {
-            continue;
-        };
-        for decorator in &def.decorator_list {
-            let callee = match &decorator.expression {
-                Expr::Call(call) => &*call.func,
-                other => other,
-            };
-            if let Expr::Attribute(attr) = callee
-                && attr.attr.id.as_str() == "task"
-                && let Expr::Name(env) = &*attr.value
-                && is_task_environment(checker, env)
-            {
-                found.push((def.name.id.as_str(), env.id.to_string()));
+    checker
+        .module
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(def) => {
+                environment_of(checker, def).map(|env| (def.name.id.as_str(), env))
             }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The environment variable of a function decorated with `@X.task`, when `X` is a
+/// `flyte.TaskEnvironment` of this module.
+pub fn environment_of(checker: &Checker, def: &StmtFunctionDef) -> Option<String> {
+    def.decorator_list.iter().find_map(|decorator| {
+        let callee = match &decorator.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        match callee {
+            Expr::Attribute(attr) if attr.attr.id.as_str() == "task" => match &*attr.value {
+                Expr::Name(env) if is_task_environment(checker, env) => Some(env.id.to_string()),
+                _ => None,
+            },
+            _ => None,
         }
-    }
-    found
+    })
 }
 
 fn is_task_environment(checker: &Checker, name: &ExprName) -> bool {

@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use ruff_python_ast::ModModule;
 use ruff_python_parser::Parsed;
-use ruff_text_size::TextRange;
 
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
@@ -61,8 +60,9 @@ fn fix_with(
         text: text.to_string(),
         ..FixOutcome::default()
     };
-    // Fixes that broke the syntax once are never tried again: (rule, first edit's range).
-    let mut rejected: Vec<(Rule, TextRange, String)> = Vec::new();
+    // Fixes that broke the syntax once are never tried again: by rule and own edits (the
+    // import insertions many fixes share do not identify one).
+    let mut rejected: Vec<(Rule, Vec<Edit>)> = Vec::new();
     for round in 0..=MAX_ROUNDS {
         let diagnostics = match parse(&outcome.text) {
             Ok(parsed) => diagnose(&parsed, &outcome.text)?,
@@ -82,12 +82,8 @@ fn fix_with(
                 d.fix
                     .as_ref()
                     .is_some_and(|f| f.is_applied_with(settings.unsafe_fixes))
-                    && !rejected.iter().any(|(rule, range, text)| {
-                        *rule == d.rule
-                            && d.fix
-                                .as_ref()
-                                .and_then(|f| f.edits.first())
-                                .is_some_and(|e| e.range == *range && e.content == *text)
+                    && !rejected.iter().any(|(rule, edits)| {
+                        *rule == d.rule && d.fix.as_ref().is_some_and(|f| own_edits(f) == *edits)
                     })
             })
             .collect();
@@ -125,9 +121,7 @@ fn fix_with(
             continue;
         }
         for (rule, fix) in broken {
-            if let Some(first) = fix.edits.first() {
-                rejected.push((rule, first.range, first.content.clone()));
-            }
+            rejected.push((rule, own_edits(fix)));
             outcome.warnings.push(format!(
                 "a fix of {} ({}) produced invalid syntax and was not applied; this is a bug in flyte-migrate",
                 rule.code(),
@@ -136,6 +130,11 @@ fn fix_with(
         }
     }
     Ok(outcome)
+}
+
+/// A fix's edits other than shared import insertions.
+fn own_edits(fix: &Fix) -> Vec<Edit> {
+    fix.edits.iter().filter(|e| e.order != 0).cloned().collect()
 }
 
 /// Choose fixes in position order, skipping any whose edits conflict with one already chosen.
@@ -201,7 +200,7 @@ pub fn apply_one(text: &str, diagnostic: &Diagnostic) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ruff_text_size::TextSize;
+    use ruff_text_size::{TextRange, TextSize};
 
     fn range(a: u32, b: u32) -> TextRange {
         TextRange::new(TextSize::from(a), TextSize::from(b))

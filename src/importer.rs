@@ -85,7 +85,9 @@ impl<'a> Importer<'a> {
             return vec![self.delete_stmt(stmt, locator)];
         }
         let ranges: Vec<TextRange> = all.iter().map(Ranged::range).collect();
-        crate::rules::remove_list_items(&ranges, |r| aliases.iter().any(|a| a.range() == *r))
+        crate::rules::remove_list_items(locator.text(), &ranges, |r| {
+            aliases.iter().any(|a| a.range() == *r)
+        })
     }
 
     /// Delete a simple statement: its whole lines when it stands alone on them, `pass` when it is

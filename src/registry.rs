@@ -79,6 +79,8 @@ rules! {
     NodeOrdering => ("FM303", "node-ordering", Sometimes, "FM303.md"),
     MapTask => ("FM304", "map-task", Sometimes, "FM304.md"),
     MainBlockRun => ("FM305", "main-block-run", Sometimes, "FM305.md"),
+    Conditional => ("FM306", "conditional", Sometimes, "FM306.md"),
+    PromiseAttribute => ("FM307", "promise-attribute", Always, "FM307.md"),
     SecretsGet => ("FM401", "secrets-get", Sometimes, "FM401.md"),
     WorkingDirectory => ("FM402", "working-directory", Sometimes, "FM402.md"),
     ExecutionId => ("FM403", "execution-id", Sometimes, "FM403.md"),

@@ -43,8 +43,10 @@ pub enum BindingKind<'a> {
         stmt: &'a Stmt,
         alias: &'a Alias,
     },
-    /// `name = value` with a single name target.
+    /// `name = value` (or `name: T = value`) with a single name target.
     Assignment { value: &'a Expr, stmt: &'a Stmt },
+    /// A function parameter, with its annotation.
+    Parameter { annotation: Option<&'a Expr> },
     /// Anything else: parameters, loop targets, `def`, `class`, `with ... as`, …
     Other,
 }
@@ -83,6 +85,7 @@ impl<'a> SemanticModel<'a> {
     pub fn build(body: &'a [Stmt], source: &'a str) -> Self {
         let mut builder = Builder {
             depth: 0,
+            in_annotation: 0,
             scopes: vec![Scope {
                 kind: ScopeKind::Module,
                 parent: None,
@@ -238,30 +241,26 @@ impl<'a> SemanticModel<'a> {
         })
     }
 
-    /// A module-level import that binds the name `module` to that module.
-    pub fn has_module_import(&self, module: &str) -> bool {
+    /// A module-level import before `before` that binds the name `module` to that module
+    /// (an import further down would run after code that needs it).
+    pub fn has_module_import(&self, module: &str, before: TextSize) -> bool {
         self.scopes[0].bindings.get(module).is_some_and(|ids| {
             ids.iter().any(|&id| {
-                matches!(&self.bindings[id].kind, BindingKind::Import { qualified, .. } if qualified == module)
+                let binding = &self.bindings[id];
+                binding.range.start() < before
+                    && matches!(&binding.kind, BindingKind::Import { qualified, .. } if qualified == module)
             })
         })
     }
 
-    /// Whether `name` appears as a word inside a string literal that reads like a quoted
-    /// annotation or an `__all__` entry (`"FlyteFile"`, `"list[FlyteFile]"`).
+    /// Whether `name` appears as a word inside a string in an annotation or in `__all__`
+    /// (`x: "FlyteFile"`, `__all__ = ["task"]`): such names are used.
     pub fn name_in_strings(&self, name: &str) -> bool {
         self.string_ranges.iter().any(|range| {
             let text = &self.source[usize::from(range.start())..usize::from(range.end())];
-            looks_like_annotation(text) && contains_word(text, name)
+            contains_word(text, name)
         })
     }
-}
-
-/// A string literal (with its quotes) made only of what annotations are made of.
-fn looks_like_annotation(literal: &str) -> bool {
-    literal.chars().all(|c| {
-        c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | ',' | ' ' | '|' | '"' | '\'')
-    })
 }
 
 fn contains_word(haystack: &str, word: &str) -> bool {
@@ -280,6 +279,8 @@ pub const TAG_COMPREHENSION: u8 = 3;
 
 struct Builder<'a> {
     depth: usize,
+    /// Inside an annotation (or `__all__`), where strings name things.
+    in_annotation: usize,
     scopes: Vec<Scope<'a>>,
     bindings: Vec<Binding<'a>>,
     loads: Vec<Load<'a>>,
@@ -346,7 +347,13 @@ impl<'a> Builder<'a> {
     fn bind_parameters(&mut self, parameters: &'a Parameters) {
         for p in parameters.iter() {
             let name = p.name();
-            self.bind(name.id.as_str(), name.range, BindingKind::Other);
+            self.bind(
+                name.id.as_str(),
+                name.range,
+                BindingKind::Parameter {
+                    annotation: p.annotation(),
+                },
+            );
         }
     }
 
@@ -379,6 +386,12 @@ impl<'a> Visitor<'a> for Builder<'a> {
         self.depth += 1;
         self.visit_expr_inner(expr);
         self.depth -= 1;
+    }
+
+    fn visit_annotation(&mut self, expr: &'a Expr) {
+        self.in_annotation += 1;
+        self.visit_expr(expr);
+        self.in_annotation -= 1;
     }
 
     fn visit_except_handler(&mut self, handler: &'a ExceptHandler) {
@@ -500,6 +513,16 @@ impl<'a> Builder<'a> {
                     self.scopes[scope].globals.push(name.id.as_str());
                 }
             }
+            Stmt::Assign(assign) if matches!(assign.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == "__all__") =>
+            {
+                // Names exported by `__all__` are used.
+                self.in_annotation += 1;
+                self.visit_expr(&assign.value);
+                self.in_annotation -= 1;
+                for target in &assign.targets {
+                    self.visit_expr(target);
+                }
+            }
             Stmt::Assign(assign) => {
                 self.visit_expr(&assign.value);
                 for target in &assign.targets {
@@ -516,6 +539,20 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
+            Stmt::AnnAssign(assign) => {
+                self.visit_annotation(&assign.annotation);
+                if let Some(value) = &assign.value {
+                    self.visit_expr(value);
+                }
+                match (&*assign.target, &assign.value) {
+                    (Expr::Name(name), Some(value)) => self.bind(
+                        name.id.as_str(),
+                        name.range,
+                        BindingKind::Assignment { value, stmt },
+                    ),
+                    (target, _) => self.visit_expr(target),
+                }
+            }
             _ => visitor::walk_stmt(self, stmt),
         }
     }
@@ -523,7 +560,8 @@ impl<'a> Builder<'a> {
     fn visit_expr_inner(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Name(name) => match name.ctx {
-                ExprContext::Load => {
+                // `del name` reads the binding it removes: it is a use.
+                ExprContext::Load | ExprContext::Del => {
                     let scope = self.current();
                     let deferred = self.deferred();
                     self.loads.push(Load {
@@ -533,9 +571,7 @@ impl<'a> Builder<'a> {
                         deferred,
                     });
                 }
-                ExprContext::Store | ExprContext::Del => {
-                    self.bind(name.id.as_str(), name.range, BindingKind::Other)
-                }
+                ExprContext::Store => self.bind(name.id.as_str(), name.range, BindingKind::Other),
                 ExprContext::Invalid => {}
             },
             Expr::Lambda(lambda) => {
@@ -585,7 +621,7 @@ impl<'a> Builder<'a> {
                 self.visit_expr(&comp.value);
                 self.pop_scope();
             }
-            Expr::StringLiteral(s) => self.string_ranges.push(s.range()),
+            Expr::StringLiteral(s) if self.in_annotation > 0 => self.string_ranges.push(s.range()),
             _ => visitor::walk_expr(self, expr),
         }
     }

@@ -33,14 +33,26 @@ pub fn decorator(checker: &mut Checker, decorator: &ExprCall) {
         return;
     }
     let args = &decorator.arguments;
-    let Some(cache) = keyword(args, "cache") else {
-        return;
-    };
     let deprecated: Vec<(&str, &Expr, TextRange)> = TASK_KEYWORDS
         .iter()
         .filter_map(|(old, new)| keyword(args, old).map(|k| (*new, &k.value, k.range)))
         .collect();
     let remove: Vec<TextRange> = deprecated.iter().map(|(_, _, r)| *r).collect();
+    let Some(cache) = keyword(args, "cache") else {
+        // Without `cache=True` the settings did nothing in Flyte 1; Flyte 2 rejects them.
+        if let Some(&first) = remove.first() {
+            checker.report(
+                Diagnostic::new(
+                    Rule::CacheToFlyteCache,
+                    "Cache settings without `cache=True` have no effect, and Flyte 2 has no such keywords",
+                    first,
+                )
+                .with_help("Remove them (the task was not cached)")
+                .with_fix(Fix::safe_edits(remove_arguments(checker.source(), args, &remove))),
+            );
+        }
+        return;
+    };
     let (replacement, applicability, message, help) = match bool_literal(&cache.value) {
         Some(false) => (
             "\"disable\"".to_string(),
@@ -96,7 +108,7 @@ pub fn decorator(checker: &mut Checker, decorator: &ExprCall) {
         }
     };
     let mut edits = vec![Edit::replace(cache.value.range(), replacement.clone())];
-    edits.extend(remove_arguments(args, &remove));
+    edits.extend(remove_arguments(checker.source(), args, &remove));
     let diagnostic = Diagnostic::new(Rule::CacheToFlyteCache, message, cache.range).with_help(help);
     if replacement.starts_with("flyte.") {
         match checker.import_module("flyte") {

@@ -6,7 +6,7 @@
 use ruff_python_ast::{Expr, ExprAttribute, ExprCall, ExprContext, ExprName, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use super::{keyword_name, quote, string_literal};
+use super::{keyword_name, string_literal};
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::registry::Rule;
@@ -245,7 +245,7 @@ fn report_secret(
     let Some(name) = name else {
         return;
     };
-    let replacement = format!("os.environ[{}].strip()", quote(&name));
+    let replacement = format!("os.environ[{}].strip()", checker.quote(&name));
     let Some(import) = checker.import_module("os") else {
         checker.report(diagnostic.with_help(format!(
             "Read `{replacement}` (`os` is bound to something else here)"

@@ -53,6 +53,7 @@ pub fn statement(checker: &mut Checker, stmt: &StmtIf) {
     let indent = checker.locator.indentation(first.start()).unwrap_or("    ");
     let nl = checker.line_ending.as_str();
     let import = checker.import_module("flyte");
+    let initialised = calls_init(checker, &stmt.body);
     for (call, def) in sites {
         let name = def.name.id.as_str();
         let outputs = outputs(def);
@@ -91,11 +92,32 @@ pub fn statement(checker: &mut Checker, stmt: &StmtIf) {
         if movable && let Some(import) = &import {
             let mut edits = import.clone();
             edits.push(Edit::replace(call.range(), replacement));
-            edits.push(Edit::insert(init_at, format!("{indent}flyte.init(){nl}")));
+            if !initialised {
+                edits.push(Edit::insert(init_at, format!("{indent}flyte.init(){nl}")));
+            }
             diagnostic = diagnostic.with_fix(Fix::unsafe_edits(edits));
         }
         checker.report(diagnostic);
     }
+}
+
+/// Whether the block already initialises Flyte 2 (`flyte.init(...)` or `init_from_config`).
+fn calls_init(checker: &Checker, body: &[Stmt]) -> bool {
+    let mut calls = Calls { found: Vec::new() };
+    calls.visit_body(body);
+    calls.found.iter().any(|call| {
+        matches!(&*call.func, Expr::Attribute(a)
+            if matches!(&*a.value, Expr::Name(n) if n.id.as_str() == "flyte")
+                && a.attr.id.as_str().starts_with("init"))
+            || checker.resolves_to(
+                &call.func,
+                &[
+                    "flyte.init",
+                    "flyte.init_from_config",
+                    "flyte.init_from_api_key",
+                ],
+            )
+    })
 }
 
 fn is_main_guard(test: &Expr) -> bool {

@@ -3,13 +3,14 @@
 //! `flyte.map` yields failures as list items unless `return_exceptions=False`, and it is lazy, so
 //! the rewrite always passes the flag and wraps the call in `list(...)`.
 
-use ruff_python_ast::{Expr, ExprCall, Stmt};
+use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
 use ruff_text_size::Ranged;
 
 use super::{int_literal, keyword_name};
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::registry::Rule;
+use crate::semantic::BindingKind;
 
 const MAP_TASK: &[&str] = &["flytekit.map_task"];
 
@@ -89,6 +90,17 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
         checker.report(diagnostic.with_help(manual("the mapped task is not given")));
         return;
     };
+    if matches!(checker.parent_expr(), Some(Expr::Await(_))) {
+        checker.report(diagnostic.with_help(
+            "In an async task, gather the calls instead: \
+             `await asyncio.gather(*(task(x) for x in xs))`, or iterate `flyte.map.aio(...)`",
+        ));
+        return;
+    }
+    if let Some(why) = unmappable_target(checker, target) {
+        checker.report(diagnostic.with_help(manual(&why)));
+        return;
+    }
     if matches!(checker.parent_expr(), Some(Expr::Attribute(a)) if a.value.range() == outer.range())
     {
         checker.report(diagnostic.with_help(
@@ -122,7 +134,11 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
             )));
             return;
         }
-        _ => match parameter_order(checker, target) {
+        _ => match parameter_order(
+            checker,
+            target,
+            &mapped.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+        ) {
             Some(order) => {
                 let mut lists = Vec::with_capacity(mapped.len());
                 for param in &order {
@@ -132,7 +148,7 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
                 }
                 if lists.len() != mapped.len() {
                     checker.report(diagnostic.with_help(manual(
-                        "the mapped inputs do not match the task's parameters",
+                        "the mapped inputs do not match the task's leading parameters",
                     )));
                     return;
                 }
@@ -140,8 +156,8 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
             }
             None => {
                 checker.report(diagnostic.with_help(manual(
-                    "several lists are mapped and the task is not defined in this file, so \
-                     their positional order is unknown",
+                    "several lists are mapped and their positional order is unknown (the task \
+                     is defined elsewhere, or the mapped inputs are not its leading parameters)",
                 )));
                 return;
             }
@@ -184,9 +200,53 @@ fn is_one(expr: &Expr) -> bool {
         || matches!(expr, Expr::NumberLiteral(n) if matches!(n.value, ruff_python_ast::Number::Float(f) if f == 1.0))
 }
 
-/// The unbound parameter names of the mapped task, when it is a function of this module (or a
-/// `functools.partial` of one).
-fn parameter_order<'a>(checker: &Checker<'a>, target: &Expr) -> Option<Vec<&'a str>> {
+/// Why the mapped target cannot go to `flyte.map`, when it cannot: only tasks can (a launch
+/// plan or a reference task must be called through `flyte.remote` instead).
+fn unmappable_target(checker: &Checker, target: &Expr) -> Option<String> {
+    let function = match target {
+        Expr::Call(call) if checker.resolves_to(&call.func, &["functools.partial"]) => {
+            call.arguments.args.first()?
+        }
+        other => other,
+    };
+    let Expr::Name(name) = function else {
+        return None;
+    };
+    let binding = checker.semantic.binding_of(name.range.start())?;
+    match &binding.kind {
+        BindingKind::Import { .. } => None,
+        BindingKind::Other if binding.scope == 0 => {
+            let def = module_function(checker, name.id.as_str())?;
+            (!checker.is_task_function(def)).then(|| {
+                format!(
+                    "`{}` is not a task of this module (a reference task or launch plan is run \
+                     with `flyte.remote` and `asyncio.gather`)",
+                    name.id
+                )
+            })
+        }
+        _ => Some(format!(
+            "`{}` is not a task (a launch plan is a Flyte 2 trigger; map the task itself)",
+            name.id
+        )),
+    }
+}
+
+fn module_function<'a>(checker: &Checker<'a>, name: &str) -> Option<&'a StmtFunctionDef> {
+    checker.module.iter().find_map(|stmt| match stmt {
+        Stmt::FunctionDef(def) if def.name.id.as_str() == name => Some(def),
+        _ => None,
+    })
+}
+
+/// The order in which `flyte.map` takes the mapped lists: the task's leading positional
+/// parameters (after those a `functools.partial` binds), when the mapped names are exactly those
+/// and every later parameter has a default.
+fn parameter_order<'a>(
+    checker: &Checker<'a>,
+    target: &Expr,
+    mapped: &[&str],
+) -> Option<Vec<&'a str>> {
     let (function, bound): (&Expr, Vec<&str>) = match target {
         Expr::Call(call) if checker.resolves_to(&call.func, &["functools.partial"]) => (
             call.arguments.args.first()?,
@@ -201,15 +261,33 @@ fn parameter_order<'a>(checker: &Checker<'a>, target: &Expr) -> Option<Vec<&'a s
     let Expr::Name(name) = function else {
         return None;
     };
-    let def = checker.module.iter().find_map(|stmt| match stmt {
-        Stmt::FunctionDef(def) if def.name.id.as_str() == name.id.as_str() => Some(def),
-        _ => None,
-    })?;
-    Some(
-        def.parameters
+    let def = module_function(checker, name.id.as_str())?;
+    let parameters = &def.parameters;
+    let positional: Vec<_> = parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .filter(|p| !bound.contains(&p.parameter.name.id.as_str()))
+        .collect();
+    if positional.len() < mapped.len() {
+        return None;
+    }
+    let (leading, rest) = positional.split_at(mapped.len());
+    let order: Vec<&'a str> = leading
+        .iter()
+        .map(|p| p.parameter.name.id.as_str())
+        .collect();
+    let same_names = {
+        let mut a = order.clone();
+        let mut b = mapped.to_vec();
+        a.sort_unstable();
+        b.sort_unstable();
+        a == b
+    };
+    let rest_defaulted = rest.iter().all(|p| p.default.is_some())
+        && parameters
+            .kwonlyargs
             .iter()
-            .map(|p| p.name().id.as_str())
-            .filter(|n| !bound.contains(n))
-            .collect(),
-    )
+            .all(|p| p.default.is_some() || bound.contains(&p.parameter.name.id.as_str()));
+    (same_names && rest_defaulted).then_some(order)
 }

@@ -2,6 +2,7 @@
 //! and reports through [`Checker::report`](crate::checker::Checker::report).
 
 pub mod cache;
+pub mod conditional;
 pub mod context;
 pub mod decorators;
 pub mod images;
@@ -9,6 +10,7 @@ pub mod imports;
 pub mod main_block;
 pub mod map_task;
 pub mod ordering;
+pub mod promises;
 pub mod resources;
 pub mod secrets;
 
@@ -81,7 +83,7 @@ fn argument_ranges(arguments: &Arguments) -> Vec<TextRange> {
 
 /// Edits that remove the arguments at `remove` (ranges of positional or keyword arguments) from
 /// a call, with their commas, leaving valid syntax whatever is removed.
-pub fn remove_arguments(arguments: &Arguments, remove: &[TextRange]) -> Vec<Edit> {
+pub fn remove_arguments(source: &str, arguments: &Arguments, remove: &[TextRange]) -> Vec<Edit> {
     let all = argument_ranges(arguments);
     if all.iter().all(|r| remove.contains(r)) {
         let inner = TextRange::new(
@@ -90,12 +92,17 @@ pub fn remove_arguments(arguments: &Arguments, remove: &[TextRange]) -> Vec<Edit
         );
         return vec![Edit::delete(inner)];
     }
-    remove_list_items(&all, |r| remove.contains(r))
+    remove_list_items(source, &all, |r| remove.contains(r))
 }
 
 /// Edits that remove some items of a comma-separated list (call arguments, imported names) with
-/// their commas. At least one item must stay.
-pub fn remove_list_items(items: &[TextRange], removed: impl Fn(&TextRange) -> bool) -> Vec<Edit> {
+/// their commas. At least one item must stay. Comments on the lines of kept items stay; an item
+/// alone on its line goes with its line.
+pub fn remove_list_items(
+    source: &str,
+    items: &[TextRange],
+    removed: impl Fn(&TextRange) -> bool,
+) -> Vec<Edit> {
     let removed: Vec<bool> = items.iter().map(removed).collect();
     let mut edits = Vec::new();
     let mut i = 0;
@@ -109,33 +116,105 @@ pub fn remove_list_items(items: &[TextRange], removed: impl Fn(&TextRange) -> bo
             i += 1;
         }
         let last = i - 1;
-        let range = if i < items.len() {
-            TextRange::new(items[first].start(), items[i].start())
-        } else if first > 0 {
-            // The run ends the list: take the comma before it (a trailing comma stays).
-            TextRange::new(items[first - 1].end(), items[last].end())
-        } else {
-            TextRange::new(items[first].start(), items[last].end())
-        };
-        edits.push(Edit::delete(range));
+        if i < items.len() {
+            // Up to the next kept item: the run's items, commas and the comments between.
+            edits.push(Edit::delete(TextRange::new(
+                items[first].start(),
+                items[i].start(),
+            )));
+            continue;
+        }
+        // The run ends the list.
+        let end = items[last].end();
+        match comma_after(source, end) {
+            Some(comma_end) => {
+                // A trailing comma: keep the previous item's comma (and its comment).
+                edits.push(Edit::delete(whole_lines(
+                    source,
+                    items[first].start(),
+                    comma_end,
+                )));
+            }
+            None if first > 0 => {
+                // No trailing comma: the previous item's comma goes.
+                let prev_end = items[first - 1].end();
+                match comma_after(source, prev_end) {
+                    Some(comma_end) if comma_end <= items[first].start() => {
+                        let comma = comma_end - TextSize::from(1);
+                        let between =
+                            &source[usize::from(comma_end)..usize::from(items[first].start())];
+                        if between.contains(['\n', '\r']) {
+                            // The run starts a line: the comma goes, the comment after it stays.
+                            edits.push(Edit::delete(TextRange::new(comma, comma_end)));
+                            edits.push(Edit::delete(whole_lines(
+                                source,
+                                items[first].start(),
+                                end,
+                            )));
+                        } else {
+                            edits.push(Edit::delete(TextRange::new(comma, end)));
+                        }
+                    }
+                    _ => edits.push(Edit::delete(TextRange::new(prev_end, end))),
+                }
+            }
+            None => edits.push(Edit::delete(TextRange::new(items[first].start(), end))),
+        }
     }
     edits
 }
 
+/// The end of the comma that follows `at` after spaces, if one does.
+fn comma_after(source: &str, at: TextSize) -> Option<TextSize> {
+    let rest = source.get(usize::from(at)..)?;
+    let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    rest[skipped..]
+        .starts_with(',')
+        .then(|| at + TextSize::try_from(skipped + 1).unwrap_or_default())
+}
+
+/// `start..end` widened to whole lines when only blanks precede it on its first line and only
+/// blanks or a comment follow it on its last line.
+fn whole_lines(source: &str, start: TextSize, end: TextSize) -> TextRange {
+    let (s, e) = (usize::from(start), usize::from(end));
+    let line_start = source[..s].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line_end = source[e..].find('\n').map_or(source.len(), |i| e + i + 1);
+    let before = &source[line_start..s];
+    let after = source[e..line_end].trim_start_matches([' ', '\t']);
+    let alone = before.chars().all(|c| c == ' ' || c == '\t')
+        && (after.trim().is_empty() || after.starts_with('#'));
+    if alone && line_start > 0 {
+        TextRange::new(
+            TextSize::try_from(line_start).unwrap_or(start),
+            TextSize::try_from(line_end).unwrap_or(end),
+        )
+    } else {
+        TextRange::new(start, end)
+    }
+}
+
 /// Quote a string for Python source with double quotes.
 pub fn quote(s: &str) -> String {
+    quote_with(s, '"')
+}
+
+/// Quote a string for Python source with the quote character `q`.
+pub fn quote_with(s: &str, q: char) -> String {
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
+    out.push(q);
     for c in s.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
+            c if c == q => {
+                out.push('\\');
+                out.push(c);
+            }
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c => out.push(c),
         }
     }
-    out.push('"');
+    out.push(q);
     out
 }

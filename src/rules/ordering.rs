@@ -18,10 +18,13 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt, value: &Expr) {
     let Some(operands) = ordering_operands(value) else {
         return;
     };
-    let Some(function) = checker.flyte_function() else {
+    // Only directly in a workflow body (or one already migrated), not in helpers nested in it.
+    let Some(function) = checker.function() else {
         return;
     };
-    if !is_orchestrator(function.kind) {
+    if !is_orchestrator(function.kind)
+        && crate::env::environment_of(checker, function.def).is_none()
+    {
         return;
     }
     let body = &function.def.body;

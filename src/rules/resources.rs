@@ -251,6 +251,7 @@ pub fn accelerator(checker: &mut Checker, _def: &StmtFunctionDef, decorator: &Ex
         diagnostic = diagnostic
             .with_help("Remove `accelerator=`: the task requests no GPU")
             .with_fix(Fix::safe_edits(remove_arguments(
+                checker.source(),
                 &decorator.arguments,
                 &[kw.range],
             )));
@@ -259,7 +260,7 @@ pub fn accelerator(checker: &mut Checker, _def: &StmtFunctionDef, decorator: &Ex
     }
     let replacement = gpu_value(&gpu_type, count);
     let needs_flyte = replacement.starts_with("flyte.");
-    let mut edits = remove_arguments(&decorator.arguments, &[kw.range]);
+    let mut edits = remove_arguments(checker.source(), &decorator.arguments, &[kw.range]);
     edits.extend(
         counts
             .iter()

@@ -1,0 +1,163 @@
+//! FM307 `promise-attribute`: `r.o0` or `r.field` on the result of a task with several outputs.
+//!
+//! In Flyte 1 the result is a promise whose outputs are attributes; in Flyte 2 a task called
+//! from a task returns a plain tuple, so `r.field` raises `AttributeError`: index it instead.
+
+use ruff_python_ast::{Expr, ExprAttribute, ExprContext, Stmt, StmtFunctionDef};
+use ruff_text_size::Ranged;
+
+use crate::checker::Checker;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::registry::Rule;
+use crate::semantic::BindingKind;
+
+pub fn attribute(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
+    if !checker.enabled(Rule::PromiseAttribute) || attr.ctx != ExprContext::Load {
+        return;
+    }
+    let Expr::Name(name) = &*attr.value else {
+        return;
+    };
+    let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
+        return;
+    };
+    let BindingKind::Assignment {
+        value: Expr::Call(call),
+        ..
+    } = &binding.kind
+    else {
+        return;
+    };
+    let Some(def) = called_task(checker, &call.func) else {
+        return;
+    };
+    let Some(fields) = output_fields(checker, def) else {
+        return;
+    };
+    let field = attr.attr.id.as_str();
+    let index = fields.iter().position(|f| f == field).or_else(|| {
+        field
+            .strip_prefix('o')
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|&n| n < fields.len())
+    });
+    let Some(index) = index else {
+        return;
+    };
+    let replacement = format!("{}[{index}]", name.id);
+    checker.report(
+        Diagnostic::new(
+            Rule::PromiseAttribute,
+            format!(
+                "`{}.{field}` reads an output of `{}`, which is a plain tuple in Flyte 2",
+                name.id, def.name.id
+            ),
+            expr.range(),
+        )
+        .with_help(format!("Replace with `{replacement}`"))
+        .with_fix(Fix::unsafe_edits(vec![Edit::replace(
+            expr.range(),
+            replacement,
+        )])),
+    );
+}
+
+/// The module-level task a call's callee names (flytekit or already migrated).
+fn called_task<'a>(checker: &Checker<'a>, func: &Expr) -> Option<&'a StmtFunctionDef> {
+    let Expr::Name(name) = func else {
+        return None;
+    };
+    let binding = checker.semantic.binding_of(name.range.start())?;
+    if binding.scope != 0 {
+        return None;
+    }
+    checker.module.iter().find_map(|s| match s {
+        Stmt::FunctionDef(def)
+            if def.name.range == binding.range && checker.is_task_function(def) =>
+        {
+            Some(def)
+        }
+        _ => None,
+    })
+}
+
+/// The output names of a task with several outputs: a NamedTuple's fields, or `o0`, `o1`, …
+fn output_fields(checker: &Checker, def: &StmtFunctionDef) -> Option<Vec<String>> {
+    let returns = def.returns.as_deref()?;
+    match returns {
+        Expr::Subscript(sub) => {
+            let is_tuple = match &*sub.value {
+                Expr::Name(n) => matches!(n.id.as_str(), "Tuple" | "tuple"),
+                Expr::Attribute(a) => a.attr.id.as_str() == "Tuple",
+                _ => false,
+            };
+            let Expr::Tuple(items) = &*sub.slice else {
+                return None;
+            };
+            is_tuple.then(|| (0..items.elts.len()).map(|i| format!("o{i}")).collect())
+        }
+        Expr::Name(name) => named_tuple_fields(checker, name.id.as_str()),
+        _ => None,
+    }
+}
+
+/// The fields of a module-level NamedTuple named `name`.
+fn named_tuple_fields(checker: &Checker, name: &str) -> Option<Vec<String>> {
+    let is_named_tuple =
+        |e: &Expr| checker.resolves_to(e, &["typing.NamedTuple", "typing_extensions.NamedTuple"]);
+    for stmt in checker.module {
+        match stmt {
+            Stmt::ClassDef(class) if class.name.id.as_str() == name => {
+                let bases = class.arguments.as_ref()?;
+                if !bases.args.iter().any(is_named_tuple) {
+                    return None;
+                }
+                return Some(
+                    class
+                        .body
+                        .iter()
+                        .filter_map(|s| match s {
+                            Stmt::AnnAssign(a) => match &*a.target {
+                                Expr::Name(n) => Some(n.id.to_string()),
+                                _ => None,
+                            },
+                            _ => None,
+                        })
+                        .collect(),
+                );
+            }
+            Stmt::Assign(assign) if matches!(assign.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == name) =>
+            {
+                let Expr::Call(call) = &*assign.value else {
+                    return None;
+                };
+                if !is_named_tuple(&call.func) {
+                    return None;
+                }
+                if let Some(Expr::List(list)) = call.arguments.args.get(1) {
+                    return list
+                        .elts
+                        .iter()
+                        .map(|e| match e {
+                            Expr::Tuple(t) => t
+                                .elts
+                                .first()
+                                .and_then(super::string_literal)
+                                .map(str::to_string),
+                            _ => None,
+                        })
+                        .collect();
+                }
+                return Some(
+                    call.arguments
+                        .keywords
+                        .iter()
+                        .filter_map(|k| super::keyword_name(k).map(str::to_string))
+                        .collect(),
+                );
+            }
+            _ => {}
+        }
+    }
+    None
+}
