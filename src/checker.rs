@@ -170,6 +170,30 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// The edits and local name that make `module.name` usable here, through
+    /// `from module import name`; `None` when the name is taken by something else.
+    pub fn import_from(&self, module: &str, name: &str) -> Option<(Vec<Edit>, String)> {
+        let qualified = format!("{module}.{name}");
+        let shadowed = self
+            .scopes
+            .iter()
+            .skip(1)
+            .any(|&s| self.semantic.scope_binds(s, name));
+        if shadowed || self.semantic.module_name_conflicts(name, &qualified) {
+            return None;
+        }
+        if self
+            .semantic
+            .has_import(name, &qualified, self.importer.import_block_end())
+        {
+            return Some((Vec::new(), name.to_string()));
+        }
+        Some((
+            vec![self.importer.add_from_import(module, name)],
+            name.to_string(),
+        ))
+    }
+
     /// The kind of a function from its decorators.
     pub fn flyte_kind(&self, def: &StmtFunctionDef) -> Option<FlyteKind> {
         def.decorator_list.iter().find_map(|d| {
@@ -307,16 +331,21 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::map_task::call(self, call);
                 rules::context::call(self, call);
                 rules::secrets::call(self, call);
+                rules::io::call(self, call);
+                rules::io::path_use(self, call);
                 rules::images::call(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);
                 rules::promises::attribute(self, expr, attribute);
+                rules::io::method(self, expr, attribute);
                 rules::imports::reference(self, expr);
+                rules::io::reference(self, expr);
             }
             Expr::Name(name) => {
                 rules::context::name(self, expr, name);
                 rules::imports::reference(self, expr);
+                rules::io::reference(self, expr);
             }
             _ => {}
         }

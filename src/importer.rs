@@ -65,6 +65,17 @@ impl<'a> Importer<'a> {
         Edit::insert_ordered(self.at, content, 0)
     }
 
+    /// The edit that adds `from <module> import <name>` to the file's import block.
+    pub fn add_from_import(&self, module: &str, name: &str) -> Edit {
+        let nl = self.line_ending.as_str();
+        let content = if self.leading_break {
+            format!("{nl}from {module} import {name}")
+        } else {
+            format!("from {module} import {name}{nl}")
+        };
+        Edit::insert_ordered(self.at, content, 0)
+    }
+
     /// Where new imports go: environments defined after the imports are inserted here too.
     pub fn import_block_end(&self) -> TextSize {
         self.at

@@ -87,6 +87,9 @@ rules! {
     CurrentContextAttribute => ("FM404", "current-context-attribute", Sometimes, "FM404.md"),
     UnusedCurrentContext => ("FM405", "unused-current-context", Always, "FM405.md"),
     SecretDeclaration => ("FM406", "secret-declaration", Sometimes, "FM406.md"),
+    IoType => ("FM410", "io-type", Sometimes, "FM410.md"),
+    IoConstructor => ("FM411", "io-constructor", Sometimes, "FM411.md"),
+    IoMethod => ("FM412", "io-method", Always, "FM412.md"),
     ImageSpec => ("FM501", "image-spec", Sometimes, "FM501.md"),
     SyntaxError => ("FM901", "syntax-error", None, "FM901.md"),
 }

@@ -244,11 +244,16 @@ impl<'a> SemanticModel<'a> {
     /// A module-level import before `before` that binds the name `module` to that module
     /// (an import further down would run after code that needs it).
     pub fn has_module_import(&self, module: &str, before: TextSize) -> bool {
-        self.scopes[0].bindings.get(module).is_some_and(|ids| {
+        self.has_import(module, module, before)
+    }
+
+    /// A module-level import before `before` that binds `name` to `qualified`.
+    pub fn has_import(&self, name: &str, qualified: &str, before: TextSize) -> bool {
+        self.scopes[0].bindings.get(name).is_some_and(|ids| {
             ids.iter().any(|&id| {
                 let binding = &self.bindings[id];
                 binding.range.start() < before
-                    && matches!(&binding.kind, BindingKind::Import { qualified, .. } if qualified == module)
+                    && matches!(&binding.kind, BindingKind::Import { qualified: q, .. } if q == qualified)
             })
         })
     }

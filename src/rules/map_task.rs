@@ -192,7 +192,7 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
 }
 
 fn is_partial(checker: &Checker, target: &Expr) -> bool {
-    matches!(target, Expr::Call(call) if checker.resolves_to(&call.func, &["functools.partial"]))
+    matches!(dereference(checker, target), Expr::Call(call) if checker.resolves_to(&call.func, &["functools.partial"]))
 }
 
 fn is_one(expr: &Expr) -> bool {
@@ -203,6 +203,7 @@ fn is_one(expr: &Expr) -> bool {
 /// Why the mapped target cannot go to `flyte.map`, when it cannot: only tasks can (a launch
 /// plan or a reference task must be called through `flyte.remote` instead).
 fn unmappable_target(checker: &Checker, target: &Expr) -> Option<String> {
+    let target = dereference(checker, target);
     let function = match target {
         Expr::Call(call) if checker.resolves_to(&call.func, &["functools.partial"]) => {
             call.arguments.args.first()?
@@ -232,6 +233,30 @@ fn unmappable_target(checker: &Checker, target: &Expr) -> Option<String> {
     }
 }
 
+/// What a local name stands for when it is assigned a `functools.partial(...)` or another name
+/// (`scorer = functools.partial(task, k=1)`), followed a few times.
+fn dereference<'a>(checker: &Checker<'a>, expr: &'a Expr) -> &'a Expr {
+    let mut current = expr;
+    for _ in 0..4 {
+        let Expr::Name(name) = current else {
+            break;
+        };
+        let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
+            break;
+        };
+        match &binding.kind {
+            BindingKind::Assignment { value, .. }
+                if matches!(value, Expr::Name(_))
+                    || matches!(value, Expr::Call(c) if checker.resolves_to(&c.func, &["functools.partial"])) =>
+            {
+                current = value;
+            }
+            _ => break,
+        }
+    }
+    current
+}
+
 fn module_function<'a>(checker: &Checker<'a>, name: &str) -> Option<&'a StmtFunctionDef> {
     checker.module.iter().find_map(|stmt| match stmt {
         Stmt::FunctionDef(def) if def.name.id.as_str() == name => Some(def),
@@ -247,6 +272,7 @@ fn parameter_order<'a>(
     target: &Expr,
     mapped: &[&str],
 ) -> Option<Vec<&'a str>> {
+    let target = dereference(checker, target);
     let (function, bound): (&Expr, Vec<&str>) = match target {
         Expr::Call(call) if checker.resolves_to(&call.func, &["functools.partial"]) => (
             call.arguments.args.first()?,

@@ -7,6 +7,7 @@ pub mod context;
 pub mod decorators;
 pub mod images;
 pub mod imports;
+pub mod io;
 pub mod main_block;
 pub mod map_task;
 pub mod ordering;

@@ -1,0 +1,421 @@
+//! Flyte 1 I/O types → `flyte.io`: FM410 `io-type`, FM411 `io-constructor`, FM412 `io-method`.
+//!
+//! `FlyteFile`, `FlyteDirectory` and `StructuredDataset` are `flyte.io.File`, `Dir` and
+//! `DataFrame`. Their methods are async in Flyte 2, with `_sync` twins: a sync task uses the
+//! twin, an async task awaits the method.
+
+use ruff_python_ast::{Expr, ExprAttribute, ExprCall, ExprName};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::keyword_name;
+use crate::checker::Checker;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::registry::Rule;
+use crate::semantic::BindingKind;
+
+/// A Flyte 2 I/O class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Dir,
+    DataFrame,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::File => "File",
+            Kind::Dir => "Dir",
+            Kind::DataFrame => "DataFrame",
+        }
+    }
+}
+
+/// flytekit I/O names → the Flyte 2 class, and whether the name carried a format that is lost.
+const TYPES: &[(&str, Kind, bool)] = &[
+    ("flytekit.FlyteFile", Kind::File, false),
+    ("flytekit.FlyteDirectory", Kind::Dir, false),
+    ("flytekit.StructuredDataset", Kind::DataFrame, false),
+    (
+        "flytekit.types.directory.TFRecordsDirectory",
+        Kind::Dir,
+        true,
+    ),
+    ("flytekit.types.directory.TensorboardLogs", Kind::Dir, true),
+    ("flytekit.types.file.CSVFile", Kind::File, true),
+    ("flytekit.types.file.HTMLPage", Kind::File, true),
+    ("flytekit.types.file.JPEGImageFile", Kind::File, true),
+    ("flytekit.types.file.JSONLFile", Kind::File, true),
+    ("flytekit.types.file.JoblibSerializedFile", Kind::File, true),
+    ("flytekit.types.file.ONNXFile", Kind::File, true),
+    ("flytekit.types.file.PDFFile", Kind::File, true),
+    ("flytekit.types.file.PNGImageFile", Kind::File, true),
+    ("flytekit.types.file.PythonNotebook", Kind::File, true),
+    ("flytekit.types.file.PythonPickledFile", Kind::File, true),
+    ("flytekit.types.file.SVGImageFile", Kind::File, true),
+    ("flytekit.types.file.TFRecordFile", Kind::File, true),
+];
+
+fn io_kind(checker: &Checker, expr: &Expr) -> Option<(Kind, bool)> {
+    let qualified = checker.resolve(expr)?;
+    TYPES
+        .iter()
+        .find(|(name, ..)| *name == qualified)
+        .map(|(_, kind, format)| (*kind, *format))
+}
+
+/// FM410: a reference to a flytekit I/O type (an annotation, mostly).
+pub fn reference(checker: &mut Checker, expr: &Expr) {
+    if !checker.enabled(Rule::IoType) {
+        return;
+    }
+    let parent = checker.parent_expr();
+    // The whole dotted name only; calls and class attributes are FM411's.
+    if matches!(parent, Some(Expr::Attribute(a)) if a.value.range() == expr.range())
+        || matches!(parent, Some(Expr::Call(c)) if c.func.range() == expr.range())
+    {
+        return;
+    }
+    let Some((kind, format)) = io_kind(checker, expr) else {
+        return;
+    };
+    // `FlyteFile[...]` carries a format: the whole subscript becomes the plain class.
+    let (site, format) = match parent {
+        Some(Expr::Subscript(sub)) if sub.value.range() == expr.range() => (sub.range, true),
+        _ => (expr.range(), format),
+    };
+    let old = checker.text(site).to_string();
+    let mut diagnostic = Diagnostic::new(
+        Rule::IoType,
+        format!("`{old}` is `flyte.io.{}` in Flyte 2", kind.name()),
+        site,
+    );
+    let help = if format {
+        format!(
+            "Replace with `{}` (Flyte 2 files have no format: the format check is lost)",
+            kind.name()
+        )
+    } else {
+        format!("Replace with `{}` from `flyte.io`", kind.name())
+    };
+    diagnostic = diagnostic.with_help(help);
+    if let Some((mut edits, name)) = checker.import_from("flyte.io", kind.name()) {
+        edits.push(Edit::replace(site, name));
+        let applicability = if format {
+            Applicability::Unsafe
+        } else {
+            Applicability::Safe
+        };
+        diagnostic = diagnostic.with_fix(Fix::new(edits, applicability));
+    }
+    checker.report(diagnostic);
+}
+
+/// FM411: constructing a flytekit I/O value.
+pub fn call(checker: &mut Checker, call: &ExprCall) {
+    if !checker.enabled(Rule::IoConstructor) {
+        return;
+    }
+    // `FlyteFile.new_remote_file(...)` and other class methods.
+    if let Expr::Attribute(attr) = &*call.func
+        && let Some((kind, _)) = io_kind(checker, &attr.value)
+    {
+        checker.report(
+            Diagnostic::new(
+                Rule::IoConstructor,
+                format!(
+                    "`{}` has no Flyte 2 equivalent with the same behaviour",
+                    checker.text(call.func.range())
+                ),
+                call.range(),
+            )
+            .with_help(format!(
+                "Use `flyte.io.{}`'s constructors: `from_local_sync`/`from_local`, \
+                 `from_existing_remote`, `new_remote`",
+                kind.name()
+            )),
+        );
+        return;
+    }
+    let Some((kind, _)) = io_kind(checker, &call.func) else {
+        return;
+    };
+    let diagnostic = Diagnostic::new(
+        Rule::IoConstructor,
+        format!(
+            "`{}(...)` is built with a `flyte.io.{}` constructor in Flyte 2",
+            checker.text(call.func.range()),
+            kind.name()
+        ),
+        call.range(),
+    );
+    match constructor(checker, call, kind) {
+        Ok((replacement, applicability, help)) => {
+            let diagnostic = diagnostic.with_help(help);
+            match checker.import_from("flyte.io", kind.name()) {
+                Some((mut edits, name)) => {
+                    let replacement = replacement.replacen(kind.name(), &name, 1);
+                    edits.push(Edit::replace(call.range(), replacement));
+                    checker.report(diagnostic.with_fix(Fix::new(edits, applicability)));
+                }
+                None => checker.report(diagnostic),
+            }
+        }
+        Err(why) => checker.report(diagnostic.with_help(why)),
+    }
+}
+
+/// The Flyte 2 expression that builds the value, its fix safety and the help line.
+fn constructor(
+    checker: &Checker,
+    call: &ExprCall,
+    kind: Kind,
+) -> Result<(String, Applicability, String), String> {
+    let text = |e: &Expr| checker.text(e.range()).to_string();
+    let mut fields: Vec<(&str, &Expr)> = Vec::new();
+    let positional: &[&str] = match kind {
+        Kind::File | Kind::Dir => &["path"],
+        Kind::DataFrame => &["dataframe", "uri"],
+    };
+    for (i, arg) in call.arguments.args.iter().enumerate() {
+        let name = positional
+            .get(i)
+            .ok_or("Rewrite by hand: unexpected positional arguments")?;
+        fields.push((name, arg));
+    }
+    for kw in &call.arguments.keywords {
+        let name = keyword_name(kw).ok_or("Rewrite by hand: `**` arguments")?;
+        fields.push((name, &kw.value));
+    }
+    let field = |n: &str| fields.iter().find(|(f, _)| *f == n).map(|(_, v)| *v);
+    let unknown = fields.iter().find(|(f, _)| {
+        !matches!(
+            (kind, *f),
+            (Kind::File | Kind::Dir, "path" | "remote_path")
+                | (Kind::DataFrame, "dataframe" | "uri" | "file_format")
+        )
+    });
+    if let Some((name, _)) = unknown {
+        return Err(format!(
+            "Rewrite by hand: `{name}=` has no Flyte 2 equivalent"
+        ));
+    }
+    let is_async = checker.function().is_some_and(|f| f.def.is_async);
+    if checker.function().is_none() {
+        return Err(format!(
+            "Build it inside a task: `{}.from_local_sync(...)` needs a run context",
+            kind.name()
+        ));
+    }
+    match kind {
+        Kind::File | Kind::Dir => {
+            let path = field("path").ok_or("Rewrite by hand: no `path`")?;
+            let remote = super::string_literal(path).is_some_and(|p| p.contains("://"));
+            if remote {
+                if field("remote_path").is_some() {
+                    return Err("Rewrite by hand: a remote path with a `remote_path`".to_string());
+                }
+                let replacement = format!("{}.from_existing_remote({})", kind.name(), text(path));
+                let help = format!("Replace with `{replacement}`");
+                return Ok((replacement, Applicability::Safe, help));
+            }
+            let mut args = vec![text(path)];
+            if let Some(remote_path) = field("remote_path") {
+                args.push(format!("remote_destination={}", text(remote_path)));
+            }
+            let replacement = if is_async {
+                await_expr(
+                    checker,
+                    format!("{}.from_local({})", kind.name(), args.join(", ")),
+                )
+            } else {
+                format!("{}.from_local_sync({})", kind.name(), args.join(", "))
+            };
+            let help = format!(
+                "Replace with `{replacement}` (it uploads now, where Flyte 1 uploaded when the \
+                 task returned)"
+            );
+            Ok((replacement, Applicability::Unsafe, help))
+        }
+        Kind::DataFrame => {
+            if let Some(df) = field("dataframe") {
+                if field("uri").is_some() {
+                    return Err("Rewrite by hand: both a dataframe and a `uri`".to_string());
+                }
+                let replacement = format!("DataFrame.wrap_df({})", text(df));
+                let help = format!("Replace with `{replacement}`");
+                Ok((replacement, Applicability::Safe, help))
+            } else if let Some(uri) = field("uri") {
+                let mut args = vec![text(uri)];
+                if let Some(format) = field("file_format") {
+                    args.push(format!("format={}", text(format)));
+                }
+                let replacement = format!("DataFrame.from_existing_remote({})", args.join(", "));
+                let help = format!("Replace with `{replacement}`");
+                Ok((replacement, Applicability::Safe, help))
+            } else {
+                Err("Rewrite by hand: no `dataframe` or `uri`".to_string())
+            }
+        }
+    }
+}
+
+/// `await <expr>`, parenthesized where the context binds tighter than `await`.
+fn await_expr(checker: &Checker, expr: String) -> String {
+    match checker.parent_expr() {
+        Some(Expr::Attribute(_) | Expr::Subscript(_) | Expr::Call(_) | Expr::Await(_)) => {
+            format!("(await {expr})")
+        }
+        _ => format!("await {expr}"),
+    }
+}
+
+/// The I/O kind of a parameter, when `name` reads a parameter annotated with an I/O type
+/// (flytekit's or already Flyte 2's).
+fn parameter_kind(checker: &Checker, name: &ExprName) -> Option<Kind> {
+    let binding = checker.semantic.binding_of(name.range.start())?;
+    let BindingKind::Parameter {
+        annotation: Some(annotation),
+    } = &binding.kind
+    else {
+        return None;
+    };
+    let annotation: &Expr = match annotation {
+        Expr::Subscript(sub) => &sub.value,
+        other => other,
+    };
+    if let Some((kind, _)) = io_kind(checker, annotation) {
+        return Some(kind);
+    }
+    match checker.resolve(annotation)?.as_str() {
+        "flyte.io.File" => Some(Kind::File),
+        "flyte.io.Dir" => Some(Kind::Dir),
+        "flyte.io.DataFrame" => Some(Kind::DataFrame),
+        _ => None,
+    }
+}
+
+/// FM412: methods of an I/O parameter that are async in Flyte 2, and reading a file parameter
+/// as a path.
+pub fn method(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
+    if !checker.enabled(Rule::IoMethod) {
+        return;
+    }
+    let Some(function) = checker.function() else {
+        return;
+    };
+    let is_async = function.def.is_async;
+    // `x.download()`, `x.open(...)`, `df.open(T).all()`.
+    let Some(Expr::Call(call)) = checker.parent_expr() else {
+        return;
+    };
+    if call.func.range() != expr.range() {
+        return;
+    }
+    let method = attr.attr.id.as_str();
+    let subject = match &*attr.value {
+        Expr::Name(name) => parameter_kind(checker, name).map(|k| (k, name.id.as_str())),
+        // `df.open(pd.DataFrame).all()`
+        Expr::Call(open) => match &*open.func {
+            Expr::Attribute(inner) if inner.attr.id.as_str() == "open" => match &*inner.value {
+                Expr::Name(name) => parameter_kind(checker, name)
+                    .filter(|k| *k == Kind::DataFrame)
+                    .map(|k| (k, name.id.as_str())),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some((kind, name)) = subject else {
+        return;
+    };
+    let sync_twin = match (kind, method, &*attr.value) {
+        (Kind::File | Kind::Dir, "download", Expr::Name(_)) => "download_sync",
+        (Kind::File, "open", Expr::Name(_)) => "open_sync",
+        (Kind::DataFrame, "all", Expr::Call(_)) => "all_sync",
+        _ => return,
+    };
+    let call_range = call.range();
+    let (site, replacement) = if is_async {
+        if matches!(checker.ancestor_expr(1), Some(Expr::Await(_))) {
+            return;
+        }
+        (call_range, await_in(checker, call_range))
+    } else {
+        (attr.attr.range, sync_twin.to_string())
+    };
+    let mut diagnostic = Diagnostic::new(
+        Rule::IoMethod,
+        format!(
+            "`{}` is async on `flyte.io.{}` in Flyte 2",
+            checker.text(call_range),
+            kind.name()
+        ),
+        call_range,
+    );
+    diagnostic = diagnostic.with_help(if is_async {
+        format!("Await it: `{replacement}`")
+    } else {
+        format!("Call `{name}...{sync_twin}(...)`, the sync form")
+    });
+    let applicability = if method == "open" {
+        // A stream of `fsspec` in Flyte 1, of Flyte 2's own reader now.
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
+    checker.report(diagnostic.with_fix(Fix::new(
+        vec![Edit::replace(site, replacement)],
+        applicability,
+    )));
+}
+
+fn await_in(checker: &Checker, range: TextRange) -> String {
+    let text = checker.text(range);
+    match checker.ancestor_expr(1) {
+        Some(Expr::Attribute(_) | Expr::Subscript(_) | Expr::Call(_)) => format!("(await {text})"),
+        _ => format!("await {text}"),
+    }
+}
+
+/// FM412: `open(f)` / `os.fspath(f)` on a file parameter: Flyte 2 files are not paths.
+pub fn path_use(checker: &mut Checker, call: &ExprCall) {
+    if !checker.enabled(Rule::IoMethod) {
+        return;
+    }
+    let is_open = matches!(&*call.func, Expr::Name(n) if n.id.as_str() == "open"
+        && checker.semantic.binding_of(n.range.start()).is_none());
+    if !is_open && !checker.resolves_to(&call.func, &["os.fspath"]) {
+        return;
+    }
+    let Some(Expr::Name(name)) = call.arguments.args.first() else {
+        return;
+    };
+    let Some(kind @ (Kind::File | Kind::Dir)) = parameter_kind(checker, name) else {
+        return;
+    };
+    let Some(function) = checker.function() else {
+        return;
+    };
+    let download = if function.def.is_async {
+        format!("(await {}.download())", name.id)
+    } else {
+        format!("{}.download_sync()", name.id)
+    };
+    checker.report(
+        Diagnostic::new(
+            Rule::IoMethod,
+            format!(
+                "`{}` is not a path in Flyte 2: `flyte.io.{}` is not `os.PathLike`",
+                name.id,
+                kind.name()
+            ),
+            name.range,
+        )
+        .with_help(format!(
+            "Download it and use the local path: `{download}` (Flyte 1 downloaded it when it was opened)"
+        ))
+        .with_fix(Fix::unsafe_edits(vec![Edit::replace(name.range, download)])),
+    );
+}
