@@ -226,6 +226,20 @@ impl<'a> Checker<'a> {
         rules::quote_with(s, q)
     }
 
+    /// Whether the expression being visited sits in a lambda or a generator expression, where
+    /// `await` is not allowed (or makes an async generator).
+    pub fn in_lambda_or_generator(&self) -> bool {
+        self.exprs
+            .iter()
+            .any(|e| matches!(e, Expr::Lambda(_) | Expr::Generator(_)))
+    }
+
+    /// The innermost enclosing function, when it is a task (flytekit's or Flyte 2's).
+    pub fn task_function(&self) -> Option<&FunctionContext<'a>> {
+        self.function()
+            .filter(|f| f.kind.is_some() || crate::env::environment_of(self, f.def).is_some())
+    }
+
     /// Whether a function is a task: flytekit-decorated, or `@env.task` of a
     /// `flyte.TaskEnvironment` defined in this module.
     pub fn is_task_function(&self, def: &StmtFunctionDef) -> bool {
@@ -309,7 +323,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::conditional::statement(self, stmt);
                 visitor::walk_stmt(self, stmt);
             }
-            Stmt::Return(_) | Stmt::Assign(_) => {
+            Stmt::Return(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) => {
                 rules::conditional::statement(self, stmt);
                 visitor::walk_stmt(self, stmt);
             }
@@ -332,8 +346,12 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::context::call(self, call);
                 rules::secrets::call(self, call);
                 rules::io::call(self, call);
+                rules::overrides::call(self, call);
+                rules::conditional::call(self, call);
+                rules::nodes::call(self, call);
                 rules::io::path_use(self, call);
                 rules::images::call(self, call);
+                rules::images::method(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);

@@ -328,6 +328,11 @@ fn finish(
                             definition(checker, envs, d),
                             order,
                         ));
+                        // Code right below the definitions gets its blank lines.
+                        if !followed_by_blank_line(checker.source(), at) {
+                            let nl = checker.line_ending.as_str();
+                            edits.push(Edit::insert_ordered(at, format!("{nl}{nl}"), u8::MAX));
+                        }
                     }
                 }
                 function.fix = Some(Fix::new(edits, applicability));
@@ -355,6 +360,11 @@ fn decorator_edits(source: &str, c: &Collected, var: &str) -> Vec<Edit> {
         }
         None => vec![Edit::replace(c.decorator.expression.range(), new)],
     }
+}
+
+fn followed_by_blank_line(source: &str, at: TextSize) -> bool {
+    let rest = &source[usize::from(at).min(source.len())..];
+    rest.is_empty() || rest.starts_with('\n') || rest.starts_with("\r\n") || rest.starts_with('\r')
 }
 
 /// `name = flyte.TaskEnvironment(...)` for environment `e`, with its line break.
@@ -680,7 +690,7 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                 c.removed.push(kw.range);
             }
             (_, "requests" | "limits" | "resources" | "accelerator" | "shared_memory") => {
-                resources.add(checker, name, value, &mut c);
+                resources.add(checker, name, value);
                 c.removed.push(kw.range);
             }
             (_, "cache" | "cache_version" | "cache_serialize" | "cache_ignore_input_vars") => {}
@@ -739,7 +749,14 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
             }
         }
     }
-    resources.finish(checker, &mut c);
+    if let Some(merged) = resources.finish(checker) {
+        c.settings.insert("resources", merged);
+    }
+    c.notes.append(&mut resources.notes);
+    c.names.append(&mut resources.names);
+    if let Some(blocker) = resources.blocker.take() {
+        c.blocker.get_or_insert(blocker);
+    }
     Some(c)
 }
 
@@ -761,7 +778,13 @@ fn names_in(expr: &Expr) -> Vec<TextSize> {
 
 /// Requests, limits and the other resource settings of one decorator, merged.
 #[derive(Default)]
-struct ResourceSettings<'a> {
+pub struct ResourceSettings<'a> {
+    /// What changes in behaviour.
+    pub notes: Vec<String>,
+    /// Why the settings cannot be merged, if they cannot.
+    pub blocker: Option<String>,
+    /// Names the values read.
+    pub names: Vec<TextSize>,
     /// v2 field → (request text, limit text).
     fields: BTreeMap<&'static str, (Option<String>, Option<String>)>,
     accelerator: Option<&'a Expr>,
@@ -774,13 +797,14 @@ struct ResourceSettings<'a> {
 const FIELD_ORDER: &[&str] = &["cpu", "memory", "gpu", "disk", "shm"];
 
 impl<'a> ResourceSettings<'a> {
-    fn add(&mut self, checker: &Checker, name: &str, value: &'a Expr, c: &mut Collected) {
+    /// Add one `requests=`/`limits=`/`resources=`/`accelerator=`/`shared_memory=` setting.
+    pub fn add(&mut self, checker: &Checker, name: &str, value: &'a Expr) {
         match name {
             "accelerator" => self.accelerator = Some(value),
             "shared_memory" => match value {
                 Expr::BooleanLiteral(b) if b.value => {
                     self.shm = Some("\"auto\"".to_string());
-                    c.notes.push(
+                    self.notes.push(
                         "`shm=\"auto\"` is the node's maximum, not the task's memory".to_string(),
                     );
                 }
@@ -791,14 +815,14 @@ impl<'a> ResourceSettings<'a> {
                 let Expr::Call(call) = value else {
                     self.opaque
                         .push((name.to_string(), checker.text(value.range()).to_string()));
-                    c.names.extend(names_in(value));
+                    self.names.extend(names_in(value));
                     return;
                 };
                 if !checker.resolves_to(&call.func, &["flytekit.Resources", "flyte.Resources"]) {
-                    c.blocker = Some(format!("`{name}=` is not a `Resources(...)` call"));
+                    self.blocker = Some(format!("`{name}=` is not a `Resources(...)` call"));
                     return;
                 }
-                c.names.extend(names_in(value));
+                self.names.extend(names_in(value));
                 let positional = ["cpu", "memory", "gpu", "disk"];
                 let fields = call
                     .arguments
@@ -819,26 +843,34 @@ impl<'a> ResourceSettings<'a> {
                     }));
                 for (field, value) in fields {
                     let Some(field) = field else {
-                        c.blocker =
+                        self.blocker =
                             Some("a `Resources` field has no Flyte 2 equivalent".to_string());
                         continue;
                     };
                     let entry = self.fields.entry(field).or_default();
                     match name {
-                        "requests" => entry.0 = Some(v2_value(checker, field, value, c)),
-                        "limits" => entry.1 = Some(v2_value(checker, field, value, c)),
+                        "requests" => {
+                            entry.0 = Some(v2_value(checker, field, value, &mut self.blocker))
+                        }
+                        "limits" => {
+                            entry.1 = Some(v2_value(checker, field, value, &mut self.blocker))
+                        }
                         _ => match value {
                             // `resources=` takes (request, limit) pairs, or one value for both.
                             Expr::Tuple(t) if t.elts.len() == 2 => {
-                                entry.0 = Some(v2_value(checker, field, &t.elts[0], c));
-                                entry.1 = Some(v2_value(checker, field, &t.elts[1], c));
+                                entry.0 =
+                                    Some(v2_value(checker, field, &t.elts[0], &mut self.blocker));
+                                entry.1 =
+                                    Some(v2_value(checker, field, &t.elts[1], &mut self.blocker));
                             }
                             Expr::List(l) if l.elts.len() == 2 => {
-                                entry.0 = Some(v2_value(checker, field, &l.elts[0], c));
-                                entry.1 = Some(v2_value(checker, field, &l.elts[1], c));
+                                entry.0 =
+                                    Some(v2_value(checker, field, &l.elts[0], &mut self.blocker));
+                                entry.1 =
+                                    Some(v2_value(checker, field, &l.elts[1], &mut self.blocker));
                             }
                             other => {
-                                let v = v2_value(checker, field, other, c);
+                                let v = v2_value(checker, field, other, &mut self.blocker);
                                 entry.0 = Some(v.clone());
                                 entry.1 = Some(v);
                             }
@@ -849,7 +881,8 @@ impl<'a> ResourceSettings<'a> {
         }
     }
 
-    fn finish(self, checker: &Checker, c: &mut Collected) {
+    /// The merged `flyte.Resources(...)` (or the variable that holds one), if any.
+    pub fn finish(&mut self, checker: &Checker) -> Option<String> {
         let mut fields: Vec<(&str, String)> = Vec::new();
         for &field in FIELD_ORDER {
             let Some((request, limit)) = self.fields.get(field) else {
@@ -859,14 +892,14 @@ impl<'a> ResourceSettings<'a> {
                 (Some(r), Some(l)) if r == l => r.clone(),
                 (Some(r), Some(l)) if field == "cpu" || field == "memory" => format!("({r}, {l})"),
                 (Some(r), Some(l)) => {
-                    c.notes.push(format!(
+                    self.notes.push(format!(
                         "Flyte 2 has one `{field}` value: the request {r} is kept, the limit {l} is not"
                     ));
                     r.clone()
                 }
                 (Some(r), None) => r.clone(),
                 (None, Some(l)) => {
-                    c.notes
+                    self.notes
                         .push(format!("the `{field}` limit {l} becomes a request"));
                     l.clone()
                 }
@@ -883,50 +916,57 @@ impl<'a> ResourceSettings<'a> {
                         Ok(0) => {}
                         Ok(n) => *value = gpu_value(&gpu, n),
                         Err(_) => {
-                            c.blocker = Some(
+                            self.blocker = Some(
                                 "the GPU count with `accelerator=` is not a literal".to_string(),
                             )
                         }
                     },
-                    None => {}
+                    None => {
+                        self.blocker = Some(
+                            "`accelerator=` comes without a GPU count: write \
+                             `gpu=\"<type>:<count>\"` by hand"
+                                .to_string(),
+                        )
+                    }
                 },
                 None => {
-                    c.blocker = Some(
+                    self.blocker = Some(
                         "the accelerator has no Flyte 2 GPU type: pick one by hand".to_string(),
                     )
                 }
             }
         }
-        if let Some(shm) = self.shm {
+        if let Some(shm) = self.shm.take() {
             fields.retain(|(f, _)| *f != "shm");
             fields.push(("shm", shm));
         }
         match (fields.is_empty(), self.opaque.as_slice()) {
-            (true, []) => {}
+            (true, []) => None,
             (false, []) => {
                 let args: Vec<String> = fields.iter().map(|(f, v)| format!("{f}={v}")).collect();
-                c.settings
-                    .insert("resources", format!("flyte.Resources({})", args.join(", ")));
+                Some(format!("flyte.Resources({})", args.join(", ")))
             }
             (true, [(kind, text)]) => {
+                let text = text.clone();
                 if kind == "limits" {
-                    c.notes.push("the limits become requests".to_string());
+                    self.notes.push("the limits become requests".to_string());
                 }
-                c.settings.insert("resources", text.clone());
+                Some(text)
             }
             _ => {
-                c.blocker = Some(
+                self.blocker = Some(
                     "requests and limits given as variables cannot be merged automatically: \
                      write one `flyte.Resources(cpu=(request, limit), memory=(request, limit))`"
                         .to_string(),
                 );
+                None
             }
         }
     }
 }
 
 /// A `Resources` value as `flyte.Resources` takes it.
-fn v2_value(checker: &Checker, field: &str, value: &Expr, c: &mut Collected) -> String {
+fn v2_value(checker: &Checker, field: &str, value: &Expr, blocker: &mut Option<String>) -> String {
     let text = checker.text(value.range()).to_string();
     match (field, value) {
         ("memory" | "disk" | "shm", Expr::NumberLiteral(_)) => quote(&text),
@@ -934,14 +974,14 @@ fn v2_value(checker: &Checker, field: &str, value: &Expr, c: &mut Collected) -> 
             match count_literal(value) {
                 Some(n) => n.to_string(),
                 None => {
-                    c.blocker = Some(format!("`gpu={text}` is not a count"));
+                    *blocker = Some(format!("`gpu={text}` is not a count"));
                     text
                 }
             }
         }
         ("cpu" | "memory", Expr::List(l)) if l.elts.len() == 2 => {
-            let a = v2_value(checker, field, &l.elts[0], c);
-            let b = v2_value(checker, field, &l.elts[1], c);
+            let a = v2_value(checker, field, &l.elts[0], blocker);
+            let b = v2_value(checker, field, &l.elts[1], blocker);
             format!("({a}, {b})")
         }
         _ => text,

@@ -1,5 +1,7 @@
 //! Facts about flytekit's public names.
 
+use std::borrow::Cow;
+
 /// Deep import paths that flytekit re-exports at its top level (`flytekit/__init__.py`, 1.16.31),
 /// so `flytekit.core.task.task` and `flytekit.task` are one object. Sorted for binary search.
 pub const REEXPORTS: &[(&str, &str)] = &[
@@ -139,11 +141,14 @@ pub const REEXPORTS: &[(&str, &str)] = &[
     ("flytekit.core.workflow.workflow", "flytekit.workflow"),
     ("flytekit.deck.Deck", "flytekit.Deck"),
     ("flytekit.deck.deck.Deck", "flytekit.Deck"),
+    ("flytekit.directory", "flytekit.types.directory"),
+    ("flytekit.file", "flytekit.types.file"),
     ("flytekit.image_spec.ImageSpec", "flytekit.ImageSpec"),
     (
         "flytekit.image_spec.image_spec.ImageSpec",
         "flytekit.ImageSpec",
     ),
+    ("flytekit.iterator", "flytekit.types.iterator"),
     (
         "flytekit.lazy_import.lazy_module.lazy_module",
         "flytekit.lazy_module",
@@ -195,7 +200,6 @@ pub const REEXPORTS: &[(&str, &str)] = &[
         "flytekit.sensor.sensor_engine.SensorEngine",
         "flytekit.SensorEngine",
     ),
-    ("flytekit.types.directory", "flytekit.directory"),
     (
         "flytekit.types.directory.FlyteDirectory",
         "flytekit.FlyteDirectory",
@@ -204,10 +208,8 @@ pub const REEXPORTS: &[(&str, &str)] = &[
         "flytekit.types.directory.types.FlyteDirectory",
         "flytekit.FlyteDirectory",
     ),
-    ("flytekit.types.file", "flytekit.file"),
     ("flytekit.types.file.FlyteFile", "flytekit.FlyteFile"),
     ("flytekit.types.file.file.FlyteFile", "flytekit.FlyteFile"),
-    ("flytekit.types.iterator", "flytekit.iterator"),
     (
         "flytekit.types.structured.StructuredDataset",
         "flytekit.StructuredDataset",
@@ -230,11 +232,32 @@ pub const REEXPORTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The canonical name of a qualified name: its public flytekit spelling when it has one.
-pub fn canonical(qualified: &str) -> &str {
-    match REEXPORTS.binary_search_by(|(deep, _)| (*deep).cmp(qualified)) {
-        Ok(i) => REEXPORTS[i].1,
-        Err(_) => qualified,
+/// The canonical name of a qualified name: its public flytekit spelling when it has one, also
+/// for names inside a re-exported object (`flytekit.models.security.Secret.MountType.FILE` →
+/// `flytekit.Secret.MountType.FILE`).
+pub fn canonical(qualified: &str) -> Cow<'_, str> {
+    // The short module aliases (`flytekit.file`) map to deep paths that may map again.
+    match canonical_once(qualified) {
+        Cow::Owned(text) => Cow::Owned(canonical_once(&text).into_owned()),
+        borrowed => borrowed,
+    }
+}
+
+fn canonical_once(qualified: &str) -> Cow<'_, str> {
+    let mut prefix = qualified;
+    loop {
+        if let Ok(i) = REEXPORTS.binary_search_by(|(deep, _)| (*deep).cmp(prefix)) {
+            let rest = &qualified[prefix.len()..];
+            return if rest.is_empty() {
+                Cow::Borrowed(REEXPORTS[i].1)
+            } else {
+                Cow::Owned(format!("{}{rest}", REEXPORTS[i].1))
+            };
+        }
+        match prefix.rsplit_once('.') {
+            Some((head, _)) if head.contains('.') => prefix = head,
+            _ => return Cow::Borrowed(qualified),
+        }
     }
 }
 
@@ -260,5 +283,18 @@ mod tests {
         );
         assert_eq!(canonical("flytekit.Resources"), "flytekit.Resources");
         assert_eq!(canonical("os.path"), "os.path");
+        assert_eq!(canonical("flytekit.file.FlyteFile"), "flytekit.FlyteFile");
+        assert_eq!(
+            canonical("flytekit.file.CSVFile"),
+            "flytekit.types.file.CSVFile"
+        );
+        assert_eq!(
+            canonical("flytekit.types.file.CSVFile"),
+            "flytekit.types.file.CSVFile"
+        );
+        assert_eq!(
+            canonical("flytekit.models.security.Secret.MountType.FILE"),
+            "flytekit.Secret.MountType.FILE"
+        );
     }
 }

@@ -81,6 +81,9 @@ rules! {
     MainBlockRun => ("FM305", "main-block-run", Sometimes, "FM305.md"),
     Conditional => ("FM306", "conditional", Sometimes, "FM306.md"),
     PromiseAttribute => ("FM307", "promise-attribute", Always, "FM307.md"),
+    WithOverrides => ("FM308", "with-overrides", Sometimes, "FM308.md"),
+    CreateNode => ("FM309", "create-node", Sometimes, "FM309.md"),
+    AsyncFromSync => ("FM310", "async-task-from-sync", None, "FM310.md"),
     SecretsGet => ("FM401", "secrets-get", Sometimes, "FM401.md"),
     WorkingDirectory => ("FM402", "working-directory", Sometimes, "FM402.md"),
     ExecutionId => ("FM403", "execution-id", Sometimes, "FM403.md"),
@@ -89,7 +92,7 @@ rules! {
     SecretDeclaration => ("FM406", "secret-declaration", Sometimes, "FM406.md"),
     IoType => ("FM410", "io-type", Sometimes, "FM410.md"),
     IoConstructor => ("FM411", "io-constructor", Sometimes, "FM411.md"),
-    IoMethod => ("FM412", "io-method", Always, "FM412.md"),
+    IoMethod => ("FM412", "io-method", Sometimes, "FM412.md"),
     ImageSpec => ("FM501", "image-spec", Sometimes, "FM501.md"),
     SyntaxError => ("FM901", "syntax-error", None, "FM901.md"),
 }

@@ -217,7 +217,7 @@ impl<'a> SemanticModel<'a> {
                         out.push('.');
                         out.push_str(segment);
                     }
-                    return Some(known::canonical(&out).to_string());
+                    return Some(known::canonical(&out).into_owned());
                 }
                 _ => return None,
             }

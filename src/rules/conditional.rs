@@ -35,6 +35,10 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
             [Expr::Name(name)] => (&*assign.value, Use::Assign(name.id.as_str())),
             _ => (&*assign.value, Use::Discard),
         },
+        Stmt::AnnAssign(assign) => match (&*assign.target, &assign.value) {
+            (Expr::Name(name), Some(value)) => (&**value, Use::Assign(name.id.as_str())),
+            _ => return,
+        },
         Stmt::Expr(expr) => (&*expr.value, Use::Discard),
         _ => return,
     };
@@ -78,6 +82,10 @@ fn chain<'a>(checker: &Checker, expr: &'a Expr) -> Option<Vec<Step<'a>>> {
             return None;
         };
         match &*call.func {
+            func if checker.resolves_to(func, &["flytekit.conditional"]) => {
+                steps.reverse();
+                return Some(steps);
+            }
             Expr::Attribute(attr) => {
                 steps.push(Step {
                     method: attr.attr.id.as_str(),
@@ -85,13 +93,51 @@ fn chain<'a>(checker: &Checker, expr: &'a Expr) -> Option<Vec<Step<'a>>> {
                 });
                 current = &attr.value;
             }
-            func if checker.resolves_to(func, &["flytekit.conditional"]) => {
-                steps.reverse();
-                return Some(steps);
-            }
             _ => return None,
         }
     }
+}
+
+/// A `conditional(...)` chain that is not the whole value of a statement: reported without a
+/// fix (the `if` needs a statement of its own).
+pub fn call(checker: &mut Checker, call: &ExprCall) {
+    if !checker.enabled(Rule::Conditional)
+        || !checker.resolves_to(&call.func, &["flytekit.conditional"])
+    {
+        return;
+    }
+    // Climb to the end of the chain: `conditional(..).if_(..)...`.
+    let mut top = call.range();
+    let mut n = 0;
+    while let (Some(Expr::Attribute(attr)), Some(Expr::Call(outer))) =
+        (checker.ancestor_expr(n), checker.ancestor_expr(n + 1))
+    {
+        if attr.value.range() != top || outer.func.range() != attr.range {
+            break;
+        }
+        top = outer.range();
+        n += 2;
+    }
+    let whole_statement = match checker.current_stmt() {
+        Some(Stmt::Return(r)) => r.value.as_ref().is_some_and(|v| v.range() == top),
+        Some(Stmt::Assign(a)) => a.value.range() == top,
+        Some(Stmt::AnnAssign(a)) => a.value.as_ref().is_some_and(|v| v.range() == top),
+        Some(Stmt::Expr(e)) => e.value.range() == top,
+        _ => false,
+    };
+    if whole_statement {
+        return;
+    }
+    checker.report(
+        Diagnostic::new(
+            Rule::Conditional,
+            "`conditional(...)` does not exist in Flyte 2: task results are values, so use `if`/`elif`/`else`",
+            top,
+        )
+        .with_help(
+            "Compute the value in an `if`/`elif`/`else` statement before this expression, by hand",
+        ),
+    );
 }
 
 fn single_argument(call: &ExprCall) -> Option<&Expr> {

@@ -227,7 +227,8 @@ fn report_secret(
         "`current_context().secrets` does not exist in Flyte 2: secrets are environment variables",
         site,
     );
-    let name = key.map(|k| env_var_name(group, k));
+    let declared = key.and_then(|k| declared_env_var(checker, group, k));
+    let name = declared.or_else(|| key.map(|k| env_var_name(group, k)));
     let problem = problem.or_else(|| match (&name, key) {
         (_, None) => Some("a secret without a key has no Flyte 2 spelling: give `flyte.Secret` a `key`".to_string()),
         (Some(n), _) if !is_valid_env_var(n) => Some(format!(
@@ -260,6 +261,82 @@ fn report_secret(
         ))
         .with_fix(Fix::safe_edits(edits));
     checker.report(diagnostic);
+}
+
+/// The variable the enclosing task's secret declaration names (`env_var=` in Flyte 1,
+/// `as_env_var=` in Flyte 2), when it names one for this group and key.
+fn declared_env_var(checker: &Checker, group: Option<&str>, key: &str) -> Option<String> {
+    let function = checker.flyte_function().map(|f| f.def).or_else(|| {
+        checker
+            .function()
+            .map(|f| f.def)
+            .filter(|def| crate::env::environment_of(checker, def).is_some())
+    })?;
+    let mut lists: Vec<&Expr> = Vec::new();
+    for decorator in &function.decorator_list {
+        if let Expr::Call(call) = &decorator.expression
+            && let Some(kw) = super::keyword(&call.arguments, "secret_requests")
+        {
+            lists.push(&kw.value);
+        }
+    }
+    if let Some(env) = crate::env::environment_of(checker, function) {
+        for stmt in checker.module {
+            if let Stmt::Assign(assign) = stmt
+                && matches!(assign.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == env)
+                && let Expr::Call(call) = &*assign.value
+                && let Some(kw) = super::keyword(&call.arguments, "secrets")
+            {
+                lists.push(&kw.value);
+            }
+        }
+    }
+    for list in lists {
+        let items: &[Expr] = match list {
+            Expr::List(l) => &l.elts,
+            Expr::Tuple(t) => &t.elts,
+            _ => continue,
+        };
+        for item in items {
+            let Expr::Call(secret) = item else {
+                continue;
+            };
+            let v1 = checker.resolves_to(&secret.func, &["flytekit.Secret"]);
+            let v2 = checker.resolves_to(&secret.func, &["flyte.Secret"]);
+            if !v1 && !v2 {
+                continue;
+            }
+            let positional: &[&str] = if v1 {
+                &["group", "key"]
+            } else {
+                &["key", "group"]
+            };
+            let mut fields: Vec<(&str, &Expr)> = secret
+                .arguments
+                .args
+                .iter()
+                .zip(positional)
+                .map(|(a, n)| (*n, a))
+                .collect();
+            fields.extend(
+                secret
+                    .arguments
+                    .keywords
+                    .iter()
+                    .filter_map(|k| keyword_name(k).map(|n| (n, &k.value))),
+            );
+            let field = |n: &str| {
+                fields
+                    .iter()
+                    .find(|(f, _)| *f == n)
+                    .and_then(|(_, v)| string_literal(v))
+            };
+            if field("key") == Some(key) && field("group") == group {
+                return field(if v1 { "env_var" } else { "as_env_var" }).map(str::to_string);
+            }
+        }
+    }
+    None
 }
 
 /// Flyte 2's variable for a secret: `GROUP_KEY` (or `KEY`), `-` → `_`, upper-cased.

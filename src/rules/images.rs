@@ -16,6 +16,7 @@ const PLUGIN_PACKAGES: &[(&str, &str)] = &[
     ("flytekitplugins-huggingface", "flyteplugins-huggingface"),
     ("flytekitplugins-kfpytorch", "flyteplugins-pytorch"),
     ("flytekitplugins-mlflow", "flyteplugins-mlflow"),
+    ("flytekitplugins-omegaconf", "flyteplugins-omegaconf"),
     ("flytekitplugins-pandera", "flyteplugins-pandera"),
     ("flytekitplugins-papermill", "flyteplugins-papermill"),
     ("flytekitplugins-polars", "flyteplugins-polars"),
@@ -118,6 +119,102 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     }
 }
 
+/// `ImageSpec` methods → their `flyte.Image` forms: (method, new method, how the argument is
+/// passed). `None` has no equivalent.
+const METHODS: &[(&str, Option<&str>, Arg)] = &[
+    ("with_packages", Some("with_pip_packages"), Arg::Splat),
+    ("with_apt_packages", Some("with_apt_packages"), Arg::Splat),
+    ("with_commands", Some("with_commands"), Arg::List),
+    ("with_copy", None, Arg::Splat),
+    ("force_push", None, Arg::Splat),
+    ("with_runtime_packages", None, Arg::Splat),
+    ("is_container", None, Arg::Splat),
+    ("exist", None, Arg::Splat),
+];
+
+#[derive(Clone, Copy)]
+enum Arg {
+    Splat,
+    List,
+}
+
+/// FM501: `image.with_packages([...])` and other `ImageSpec` methods on an image variable.
+pub fn method(checker: &mut Checker, call: &ExprCall) {
+    if !checker.enabled(Rule::ImageSpec) {
+        return;
+    }
+    let Expr::Attribute(attr) = &*call.func else {
+        return;
+    };
+    let Expr::Name(name) = &*attr.value else {
+        return;
+    };
+    let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
+        return;
+    };
+    let crate::semantic::BindingKind::Assignment {
+        value: Expr::Call(image),
+        ..
+    } = &binding.kind
+    else {
+        return;
+    };
+    if !checker.resolves_to(&image.func, &["flytekit.ImageSpec"]) && !is_flyte_image(checker, image)
+    {
+        return;
+    }
+    let method = attr.attr.id.as_str();
+    let Some((_, new, arg)) = METHODS.iter().find(|(m, ..)| *m == method) else {
+        return;
+    };
+    let diagnostic = Diagnostic::new(
+        Rule::ImageSpec,
+        format!("`ImageSpec.{method}` is not a `flyte.Image` method"),
+        call.range(),
+    );
+    let (Some(new), [value], []) = (new, &*call.arguments.args, &*call.arguments.keywords) else {
+        checker.report(diagnostic.with_help(
+            "Rewrite with `flyte.Image` layers (`with_pip_packages`, `with_apt_packages`, \
+             `with_commands`, `with_source_file`) by hand; `flyte.Image` has no build or \
+             container checks",
+        ));
+        return;
+    };
+    let argument = match arg {
+        Arg::Splat => splat(checker, value),
+        Arg::List => list(checker, value),
+    };
+    let replacement = format!("{}.{new}({argument})", name.id);
+    checker.report(
+        diagnostic
+            .with_help(format!("Replace with `{replacement}`"))
+            .with_fix(Fix::safe_edits(vec![Edit::replace(
+                call.range(),
+                replacement,
+            )])),
+    );
+}
+
+/// Whether a call builds a `flyte.Image` (the chain FM501 writes).
+fn is_flyte_image(checker: &Checker, call: &ExprCall) -> bool {
+    let mut current: &Expr = &call.func;
+    loop {
+        match current {
+            Expr::Attribute(attr) => {
+                if checker.resolves_to(
+                    current,
+                    &["flyte.Image.from_debian_base", "flyte.Image.from_base"],
+                ) {
+                    return true;
+                }
+                current = &attr.value;
+            }
+            Expr::Call(inner) => current = &inner.func,
+            _ => return false,
+        }
+    }
+}
+
 /// The `flyte.Image` expression for an `ImageSpec(...)` call, and what changes.
 fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>), String> {
     if !call.arguments.args.is_empty() {
@@ -128,9 +225,12 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>), 
     let mut python_version = None;
     let mut pip: Vec<String> = Vec::new();
     let mut pip_options: Vec<String> = Vec::new();
-    let mut layers: Vec<String> = Vec::new();
+    let mut requirements: Option<String> = None;
+    let mut env: Option<String> = None;
+    let mut commands: Option<String> = None;
     let mut apt: Option<String> = None;
     let mut notes = Vec::new();
+    let mut base_image: Option<String> = None;
     for kw in &call.arguments.keywords {
         let Some(name) = keyword_name(kw) else {
             return Err("it takes `**` arguments".to_string());
@@ -162,10 +262,22 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>), 
                          `with_poetry_project` for `{file}`"
                     ));
                 }
-                layers.push(format!("with_requirements({})", text(value)));
+                requirements = Some(text(value));
             }
-            "env" => layers.push(format!("with_env_vars({})", text(value))),
-            "commands" => layers.push(format!("with_commands({})", list(checker, value))),
+            "env" => env = Some(text(value)),
+            "commands" => commands = Some(list(checker, value)),
+            "base_image" => {
+                if !value.is_string_literal_expr() {
+                    return Err(
+                        "`base_image` is not an image URI: flatten the base `ImageSpec` into this \
+                         chain by hand"
+                            .to_string(),
+                    );
+                }
+                base_image = Some(text(value));
+                notes
+                    .push("the base image must contain Python and the `flyte` package".to_string());
+            }
             "builder" => notes.push(
                 "the image builder is chosen globally in Flyte 2 (`flyte.init(image_builder=...)`)"
                     .to_string(),
@@ -186,19 +298,34 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>), 
                 .to_string(),
         ),
     }
-    let mut chain = format!("flyte.Image.from_debian_base({})", base.join(", "));
+    let mut chain = match base_image {
+        // `from_base` images cannot take layers until cloned as extendable.
+        Some(uri) => {
+            base.push("extendable=True".to_string());
+            format!("flyte.Image.from_base({uri}).clone({})", base.join(", "))
+        }
+        None => format!("flyte.Image.from_debian_base({})", base.join(", ")),
+    };
+    // Layers in the order Flyte 1 builds them: apt, environment, pip, requirements, commands.
+    // The pip options apply to both pip layers.
     if let Some(apt) = apt {
         chain.push_str(&format!(".with_apt_packages({apt})"));
     }
-    if !pip.is_empty() {
-        pip.extend(pip_options);
-        chain.push_str(&format!(".with_pip_packages({})", pip.join(", ")));
-    } else if !pip_options.is_empty() {
-        return Err("pip options are given without packages".to_string());
+    if let Some(env) = env {
+        chain.push_str(&format!(".with_env_vars({env})"));
     }
-    for layer in layers {
-        chain.push('.');
-        chain.push_str(&layer);
+    if !pip.is_empty() {
+        let mut args = pip;
+        args.extend(pip_options.iter().cloned());
+        chain.push_str(&format!(".with_pip_packages({})", args.join(", ")));
+    }
+    if let Some(file) = requirements {
+        let mut args = vec![file];
+        args.extend(pip_options.iter().cloned());
+        chain.push_str(&format!(".with_requirements({})", args.join(", ")));
+    }
+    if let Some(commands) = commands {
+        chain.push_str(&format!(".with_commands({commands})"));
     }
     Ok((chain, notes))
 }
@@ -218,6 +345,10 @@ fn packages(
     notes: &mut Vec<String>,
 ) -> Result<Vec<String>, String> {
     let Expr::List(list) = value else {
+        notes.push(format!(
+            "`{}` is installed as is: drop `flytekit` and rename `flytekitplugins-*` in it",
+            checker.text(value.range())
+        ));
         return Ok(vec![format!("*{}", checker.text(value.range()))]);
     };
     let mut out = Vec::new();

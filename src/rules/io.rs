@@ -70,9 +70,12 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         return;
     }
     let parent = checker.parent_expr();
-    // The whole dotted name only; calls and class attributes are FM411's.
+    // The whole dotted name only; calls (`FlyteFile(...)`, `FlyteFile[T](...)`) and class
+    // attributes are FM411's.
     if matches!(parent, Some(Expr::Attribute(a)) if a.value.range() == expr.range())
         || matches!(parent, Some(Expr::Call(c)) if c.func.range() == expr.range())
+        || matches!((parent, checker.ancestor_expr(1)), (Some(Expr::Subscript(s)), Some(Expr::Call(c)))
+            if s.value.range() == expr.range() && c.func.range() == s.range)
     {
         return;
     }
@@ -137,7 +140,11 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         );
         return;
     }
-    let Some((kind, _)) = io_kind(checker, &call.func) else {
+    let callee: &Expr = match &*call.func {
+        Expr::Subscript(sub) => &sub.value,
+        other => other,
+    };
+    let Some((kind, _)) = io_kind(checker, callee) else {
         return;
     };
     let diagnostic = Diagnostic::new(
@@ -200,17 +207,34 @@ fn constructor(
             "Rewrite by hand: `{name}=` has no Flyte 2 equivalent"
         ));
     }
-    let is_async = checker.function().is_some_and(|f| f.def.is_async);
-    if checker.function().is_none() {
+    let Some(task) = checker.task_function() else {
         return Err(format!(
             "Build it inside a task: `{}.from_local_sync(...)` needs a run context",
+            kind.name()
+        ));
+    };
+    let is_async = task.def.is_async;
+    if is_async && checker.in_lambda_or_generator() {
+        return Err(format!(
+            "Rewrite by hand: in a lambda or generator expression `await {}.from_local(...)` is \
+             not possible",
             kind.name()
         ));
     }
     match kind {
         Kind::File | Kind::Dir => {
             let path = field("path").ok_or("Rewrite by hand: no `path`")?;
-            let remote = super::string_literal(path).is_some_and(|p| p.contains("://"));
+            let remote = is_uri(path);
+            if let Some(remote_path) = field("remote_path")
+                && !remote_path.is_string_literal_expr()
+                && !remote_path.is_f_string_expr()
+            {
+                return Err(format!(
+                    "Rewrite by hand: `remote_path={}` is not a path (`False` never uploaded in \
+                     Flyte 1)",
+                    text(remote_path)
+                ));
+            }
             if remote {
                 if field("remote_path").is_some() {
                     return Err("Rewrite by hand: a remote path with a `remote_path`".to_string());
@@ -257,6 +281,25 @@ fn constructor(
                 Err("Rewrite by hand: no `dataframe` or `uri`".to_string())
             }
         }
+    }
+}
+
+/// Whether a path is a literal URI (`"s3://..."`, `f"gs://bucket/{name}"`).
+fn is_uri(path: &Expr) -> bool {
+    let has_scheme = |s: &str| {
+        s.split_once("://").is_some_and(|(scheme, _)| {
+            !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+    };
+    match path {
+        Expr::StringLiteral(s) => has_scheme(s.value.to_str()),
+        Expr::FString(f) => f.value.iter().next().is_some_and(|part| match part {
+            ruff_python_ast::FStringPart::Literal(l) => has_scheme(&l.value),
+            ruff_python_ast::FStringPart::FString(f) => f.elements.iter().next().is_some_and(|e| {
+                matches!(e, ruff_python_ast::InterpolatedStringElement::Literal(l) if has_scheme(&l.value))
+            }),
+        }),
+        _ => false,
     }
 }
 
@@ -337,6 +380,25 @@ pub fn method(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
         _ => return,
     };
     let call_range = call.range();
+    if is_async && (checker.in_lambda_or_generator() || method == "open") {
+        // `await` is not possible there; `f.open()` needs `async with`, a statement change.
+        checker.report(
+            Diagnostic::new(
+                Rule::IoMethod,
+                format!(
+                    "`{}` is async on `flyte.io.{}` in Flyte 2",
+                    checker.text(call_range),
+                    kind.name()
+                ),
+                call_range,
+            )
+            .with_help(format!(
+                "Await it by hand (`async with {name}.open(...)` for streams), or use the sync \
+                 form `{sync_twin}`"
+            )),
+        );
+        return;
+    }
     let (site, replacement) = if is_async {
         if matches!(checker.ancestor_expr(1), Some(Expr::Await(_))) {
             return;
@@ -398,13 +460,13 @@ pub fn path_use(checker: &mut Checker, call: &ExprCall) {
     let Some(function) = checker.function() else {
         return;
     };
+    let no_fix = function.def.is_async && checker.in_lambda_or_generator();
     let download = if function.def.is_async {
         format!("(await {}.download())", name.id)
     } else {
         format!("{}.download_sync()", name.id)
     };
-    checker.report(
-        Diagnostic::new(
+    let diagnostic = Diagnostic::new(
             Rule::IoMethod,
             format!(
                 "`{}` is not a path in Flyte 2: `flyte.io.{}` is not `os.PathLike`",
@@ -413,9 +475,14 @@ pub fn path_use(checker: &mut Checker, call: &ExprCall) {
             ),
             name.range,
         )
-        .with_help(format!(
-            "Download it and use the local path: `{download}` (Flyte 1 downloaded it when it was opened)"
-        ))
-        .with_fix(Fix::unsafe_edits(vec![Edit::replace(name.range, download)])),
-    );
+    .with_help(format!(
+        "Download it and use the local path: `{download}` (Flyte 1 downloaded it when it was opened)"
+    ));
+    if no_fix {
+        checker.report(diagnostic);
+    } else {
+        checker.report(
+            diagnostic.with_fix(Fix::unsafe_edits(vec![Edit::replace(name.range, download)])),
+        );
+    }
 }

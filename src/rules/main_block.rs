@@ -49,14 +49,21 @@ pub fn statement(checker: &mut Checker, stmt: &StmtIf) {
     let Some(first) = stmt.body.first() else {
         return;
     };
-    let init_at = checker.locator.line_start(first.start());
-    let indent = checker.locator.indentation(first.start()).unwrap_or("    ");
     let nl = checker.line_ending.as_str();
+    // `flyte.init()` goes first in the block: on its own line, or before the first statement
+    // when the block sits on the `if` line.
+    let init = match checker.locator.indentation(first.start()) {
+        Some(indent) => Edit::insert(
+            checker.locator.line_start(first.start()),
+            format!("{indent}flyte.init(){nl}"),
+        ),
+        None => Edit::insert(first.start(), "flyte.init(); "),
+    };
     let import = checker.import_module("flyte");
     let initialised = calls_init(checker, &stmt.body);
     for (call, def) in sites {
         let name = def.name.id.as_str();
-        let outputs = outputs(def);
+        let outputs = outputs(checker, def);
         let mut args = vec![checker.text(call.func.range()).to_string()];
         args.extend(
             call.arguments
@@ -84,16 +91,19 @@ pub fn statement(checker: &mut Checker, stmt: &StmtIf) {
         .with_help(format!(
             "Run it with `flyte.init()` and `{replacement}` (a local run with Flyte's type engine)"
         ));
-        let movable = checker
-            .plan
-            .functions
-            .get(&def.range.start())
-            .is_some_and(|p| p.fix.is_some());
+        // An async task (`@eager`) is run through `asyncio.run(...)`, which `flyte.run` replaces
+        // whole: left to a hand edit.
+        let movable = !def.is_async
+            && checker
+                .plan
+                .functions
+                .get(&def.range.start())
+                .is_some_and(|p| p.fix.is_some());
         if movable && let Some(import) = &import {
             let mut edits = import.clone();
             edits.push(Edit::replace(call.range(), replacement));
             if !initialised {
-                edits.push(Edit::insert(init_at, format!("{indent}flyte.init(){nl}")));
+                edits.push(init.clone());
             }
             diagnostic = diagnostic.with_fix(Fix::unsafe_edits(edits));
         }
@@ -135,10 +145,15 @@ fn is_main_guard(test: &Expr) -> bool {
     (is_name(&compare.left) && is_main(right)) || (is_main(&compare.left) && is_name(right))
 }
 
-fn outputs(def: &StmtFunctionDef) -> Outputs {
+fn outputs(checker: &Checker, def: &StmtFunctionDef) -> Outputs {
     let Some(returns) = &def.returns else {
         return Outputs::None;
     };
+    if let Expr::Name(name) = &**returns
+        && super::promises::named_tuple_fields(checker, name.id.as_str()).is_some()
+    {
+        return Outputs::Several;
+    }
     match &**returns {
         Expr::NoneLiteral(_) => Outputs::None,
         Expr::Subscript(s) => match &*s.value {

@@ -15,18 +15,23 @@ pub fn attribute(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
     if !checker.enabled(Rule::PromiseAttribute) || attr.ctx != ExprContext::Load {
         return;
     }
-    let Expr::Name(name) = &*attr.value else {
-        return;
-    };
-    let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
-        return;
-    };
-    let BindingKind::Assignment {
-        value: Expr::Call(call),
-        ..
-    } = &binding.kind
-    else {
-        return;
+    // `r.field` with `r = task(...)`, or `task(...).field`.
+    let (subject, call) = match &*attr.value {
+        Expr::Name(name) => {
+            let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
+                return;
+            };
+            let BindingKind::Assignment {
+                value: Expr::Call(call),
+                ..
+            } = &binding.kind
+            else {
+                return;
+            };
+            (name.id.to_string(), call)
+        }
+        Expr::Call(call) => (checker.text(call.range()).to_string(), call),
+        _ => return,
     };
     let Some(def) = called_task(checker, &call.func) else {
         return;
@@ -44,13 +49,13 @@ pub fn attribute(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
     let Some(index) = index else {
         return;
     };
-    let replacement = format!("{}[{index}]", name.id);
+    let replacement = format!("{subject}[{index}]");
     checker.report(
         Diagnostic::new(
             Rule::PromiseAttribute,
             format!(
-                "`{}.{field}` reads an output of `{}`, which is a plain tuple in Flyte 2",
-                name.id, def.name.id
+                "`{subject}.{field}` reads an output of `{}`, which is a plain tuple in Flyte 2",
+                def.name.id
             ),
             expr.range(),
         )
@@ -102,7 +107,7 @@ fn output_fields(checker: &Checker, def: &StmtFunctionDef) -> Option<Vec<String>
 }
 
 /// The fields of a module-level NamedTuple named `name`.
-fn named_tuple_fields(checker: &Checker, name: &str) -> Option<Vec<String>> {
+pub fn named_tuple_fields(checker: &Checker, name: &str) -> Option<Vec<String>> {
     let is_named_tuple =
         |e: &Expr| checker.resolves_to(e, &["typing.NamedTuple", "typing_extensions.NamedTuple"]);
     for stmt in checker.module {

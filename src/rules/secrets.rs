@@ -53,9 +53,10 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
             Some("group") => group = Some(value),
             Some("key") => key = Some(value),
             Some("env_var") => env_var = Some(value),
-            Some("group_version") => {
+            Some("group_version") if !value.is_none_literal_expr() => {
                 problem = Some("Flyte 2 secrets have no group version".to_string());
             }
+            Some("group_version") => {}
             Some("mount_requirement") => match checker.resolve(value).as_deref() {
                 Some("flytekit.Secret.MountType.ANY" | "flytekit.Secret.MountType.ENV_VAR") => {}
                 Some("flytekit.Secret.MountType.FILE") => {
@@ -74,6 +75,20 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
             "a Flyte 2 secret needs a `key`: a group-only secret must be renamed by hand"
                 .to_string()
         });
+    }
+    // Flyte 2 derives a variable name from a literal group and key, and rejects invalid ones.
+    if problem.is_none()
+        && env_var.is_none_or(Expr::is_none_literal_expr)
+        && mount.is_none()
+        && let Some(k) = key.and_then(super::string_literal)
+    {
+        let g = group.and_then(super::string_literal);
+        let name = super::context::env_var_name(g, k);
+        if !super::context::is_valid_env_var(&name) {
+            problem = Some(format!(
+                "`{name}` is not a valid variable name: add `as_env_var=\"...\"` and read that"
+            ));
+        }
     }
     if let Some(problem) = problem {
         checker.report(diagnostic.with_help(format!(
