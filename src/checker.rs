@@ -49,6 +49,9 @@ pub struct Checker<'a> {
     functions: Vec<FunctionContext<'a>>,
     depth: usize,
     pub too_deep: Option<TextRange>,
+    /// `try:` statements that already import Flyte 2 and fall back on `ImportError`: code in
+    /// them is compatibility code, not reported.
+    compat: Vec<TextRange>,
 }
 
 impl<'a> Checker<'a> {
@@ -77,6 +80,7 @@ impl<'a> Checker<'a> {
             functions: Vec::new(),
             depth: 0,
             too_deep: None,
+            compat: compatibility_blocks(module),
         }
     }
 
@@ -103,7 +107,12 @@ impl<'a> Checker<'a> {
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
-        if self.enabled(diagnostic.rule) {
+        if self.enabled(diagnostic.rule)
+            && !self
+                .compat
+                .iter()
+                .any(|r| r.contains_range(diagnostic.range))
+        {
             self.diagnostics.push(diagnostic);
         }
     }
@@ -141,12 +150,23 @@ impl<'a> Checker<'a> {
         self.functions.iter().rev().find(|f| f.kind.is_some())
     }
 
+    /// The canonical qualified name of an expression. Names imported inside compatibility
+    /// code (a `try:` that imports Flyte 2, with an `ImportError` fallback) stand for either SDK
+    /// and resolve to nothing.
     pub fn resolve(&self, expr: &Expr) -> Option<String> {
+        if !self.compat.is_empty()
+            && let Some(head) = head_name(expr)
+            && let Some(binding) = self.semantic.binding_of(head.range.start())
+            && self.compat.iter().any(|r| r.contains_range(binding.range))
+        {
+            return None;
+        }
         self.semantic.resolve(expr)
     }
 
     pub fn resolves_to(&self, expr: &Expr, names: &[&str]) -> bool {
-        self.semantic.resolves_to(expr, names)
+        self.resolve(expr)
+            .is_some_and(|q| names.iter().any(|n| *n == q))
     }
 
     /// The edits that make `module` usable here: none when it is already imported, an insertion
@@ -255,6 +275,58 @@ impl<'a> Checker<'a> {
             return false;
         }
         true
+    }
+}
+
+/// Every `try:` (at any depth) whose body imports `flyte` and which handles `ImportError` or
+/// `ModuleNotFoundError`: the code of such a statement supports both SDKs on purpose.
+fn compatibility_blocks(body: &[Stmt]) -> Vec<TextRange> {
+    let mut found = Vec::new();
+    for stmt in body {
+        if let Stmt::Try(try_stmt) = stmt {
+            let imports_flyte = try_stmt.body.iter().any(|s| match s {
+                Stmt::Import(import) => import.names.iter().any(|a| {
+                    let name = a.name.id.as_str();
+                    name == "flyte" || name.starts_with("flyte.")
+                }),
+                Stmt::ImportFrom(from) => {
+                    from.level == 0
+                        && from.module.as_ref().is_some_and(|m| {
+                            m.id.as_str() == "flyte" || m.id.as_str().starts_with("flyte.")
+                        })
+                }
+                _ => false,
+            });
+            let handles_import_error = try_stmt.handlers.iter().any(|h| {
+                let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                h.type_.as_deref().is_some_and(|t| names_import_error(t))
+            });
+            if imports_flyte && handles_import_error {
+                found.push(try_stmt.range);
+                continue;
+            }
+        }
+        for child in crate::importer::child_bodies(stmt) {
+            found.extend(compatibility_blocks(child));
+        }
+    }
+    found
+}
+
+/// The name an attribute chain starts with.
+fn head_name(expr: &Expr) -> Option<&ruff_python_ast::ExprName> {
+    match expr {
+        Expr::Name(name) => Some(name),
+        Expr::Attribute(attr) => head_name(&attr.value),
+        _ => None,
+    }
+}
+
+fn names_import_error(expr: &Expr) -> bool {
+    match expr {
+        Expr::Name(n) => matches!(n.id.as_str(), "ImportError" | "ModuleNotFoundError"),
+        Expr::Tuple(t) => t.elts.iter().any(names_import_error),
+        _ => false,
     }
 }
 

@@ -736,6 +736,13 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                     .push("Flyte 2 has no deprecation message for tasks".to_string());
                 c.removed.push(kw.range);
             }
+            (_, "docs") => match documentation(checker, value) {
+                Ok((replacement, note)) => {
+                    c.edits.push(Edit::replace(value.range(), replacement));
+                    c.notes.extend(note);
+                }
+                Err(why) => c.blocker = Some(why),
+            },
             (FlyteKind::Workflow, "interruptible") => {
                 c.notes.push(
                     "`interruptible` no longer passes from a workflow to its tasks".to_string(),
@@ -758,6 +765,36 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
         c.blocker.get_or_insert(blocker);
     }
     Some(c)
+}
+
+/// `docs=Documentation(short_description=...)` → `flyte.Documentation(description=...)`.
+fn documentation(checker: &Checker, value: &Expr) -> Result<(String, Option<String>), String> {
+    let Expr::Call(call) = value else {
+        return Err("`docs=` is not a `Documentation(...)` call".to_string());
+    };
+    if !checker.resolves_to(&call.func, &["flytekit.Documentation"]) {
+        return Err("`docs=` is not a `Documentation(...)` call".to_string());
+    }
+    let mut short = call.arguments.args.first();
+    let mut dropped = call.arguments.args.len() > 1;
+    for kw in &call.arguments.keywords {
+        match keyword_name(kw) {
+            Some("short_description") => short = Some(&kw.value),
+            _ => dropped = true,
+        }
+    }
+    let description = short.map_or_else(
+        || "None".to_string(),
+        |e| checker.text(e.range()).to_string(),
+    );
+    let note = dropped.then(|| {
+        "`flyte.Documentation` keeps only the short description (the docstring is the long one)"
+            .to_string()
+    });
+    Ok((
+        format!("flyte.Documentation(description={description})"),
+        note,
+    ))
 }
 
 /// The names an expression reads.

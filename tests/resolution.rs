@@ -146,3 +146,13 @@ fn imports_still_in_use_are_kept() {
     let quoted = "from flytekit import FlyteFile\ndef f(x: 'FlyteFile') -> None: ...\n";
     assert_eq!(fixed(quoted), quoted);
 }
+
+#[test]
+fn compatibility_code_is_not_reported() {
+    let source = "try:\n    import flyte\n    env = flyte.TaskEnvironment(name=\"x\")\n    task = env.task\nexcept ImportError:\n    from flytekit import Resources, task\n    R = Resources(mem=\"1Gi\")\n\n@task\ndef f() -> int:\n    return 1\n";
+    let found = check_text(source, &settings(&["FM"], true)).expect("checks");
+    assert!(found.is_empty(), "{found:?}");
+    // Without the Flyte 2 import in the `try`, it is ordinary flytekit code.
+    let plain = source.replace("    import flyte\n", "    import json\n");
+    assert!(fires(&plain, "FM201") == 1 && fires(&plain, "FM204") == 1);
+}

@@ -123,6 +123,18 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     if let Expr::Attribute(attr) = &*call.func
         && let Some((kind, _)) = io_kind(checker, &attr.value)
     {
+        let advice = match attr.attr.id.as_str() {
+            "listdir" => "List it with `d.list_files_sync()` (or `d.walk_sync()`)".to_string(),
+            "new_remote_file" | "new" => {
+                "Create one with `File.new_remote(file_name=...)` and write it with `open_sync(\"wb\")`".to_string()
+            }
+            "new_remote" => format!("Create one with `{}.new_remote(...)`", kind.name()),
+            _ => format!(
+                "Use `flyte.io.{}`'s constructors: `from_local_sync`/`from_local`, \
+                 `from_existing_remote`, `new_remote`",
+                kind.name()
+            ),
+        };
         checker.report(
             Diagnostic::new(
                 Rule::IoConstructor,
@@ -132,11 +144,7 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
                 ),
                 call.range(),
             )
-            .with_help(format!(
-                "Use `flyte.io.{}`'s constructors: `from_local_sync`/`from_local`, \
-                 `from_existing_remote`, `new_remote`",
-                kind.name()
-            )),
+            .with_help(advice),
         );
         return;
     }

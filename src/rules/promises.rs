@@ -67,10 +67,24 @@ pub fn attribute(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
     );
 }
 
-/// The module-level task a call's callee names (flytekit or already migrated).
+/// The module-level task a call's callee names (flytekit or already migrated), seeing through
+/// `t(...).with_overrides(...)` and `t.override(...)(...)`.
 fn called_task<'a>(checker: &Checker<'a>, func: &Expr) -> Option<&'a StmtFunctionDef> {
-    let Expr::Name(name) = func else {
-        return None;
+    let name = match func {
+        Expr::Name(name) => name,
+        // `t(...).with_overrides(...)`: the callee is `<call>.with_overrides`.
+        Expr::Attribute(attr) if attr.attr.id.as_str() == "with_overrides" => match &*attr.value {
+            Expr::Call(inner) => return called_task(checker, &inner.func),
+            _ => return None,
+        },
+        // `t.override(...)(...)`: the callee is `t.override(...)`.
+        Expr::Call(inner) => match &*inner.func {
+            Expr::Attribute(attr) if attr.attr.id.as_str() == "override" => {
+                return called_task(checker, &attr.value);
+            }
+            _ => return None,
+        },
+        _ => return None,
     };
     let binding = checker.semantic.binding_of(name.range.start())?;
     if binding.scope != 0 {
