@@ -299,7 +299,7 @@ fn compatibility_blocks(body: &[Stmt]) -> Vec<TextRange> {
             });
             let handles_import_error = try_stmt.handlers.iter().any(|h| {
                 let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
-                h.type_.as_deref().is_some_and(|t| names_import_error(t))
+                h.type_.as_deref().is_some_and(names_import_error)
             });
             if imports_flyte && handles_import_error {
                 found.push(try_stmt.range);
