@@ -18,6 +18,8 @@ struct Step<'a> {
 enum Use<'a> {
     Return,
     Assign(&'a str),
+    /// `name: annotation = ...`: the annotation goes on a line of its own before the `if`.
+    AnnAssign(&'a str, &'a str),
     Discard,
 }
 
@@ -36,7 +38,10 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
             _ => (&*assign.value, Use::Discard),
         },
         Stmt::AnnAssign(assign) => match (&*assign.target, &assign.value) {
-            (Expr::Name(name), Some(value)) => (&**value, Use::Assign(name.id.as_str())),
+            (Expr::Name(name), Some(value)) => (
+                &**value,
+                Use::AnnAssign(name.id.as_str(), checker.text(assign.annotation.range())),
+            ),
             _ => return,
         },
         Stmt::Expr(expr) => (&*expr.value, Use::Discard),
@@ -67,8 +72,13 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
         )));
         return;
     };
+    let mut help =
+        "Replace with `if`/`elif`/`else`; `.fail(msg)` becomes `raise ValueError(msg)`".to_string();
+    if super::contains_comment(checker.text(stmt.range())) {
+        help.push_str(" (the comments inside the chain are dropped: move them by hand)");
+    }
     diagnostic = diagnostic
-        .with_help("Replace with `if`/`elif`/`else`; `.fail(msg)` becomes `raise ValueError(msg)`")
+        .with_help(help)
         .with_fix(Fix::unsafe_edits(vec![Edit::replace(stmt.range(), text)]));
     checker.report(diagnostic);
 }
@@ -155,7 +165,10 @@ fn single_argument(call: &ExprCall) -> Option<&Expr> {
 fn render(checker: &Checker, steps: &[Step], usage: &Use, indent: &str) -> Option<String> {
     let nl = checker.line_ending.as_str();
     let inner = format!("{indent}    ");
-    let mut out = String::new();
+    let mut out = match usage {
+        Use::AnnAssign(name, annotation) => format!("{name}: {annotation}{nl}{indent}"),
+        _ => String::new(),
+    };
     let mut i = 0;
     let mut first = true;
     while i < steps.len() {
@@ -172,7 +185,7 @@ fn render(checker: &Checker, steps: &[Step], usage: &Use, indent: &str) -> Optio
                 let value = checker.text(action.arg?.range());
                 match usage {
                     Use::Return => format!("return {value}"),
-                    Use::Assign(name) => format!("{name} = {value}"),
+                    Use::Assign(name) | Use::AnnAssign(name, _) => format!("{name} = {value}"),
                     Use::Discard => value.to_string(),
                 }
             }

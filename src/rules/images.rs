@@ -91,7 +91,19 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         "`flytekit.ImageSpec` is a `flyte.Image` chain in Flyte 2",
         call.range(),
     );
-    match convert(checker, call) {
+    let converted = convert(checker, call).and_then(|(replacement, mut notes)| {
+        if let Some(method) = method_without_equivalent(checker, call) {
+            return Err(format!(
+                "the image is used with `.{method}()`, which `flyte.Image` does not have: remove \
+                 that use first"
+            ));
+        }
+        if super::contains_comment(checker.text(call.range())) {
+            notes.push("the comments inside the call are dropped: move them by hand".to_string());
+        }
+        Ok((replacement, notes))
+    });
+    match converted {
         Ok((replacement, notes)) => {
             let applicability = if notes.is_empty() {
                 Applicability::Safe
@@ -193,6 +205,51 @@ pub fn method(checker: &mut Checker, call: &ExprCall) {
                 replacement,
             )])),
     );
+}
+
+/// A method without a `flyte.Image` equivalent called on the variable this `ImageSpec(...)` is
+/// assigned to, if any.
+fn method_without_equivalent(checker: &Checker, call: &ExprCall) -> Option<String> {
+    use ruff_python_ast::visitor::{self, Visitor};
+    let Some(ruff_python_ast::Stmt::Assign(assign)) = checker.current_stmt() else {
+        return None;
+    };
+    let [Expr::Name(target)] = assign.targets.as_slice() else {
+        return None;
+    };
+    if assign.value.range() != call.range() {
+        return None;
+    }
+    struct Uses<'c, 'a> {
+        checker: &'c Checker<'a>,
+        target: ruff_text_size::TextRange,
+        found: Option<String>,
+    }
+    impl<'b> Visitor<'b> for Uses<'_, '_> {
+        fn visit_expr(&mut self, expr: &'b Expr) {
+            if let Expr::Attribute(attr) = expr
+                && let Expr::Name(name) = &*attr.value
+                && self
+                    .checker
+                    .semantic
+                    .binding_of(name.range.start())
+                    .is_some_and(|b| b.range == self.target)
+                && METHODS
+                    .iter()
+                    .any(|(m, new, _)| *m == attr.attr.id.as_str() && new.is_none())
+            {
+                self.found.get_or_insert_with(|| attr.attr.id.to_string());
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut uses = Uses {
+        checker,
+        target: target.range,
+        found: None,
+    };
+    uses.visit_body(checker.module);
+    uses.found
 }
 
 /// Whether a call builds a `flyte.Image` (the chain FM501 writes).

@@ -196,6 +196,32 @@ fn whole_lines(source: &str, start: TextSize, end: TextSize) -> TextRange {
     }
 }
 
+/// Whether source text holds a comment (a `#` outside string literals): a fix that rewrites
+/// such text whole would drop it.
+pub fn contains_comment(text: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '#' => return true,
+                '"' | '\'' => quote = Some(c),
+                _ => {}
+            },
+        }
+    }
+    false
+}
+
 /// Quote a string for Python source with double quotes.
 pub fn quote(s: &str) -> String {
     quote_with(s, '"')
