@@ -2,7 +2,7 @@
 
 import functools
 
-from flytekit import Resources, current_context, map_task, task, workflow
+from flytekit import Resources, Secret, current_context, map_task, task, workflow
 
 
 @task(requests=Resources(cpu="1", mem="2Gi"), cache=True, cache_version="1.0")
@@ -10,7 +10,7 @@ def load(n: int) -> list[int]:
     return list(range(n))
 
 
-@task
+@task(secret_requests=[Secret(group="scoring", key="api-key")])
 def score(x: int, scale: int) -> int:
     token = current_context().secrets.get("scoring", "api-key")
     return x * scale + len(token)
@@ -29,3 +29,7 @@ def pipeline(n: int = 10) -> int:
     total = report(scores=scores)
     xs >> total
     return total
+
+
+if __name__ == "__main__":
+    print(pipeline(n=5))
