@@ -42,15 +42,25 @@ fn fixed() {
 
 /// For every fixture and every rule at once: fixes converge, the result parses, fixing again
 /// changes nothing, what remains is what `check` reports, and no fix is lost silently.
+/// Every Python file of the fixtures, the equivalence programs and the examples.
+fn all_python_files() -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["fixtures", "fixtures/equivalence", "examples"] {
+        for entry in std::fs::read_dir(dir).expect("directory") {
+            let path = entry.expect("entry").path();
+            if path.extension().and_then(|e| e.to_str()) == Some("py") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
 #[test]
 fn fix_invariants() {
-    let fixtures = std::fs::read_dir("fixtures").expect("fixtures directory");
     let mut seen = 0;
-    for entry in fixtures {
-        let path = entry.expect("entry").path();
-        if path.extension().and_then(|e| e.to_str()) != Some("py") {
-            continue;
-        }
+    for path in all_python_files() {
         let text = read(&path);
         if !parses(&text) {
             continue;
@@ -96,11 +106,7 @@ fn fix_invariants() {
 /// Declared fix availability matches what each rule does, and every fix explains itself.
 #[test]
 fn declared_fixability() {
-    for entry in std::fs::read_dir("fixtures").expect("fixtures directory") {
-        let path = entry.expect("entry").path();
-        if path.extension().and_then(|e| e.to_str()) != Some("py") {
-            continue;
-        }
+    for path in all_python_files() {
         let text = read(&path);
         let diagnostics = check_text(&text, &all_rules(true)).expect("checks");
         for d in &diagnostics {
