@@ -419,6 +419,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::secrets::call(self, call);
                 rules::io::call(self, call);
                 rules::overrides::call(self, call);
+                rules::imports::kwtypes(self, call);
                 rules::conditional::call(self, call);
                 rules::nodes::call(self, call);
                 rules::io::path_use(self, call);
@@ -431,11 +432,13 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::io::method(self, expr, attribute);
                 rules::imports::reference(self, expr);
                 rules::io::reference(self, expr);
+                rules::constructs::reference(self, expr);
             }
             Expr::Name(name) => {
                 rules::context::name(self, expr, name);
                 rules::imports::reference(self, expr);
                 rules::io::reference(self, expr);
+                rules::constructs::reference(self, expr);
             }
             _ => {}
         }

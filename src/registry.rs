@@ -69,6 +69,8 @@ macro_rules! rules {
 rules! {
     RenamedName => ("FM101", "renamed-name", Sometimes, "FM101.md"),
     UnusedFlytekitImport => ("FM102", "unused-flytekit-import", Always, "FM102.md"),
+    FlytekitConstruct => ("FM103", "flytekit-construct", None, "FM103.md"),
+    Kwtypes => ("FM104", "kwtypes", Sometimes, "FM104.md"),
     ResourcesFields => ("FM201", "resources-fields", Sometimes, "FM201.md"),
     AcceleratorToGpu => ("FM202", "accelerator-to-gpu", Sometimes, "FM202.md"),
     CacheToFlyteCache => ("FM203", "cache-to-flyte-cache", Sometimes, "FM203.md"),

@@ -11,14 +11,14 @@ use crate::registry::Rule;
 use crate::semantic::BindingKind;
 
 /// flytekit names that are the same object under a new name in Flyte 2:
-/// (flytekit name, Flyte 2 name, a rule that owns calls of it).
-const RENAMES: &[(&str, &str, Option<Rule>)] = &[
-    ("flytekit.PodTemplate", "flyte.PodTemplate", None),
-    (
-        "flytekit.Resources",
-        "flyte.Resources",
-        Some(Rule::ResourcesFields),
-    ),
+/// (flytekit name, Flyte 2 name, the module to import, a rule that owns calls of it).
+const RENAMES: &[(&str, &str, &str, Option<Rule>)] = &[
+    ("flytekit.PodTemplate", "flyte.PodTemplate", "flyte", None),
+    ("flytekit.Resources", "flyte.Resources", "flyte", Some(Rule::ResourcesFields)),
+    ("flytekit.WorkflowExecutionPhase.ABORTED", "flyte.models.ActionPhase.ABORTED", "flyte.models", None),
+    ("flytekit.WorkflowExecutionPhase.FAILED", "flyte.models.ActionPhase.FAILED", "flyte.models", None),
+    ("flytekit.WorkflowExecutionPhase.SUCCEEDED", "flyte.models.ActionPhase.SUCCEEDED", "flyte.models", None),
+    ("flytekit.WorkflowExecutionPhase.TIMED_OUT", "flyte.models.ActionPhase.TIMED_OUT", "flyte.models", None),
 ];
 
 /// FM101: a reference to a flytekit name that Flyte 2 spells differently.
@@ -34,7 +34,22 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     let Some(qualified) = checker.resolve(expr) else {
         return;
     };
-    let Some((old, new, owner)) = RENAMES.iter().find(|(old, ..)| *old == qualified) else {
+    let Some((old, new, module, owner)) = RENAMES.iter().find(|(old, ..)| *old == qualified)
+    else {
+        // Other members of `WorkflowExecutionPhase` have no Flyte 2 phase.
+        if let Some(member) = qualified.strip_prefix("flytekit.WorkflowExecutionPhase.") {
+            checker.report(
+                Diagnostic::new(
+                    Rule::RenamedName,
+                    format!("`WorkflowExecutionPhase.{member}` has no Flyte 2 phase"),
+                    expr.range(),
+                )
+                .with_help(
+                    "Flyte 2's `flyte.models.ActionPhase` has SUCCEEDED, FAILED, TIMED_OUT and \
+                     ABORTED: pick one by hand",
+                ),
+            );
+        }
         return;
     };
     let called = matches!(parent, Some(Expr::Call(c)) if c.func.range() == expr.range());
@@ -46,7 +61,6 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         format!("`{old}` is `{new}` in Flyte 2"),
         expr.range(),
     );
-    let module = new.split('.').next().unwrap_or(new);
     diagnostic = diagnostic.with_help(format!("Replace with `{new}`"));
     if let Some(import) = checker.import_module(module) {
         let mut edits = vec![Edit::replace(expr.range(), *new)];
@@ -62,6 +76,38 @@ fn is_flytekit(qualified: &str) -> bool {
 
 /// An import statement and its unused aliases (with their full names).
 type UnusedInStatement<'a> = (&'a Stmt, Vec<(&'a Alias, String)>);
+
+/// FM104: `kwtypes(a=int, b=str)` is the plain dict `{"a": int, "b": str}` in Flyte 2.
+pub fn kwtypes(checker: &mut Checker, call: &ruff_python_ast::ExprCall) {
+    if !checker.enabled(Rule::Kwtypes) || !checker.resolves_to(&call.func, &["flytekit.kwtypes"]) {
+        return;
+    }
+    let diagnostic = Diagnostic::new(
+        Rule::Kwtypes,
+        "`kwtypes(...)` is a plain dict in Flyte 2",
+        call.range(),
+    );
+    if !call.arguments.args.is_empty() || call.arguments.keywords.iter().any(|k| k.arg.is_none()) {
+        checker.report(diagnostic.with_help("Write the dict `{\"name\": type, ...}` by hand"));
+        return;
+    }
+    let items: Vec<String> = call
+        .arguments
+        .keywords
+        .iter()
+        .filter_map(|k| {
+            k.arg
+                .as_ref()
+                .map(|a| format!("{}: {}", checker.quote(a.id.as_str()), checker.text(k.value.range())))
+        })
+        .collect();
+    let replacement = format!("{{{}}}", items.join(", "));
+    checker.report(
+        diagnostic
+            .with_help(format!("Replace with `{replacement}`"))
+            .with_fix(Fix::safe_edits(vec![Edit::replace(call.range(), replacement)])),
+    );
+}
 
 /// FM102: flytekit imports nothing reads (any more): flytekit is not installed next to Flyte 2.
 pub fn unused_flytekit_imports(checker: &mut Checker) {

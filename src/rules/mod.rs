@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod conditional;
+pub mod constructs;
 pub mod context;
 pub mod decorators;
 pub mod images;
