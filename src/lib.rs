@@ -12,6 +12,7 @@ pub mod env;
 pub mod fix;
 pub mod importer;
 pub mod known;
+pub mod noqa;
 pub mod registry;
 pub mod report;
 pub mod rules;
@@ -136,10 +137,12 @@ pub fn check_parsed(
         module,
         &settings.rules,
     );
-    let (mut diagnostics, too_deep) = checker.run();
+    let (diagnostics, too_deep) = checker.run();
     if let Some(range) = too_deep {
         return Err(CheckError::TooDeep(range));
     }
+    let mut diagnostics =
+        noqa::Suppressions::parse(parsed, &locator).apply(diagnostics, &locator, &settings.rules);
     diagnostics.sort_by(|a, b| {
         (a.range.start(), a.rule, a.range.end()).cmp(&(b.range.start(), b.rule, b.range.end()))
     });

@@ -97,6 +97,7 @@ rules! {
     IoMethod => ("FM412", "io-method", Sometimes, "FM412.md"),
     ImageSpec => ("FM501", "image-spec", Sometimes, "FM501.md"),
     SyntaxError => ("FM901", "syntax-error", None, "FM901.md"),
+    UnusedSuppression => ("FM902", "unused-suppression", Always, "FM902.md"),
 }
 
 impl Rule {

@@ -331,3 +331,27 @@ fn no_color_when_piped() {
     let out = run(dir.path(), &["check", "wf.py"]);
     assert!(!stdout(&out).contains('\u{1b}'));
 }
+
+#[test]
+fn suppressions() {
+    let source = "from flytekit import Resources\n\
+        a = Resources(mem=\"1Gi\")  # noqa\n\
+        b = Resources(mem=\"1Gi\")  # noqa: FM201\n\
+        c = Resources(mem=\"1Gi\")  # flyte-migrate: ignore[FM201]\n\
+        d = Resources(mem=\"1Gi\")  # noqa: E501\n\
+        e = 1  # noqa: FM201\n";
+    let dir = tree(&[("wf.py", source.as_bytes())]);
+    let out = run(dir.path(), &["check", "--output-format", "concise", "wf.py"]);
+    assert_eq!(
+        stdout(&out),
+        "wf.py:5:5: FM201 [*] `flytekit.Resources` is `flyte.Resources` in Flyte 2: `mem` is `memory`\n\
+         wf.py:6:8: FM902 [*] Unused suppression of `FM201`\n\
+         Found 2 problems (2 fixable with `flyte-migrate fix`).\n"
+    );
+    // Not reported as unused when the rule is not selected.
+    let out = run(dir.path(), &["check", "--select", "FM902", "wf.py"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let whole = tree(&[("wf.py", format!("# flyte-migrate: noqa\n{source}").as_bytes())]);
+    let out = run(whole.path(), &["check", "wf.py"]);
+    assert_eq!(out.status.code(), Some(0));
+}
