@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Parser, Subcommand};
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::discover::{discover, io_message};
 use crate::registry::{Rule, RuleSelector};
 use crate::report::{self, Counts, FileResult, OutputFormat, plural};
@@ -60,6 +61,21 @@ pub struct CommonArgs {
     /// Print only problems, no summary.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Enable these rules on top of the selected ones (codes or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
+    pub extend_select: Vec<RuleSelector>,
+    /// Read settings from this file (`pyproject.toml` or `flyte-migrate.toml`).
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    pub isolated: bool,
+    /// Apply `exclude` to files named on the command line too (for pre-commit).
+    #[arg(long)]
+    pub force_exclude: bool,
+    /// Print the effective settings and exit.
+    #[arg(long)]
+    pub show_settings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -124,10 +140,97 @@ fn dispatch(cli: Cli) -> io::Result<ExitStatus> {
     }
 }
 
-fn settings(common: &CommonArgs) -> Settings {
-    Settings {
-        rules: RuleSet::from_selectors(&common.select, &common.ignore),
-        unsafe_fixes: common.unsafe_fixes,
+/// The settings of a run: the configuration file's, overridden by the command line.
+struct RunSettings {
+    config: Config,
+    base: Settings,
+    per_file_ignores: Vec<(globset::GlobSet, Vec<RuleSelector>)>,
+    excludes: globset::GlobSet,
+    select: Vec<RuleSelector>,
+    ignore: Vec<RuleSelector>,
+}
+
+impl RunSettings {
+    fn new(common: &CommonArgs) -> Result<Self, String> {
+        let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+        let config = if common.isolated {
+            Config::isolated(cwd)
+        } else if let Some(path) = &common.config {
+            Config::load(path)?
+                .ok_or_else(|| format!("{}: no [tool.flyte-migrate] table", path.display()))?
+        } else {
+            Config::discover(&cwd)?
+        };
+        let mut select = if common.select.is_empty() {
+            config.selectors("select", config.options.select.as_deref())?
+        } else {
+            common.select.clone()
+        };
+        select.extend(config.selectors("extend-select", config.options.extend_select.as_deref())?);
+        select.extend(common.extend_select.iter().cloned());
+        if select.is_empty() {
+            select = vec![RuleSelector::parse("ALL")?];
+        }
+        let mut ignore = config.selectors("ignore", config.options.ignore.as_deref())?;
+        ignore.extend(common.ignore.iter().cloned());
+        let base = Settings {
+            rules: RuleSet::from_selectors(&select, &ignore),
+            unsafe_fixes: common.unsafe_fixes || config.options.unsafe_fixes.unwrap_or(false),
+        };
+        Ok(Self {
+            per_file_ignores: config.per_file_ignores()?,
+            excludes: config.excludes()?,
+            config,
+            base,
+            select,
+            ignore,
+        })
+    }
+
+    /// The settings for one file: the base ones less its `per-file-ignores`.
+    fn for_path(&self, path: Option<&Path>) -> Settings {
+        let Some(path) = path else {
+            return self.base.clone();
+        };
+        let extra: Vec<RuleSelector> = self
+            .per_file_ignores
+            .iter()
+            .filter(|(set, _)| self.config.matches(set, path))
+            .flat_map(|(_, selectors)| selectors.iter().cloned())
+            .collect();
+        if extra.is_empty() {
+            return self.base.clone();
+        }
+        let mut ignore = self.ignore.clone();
+        ignore.extend(extra);
+        Settings {
+            rules: RuleSet::from_selectors(&self.select, &ignore),
+            unsafe_fixes: self.base.unsafe_fixes,
+        }
+    }
+
+    fn excluded(&self, path: &Path) -> bool {
+        self.config.matches(&self.excludes, path)
+    }
+
+    fn show(&self, out: &mut dyn Write) -> io::Result<()> {
+        let source = self
+            .config
+            .path
+            .as_ref()
+            .map_or_else(|| "(none)".to_string(), |p| p.display().to_string());
+        writeln!(out, "config file: {source}")?;
+        let rules: Vec<&str> = self.base.rules.iter().map(Rule::code).collect();
+        writeln!(out, "rules: {}", rules.join(", "))?;
+        writeln!(out, "unsafe-fixes: {}", self.base.unsafe_fixes)?;
+        let options = &self.config.options;
+        let list = |v: &Option<Vec<String>>| v.as_ref().map_or_else(String::new, |v| v.join(", "));
+        writeln!(out, "exclude: {}", list(&options.exclude))?;
+        writeln!(out, "extend-exclude: {}", list(&options.extend_exclude))?;
+        for (pattern, codes) in options.per_file_ignores.iter().flatten() {
+            writeln!(out, "per-file-ignores: {pattern} = {}", codes.join(", "))?;
+        }
+        Ok(())
     }
 }
 
@@ -152,7 +255,7 @@ impl Input {
 /// A path that could not be read, with why.
 type PathError = (String, String);
 
-fn inputs(common: &CommonArgs) -> io::Result<(Vec<Input>, Vec<PathError>)> {
+fn inputs(common: &CommonArgs, run: &RunSettings) -> io::Result<(Vec<Input>, Vec<PathError>)> {
     let paths = if common.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -174,7 +277,8 @@ fn inputs(common: &CommonArgs) -> io::Result<(Vec<Input>, Vec<PathError>)> {
             disk.push(path);
         }
     }
-    let (files, errors) = discover(&disk);
+    let excluded = |path: &Path| run.excluded(path);
+    let (files, errors) = discover(&disk, &excluded, common.force_exclude);
     inputs.extend(files.into_iter().map(Input::File));
     let errors = errors
         .into_iter()
@@ -275,19 +379,24 @@ fn process(
 
 fn process_all(
     common: &CommonArgs,
-    settings: &Settings,
+    run: &RunSettings,
     fixing: bool,
 ) -> io::Result<(Vec<Processed>, Vec<PathError>)> {
-    let (inputs, walk_errors) = inputs(common)?;
+    let (inputs, walk_errors) = inputs(common, run)?;
     let stdin_name = common.stdin_filename.as_deref();
     let processed: Vec<Processed> = inputs
         .par_iter()
         .filter_map(|input| {
+            let path = match input {
+                Input::File(path) => Some(path.as_path()),
+                Input::Stdin(_) => stdin_name,
+            };
+            let settings = run.for_path(path);
             process(
                 input,
                 input.display(stdin_name),
                 stdin_name,
-                settings,
+                &settings,
                 fixing,
             )
         })
@@ -318,9 +427,28 @@ fn report_errors(processed: &[Processed], walk_errors: &[PathError]) -> usize {
     count
 }
 
+/// The run's settings, or the exit status after printing why there are none (or them).
+fn run_settings(common: &CommonArgs) -> io::Result<Result<RunSettings, ExitStatus>> {
+    match RunSettings::new(common) {
+        Ok(run) if common.show_settings => {
+            run.show(&mut io::stdout().lock())?;
+            Ok(Err(ExitStatus::Success))
+        }
+        Ok(run) => Ok(Ok(run)),
+        Err(error) => {
+            eprintln!("error: {error}");
+            Ok(Err(ExitStatus::Error))
+        }
+    }
+}
+
 fn check(common: &CommonArgs) -> io::Result<ExitStatus> {
-    let settings = settings(common);
-    let (processed, walk_errors) = process_all(common, &settings, false)?;
+    let run = match run_settings(common)? {
+        Ok(run) => run,
+        Err(status) => return Ok(status),
+    };
+    let settings = run.base.clone();
+    let (processed, walk_errors) = process_all(common, &run, false)?;
     let errors = report_errors(&processed, &walk_errors);
     let results: Vec<FileResult> = processed.into_iter().map(|p| p.result).collect();
     let stdout = io::stdout();
@@ -355,8 +483,12 @@ fn exit_status(errors: bool, problems: bool, exit_zero: bool) -> ExitStatus {
 }
 
 fn fix(common: &CommonArgs, diff: bool) -> io::Result<ExitStatus> {
-    let settings = settings(common);
-    let (mut processed, walk_errors) = process_all(common, &settings, true)?;
+    let run = match run_settings(common)? {
+        Ok(run) => run,
+        Err(status) => return Ok(status),
+    };
+    let settings = run.base.clone();
+    let (mut processed, walk_errors) = process_all(common, &run, true)?;
     let mut errors = report_errors(&processed, &walk_errors);
     let stdout = io::stdout();
     let mut out = stdout.lock();

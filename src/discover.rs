@@ -40,13 +40,18 @@ pub fn is_python(path: &Path) -> bool {
 
 /// The files under `paths`, sorted, and the paths that could not be walked (with why).
 /// Files named explicitly are kept whatever their extension.
-pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+pub fn discover(
+    paths: &[PathBuf],
+    excluded: &(dyn Fn(&Path) -> bool + Sync),
+    force_exclude: bool,
+) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
     let mut roots = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => roots.push(path.clone()),
+            Ok(_) if force_exclude && excluded(path) => {}
             Ok(_) => push(&files, path.clone()),
             Err(e) => push(&errors, (path.clone(), io_message(&e))),
         }
@@ -71,6 +76,9 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
         builder.build_parallel().run(|| {
             Box::new(|entry| {
                 match entry {
+                    Ok(entry) if entry.depth() > 0 && excluded(entry.path()) => {
+                        return WalkState::Skip;
+                    }
                     Ok(entry) => {
                         let is_file = entry.file_type().is_some_and(|t| t.is_file());
                         if is_file && is_python(entry.path()) {

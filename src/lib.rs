@@ -6,6 +6,7 @@
 
 pub mod checker;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod env;

@@ -4,8 +4,8 @@
 //! A suppression that suppresses nothing is itself reported (FM902), with a fix that removes it.
 //! Bare `# noqa` and other tools' codes are left alone: they may serve other linters.
 
-use ruff_python_ast::token::TokenKind;
 use ruff_python_ast::ModModule;
+use ruff_python_ast::token::TokenKind;
 use ruff_python_parser::Parsed;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
@@ -55,7 +55,12 @@ impl Suppressions {
 
     /// Drop suppressed diagnostics, and report suppressions of enabled rules that suppress
     /// nothing.
-    pub fn apply(&self, diagnostics: Vec<Diagnostic>, locator: &Locator, rules: &RuleSet) -> Vec<Diagnostic> {
+    pub fn apply(
+        &self,
+        diagnostics: Vec<Diagnostic>,
+        locator: &Locator,
+        rules: &RuleSet,
+    ) -> Vec<Diagnostic> {
         if self.file {
             return Vec::new();
         }
@@ -125,9 +130,7 @@ fn directive(text: &str, range: TextRange, locator: &Locator) -> Option<Directiv
     match trimmed.strip_prefix(':') {
         Some(list) => {
             let list_start = at + 4 + (rest.len() - trimmed.len()) + 1;
-            let end = list
-                .find('#')
-                .unwrap_or(list.len());
+            let end = list.find('#').unwrap_or(list.len());
             Some(Directive {
                 range,
                 row,
@@ -151,7 +154,10 @@ fn offset(n: usize) -> TextSize {
 fn codes(list: &str, base: TextSize) -> Vec<(String, TextRange)> {
     let mut found = Vec::new();
     let mut start = None;
-    for (i, c) in list.char_indices().chain(std::iter::once((list.len(), ','))) {
+    for (i, c) in list
+        .char_indices()
+        .chain(std::iter::once((list.len(), ',')))
+    {
         let part = c.is_ascii_alphanumeric();
         match (start, part) {
             (None, true) => start = Some(i),
@@ -169,7 +175,12 @@ fn codes(list: &str, base: TextSize) -> Vec<(String, TextRange)> {
 }
 
 /// FM902 for a directive's unused or unknown `FM` codes of enabled rules.
-fn unused(directive: &Directive, used: &[bool], locator: &Locator, rules: &RuleSet) -> Vec<Diagnostic> {
+fn unused(
+    directive: &Directive,
+    used: &[bool],
+    locator: &Locator,
+    rules: &RuleSet,
+) -> Vec<Diagnostic> {
     let Some(codes) = &directive.codes else {
         return Vec::new();
     };
@@ -178,9 +189,7 @@ fn unused(directive: &Directive, used: &[bool], locator: &Locator, rules: &RuleS
         .iter()
         .enumerate()
         .filter(|(i, (code, _))| {
-            ours(code)
-                && !used[*i]
-                && Rule::from_code(code).is_none_or(|rule| rules.contains(rule))
+            ours(code) && !used[*i] && Rule::from_code(code).is_none_or(|rule| rules.contains(rule))
         })
         .map(|(i, _)| i)
         .collect();
@@ -201,7 +210,8 @@ fn unused(directive: &Directive, used: &[bool], locator: &Locator, rules: &RuleS
     // Remove the whole comment when nothing in it stays, else just the stale codes.
     let fix = if stale.len() == codes.len() {
         let line_start = locator.line_start(directive.range.start());
-        let before = &locator.text()[TextRange::new(line_start, directive.range.start()).to_std_range()];
+        let before =
+            &locator.text()[TextRange::new(line_start, directive.range.start()).to_std_range()];
         let blank = before.len() - before.trim_end().len();
         let start = directive.range.start() - offset(blank);
         let whole_line = before.trim().is_empty();
@@ -215,10 +225,7 @@ fn unused(directive: &Directive, used: &[bool], locator: &Locator, rules: &RuleS
         let ranges: Vec<TextRange> = codes.iter().map(|(_, r)| *r).collect();
         let keep: Vec<bool> = (0..codes.len()).map(|i| !stale.contains(&i)).collect();
         let edits = crate::rules::remove_list_items(locator.text(), &ranges, |r| {
-            ranges
-                .iter()
-                .position(|x| x == r)
-                .is_some_and(|i| !keep[i])
+            ranges.iter().position(|x| x == r).is_some_and(|i| !keep[i])
         });
         Fix::safe_edits(edits)
     };
@@ -242,6 +249,9 @@ mod tests {
         let found = codes(" FM201, FM305  E501", TextSize::from(10));
         let names: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
         assert_eq!(names, ["FM201", "FM305", "E501"]);
-        assert_eq!(found[0].1, TextRange::new(TextSize::from(11), TextSize::from(16)));
+        assert_eq!(
+            found[0].1,
+            TextRange::new(TextSize::from(11), TextSize::from(16))
+        );
     }
 }

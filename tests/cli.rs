@@ -341,7 +341,10 @@ fn suppressions() {
         d = Resources(mem=\"1Gi\")  # noqa: E501\n\
         e = 1  # noqa: FM201\n";
     let dir = tree(&[("wf.py", source.as_bytes())]);
-    let out = run(dir.path(), &["check", "--output-format", "concise", "wf.py"]);
+    let out = run(
+        dir.path(),
+        &["check", "--output-format", "concise", "wf.py"],
+    );
     assert_eq!(
         stdout(&out),
         "wf.py:5:5: FM201 [*] `flytekit.Resources` is `flyte.Resources` in Flyte 2: `mem` is `memory`\n\
@@ -351,7 +354,84 @@ fn suppressions() {
     // Not reported as unused when the rule is not selected.
     let out = run(dir.path(), &["check", "--select", "FM902", "wf.py"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let whole = tree(&[("wf.py", format!("# flyte-migrate: noqa\n{source}").as_bytes())]);
+    let whole = tree(&[(
+        "wf.py",
+        format!("# flyte-migrate: noqa\n{source}").as_bytes(),
+    )]);
     let out = run(whole.path(), &["check", "wf.py"]);
     assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn configuration_files() {
+    let pyproject = "[project]\nname = \"x\"\n\n[tool.flyte-migrate]\nextend-exclude = [\"gen\"]\nper-file-ignores = { \"tests/*\" = [\"FM2\"] }\n";
+    let dir = tree(&[
+        ("pyproject.toml", pyproject.as_bytes()),
+        ("src/a.py", FLYTEKIT.as_bytes()),
+        ("src/gen/b.py", FLYTEKIT.as_bytes()),
+        ("tests/test_a.py", FLYTEKIT.as_bytes()),
+    ]);
+    let out = run(dir.path(), &["check", "--output-format", "concise", "."]);
+    assert_eq!(
+        stdout(&out),
+        "./src/a.py:3:13: FM201 [*] `flytekit.Resources` is `flyte.Resources` in Flyte 2: `mem` is `memory`\n\
+         Found 1 problem (1 fixable with `flyte-migrate fix`).\n"
+    );
+    // The nearest configuration applies from a subdirectory too.
+    let out = run(
+        &dir.path().join("src"),
+        &["check", "--output-format", "concise", "."],
+    );
+    assert!(!stdout(&out).contains("gen"), "{}", stdout(&out));
+    // Named files are checked unless --force-exclude, as pre-commit passes them.
+    let out = run(dir.path(), &["check", "src/gen/b.py"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(dir.path(), &["check", "--force-exclude", "src/gen/b.py"]);
+    assert_eq!(out.status.code(), Some(0));
+    // --isolated ignores the file; the command line wins over it.
+    let out = run(
+        dir.path(),
+        &["check", "--isolated", "--output-format", "concise", "."],
+    );
+    assert_eq!(
+        stdout(&out).lines().filter(|l| l.contains("FM201")).count(),
+        3
+    );
+    let out = run(dir.path(), &["check", "--select", "FM3", "."]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(dir.path(), &["check", "--show-settings"]);
+    assert!(
+        stdout(&out).contains("extend-exclude: gen"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn bad_configuration_names_the_key() {
+    let dir = tree(&[
+        (
+            "pyproject.toml",
+            b"[tool.flyte-migrate]\nselct = [\"FM2\"]\n",
+        ),
+        ("a.py", FLYTEKIT.as_bytes()),
+    ]);
+    let out = run(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown field `selct`"),
+        "{}",
+        stderr(&out)
+    );
+    let dir = tree(&[
+        ("flyte-migrate.toml", b"ignore = [\"XX1\"]\n"),
+        ("a.py", FLYTEKIT.as_bytes()),
+    ]);
+    let out = run(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`ignore`: unknown rule selector `XX1`"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -41,45 +41,156 @@ const HANDLED: &[&str] = &[
 
 /// flytekit names (or prefixes, ending in `.`) with their Flyte 2 replacement or advice.
 const ADVICE: &[(&str, &str)] = &[
-    ("flytekit.LaunchPlan", "Launch plans are triggers in Flyte 2: `@env.task(triggers=flyte.Trigger(name=..., automation=flyte.Cron(...), inputs={...}, auto_activate=False))`; a default launch plan needs nothing"),
-    ("flytekit.CronSchedule", "Use `flyte.Cron(\"<5-field expression>\", timezone=...)` as a trigger's `automation`"),
-    ("flytekit.FixedRate", "Use `flyte.FixedRate(interval_minutes=<int>)` as a trigger's `automation` (whole minutes, not a timedelta)"),
-    ("flytekit.reference_task", "Use `flyte.remote.Task.get(\"env.task\", project=..., domain=..., version=...)`; it is called with `await` and keyword arguments"),
-    ("flytekit.reference_workflow", "Point `flyte.remote.Task.get(...)` at the task that replaced the workflow"),
-    ("flytekit.reference_launch_plan", "Point `flyte.remote.Task.get(...)` at the task the launch plan ran"),
-    ("flytekit.approve", "Use `flyte.new_condition(\"name\", prompt=..., data_type=bool)` and `.wait()`, then raise when it is false"),
-    ("flytekit.wait_for_input", "Use `flyte.new_condition(\"name\", data_type=...)` and `.wait()` (bool, int, float or str); signal it with `flyte signal`"),
-    ("flytekit.sleep", "Sleep in the parent (`time.sleep`/`asyncio.sleep`), or run an environment with `plugin_config=flyte.extras.Sleep()`"),
-    ("flytekit.ContainerTask", "Use `flyte.extras.ContainerTask(name=, image=, command=, inputs={...}, outputs={...})` (keywords: the positional order differs), register it with `flyte.TaskEnvironment.from_task(...)`, add that environment to the caller's `depends_on`, and `await` it"),
-    ("flytekit.extras.tasks.shell.", "Use `flyte.extras.shell.create(name=, image=, inputs=, outputs=, script=)`"),
-    ("flytekit.SQLTask", "Flyte 2 has no generic SQL task: run the query in a task, or use a `flyteplugins` connector (BigQuery, Snowflake, Databricks)"),
-    ("flytekit.extras.sqlite3.", "Flyte 2 has no SQLite task: open the database with `sqlite3` in a task"),
+    (
+        "flytekit.LaunchPlan",
+        "Launch plans are triggers in Flyte 2: `@env.task(triggers=flyte.Trigger(name=..., automation=flyte.Cron(...), inputs={...}, auto_activate=False))`; a default launch plan needs nothing",
+    ),
+    (
+        "flytekit.CronSchedule",
+        "Use `flyte.Cron(\"<5-field expression>\", timezone=...)` as a trigger's `automation`",
+    ),
+    (
+        "flytekit.FixedRate",
+        "Use `flyte.FixedRate(interval_minutes=<int>)` as a trigger's `automation` (whole minutes, not a timedelta)",
+    ),
+    (
+        "flytekit.reference_task",
+        "Use `flyte.remote.Task.get(\"env.task\", project=..., domain=..., version=...)`; it is called with `await` and keyword arguments",
+    ),
+    (
+        "flytekit.reference_workflow",
+        "Point `flyte.remote.Task.get(...)` at the task that replaced the workflow",
+    ),
+    (
+        "flytekit.reference_launch_plan",
+        "Point `flyte.remote.Task.get(...)` at the task the launch plan ran",
+    ),
+    (
+        "flytekit.approve",
+        "Use `flyte.new_condition(\"name\", prompt=..., data_type=bool)` and `.wait()`, then raise when it is false",
+    ),
+    (
+        "flytekit.wait_for_input",
+        "Use `flyte.new_condition(\"name\", data_type=...)` and `.wait()` (bool, int, float or str); signal it with `flyte signal`",
+    ),
+    (
+        "flytekit.sleep",
+        "Sleep in the parent (`time.sleep`/`asyncio.sleep`), or run an environment with `plugin_config=flyte.extras.Sleep()`",
+    ),
+    (
+        "flytekit.ContainerTask",
+        "Use `flyte.extras.ContainerTask(name=, image=, command=, inputs={...}, outputs={...})` (keywords: the positional order differs), register it with `flyte.TaskEnvironment.from_task(...)`, add that environment to the caller's `depends_on`, and `await` it",
+    ),
+    (
+        "flytekit.extras.tasks.shell.",
+        "Use `flyte.extras.shell.create(name=, image=, inputs=, outputs=, script=)`",
+    ),
+    (
+        "flytekit.SQLTask",
+        "Flyte 2 has no generic SQL task: run the query in a task, or use a `flyteplugins` connector (BigQuery, Snowflake, Databricks)",
+    ),
+    (
+        "flytekit.extras.sqlite3.",
+        "Flyte 2 has no SQLite task: open the database with `sqlite3` in a task",
+    ),
     ("flytekit.sensor.", "Flyte 2 has no sensors: poll in a task"),
-    ("flytekit.SensorEngine", "Flyte 2 has no sensors: poll in a task"),
-    ("flytekit.Environment", "flytekit's `Environment` bundles `@task` keywords; Flyte 2's `flyte.TaskEnvironment(name=...)` carries image, resources, secrets and env vars (`clone_with(...)` forks it)"),
-    ("flytekit.Artifact", "Use `flyte.artifacts` (a different API)"),
-    ("flytekit.Checkpoint", "Use `flyte.ctx().checkpoint` (`load`/`save`, `load_sync`/`save_sync`, `prev_exists`)"),
-    ("flytekit.Workflow", "Write an orchestrating `@env.task` that calls the tasks instead of building the workflow"),
-    ("flytekit.Labels", "Pass labels to `flyte.with_runcontext(labels={...})`, a `flyte.Trigger(labels=...)` or a `flyte.PodTemplate`"),
-    ("flytekit.Annotations", "Pass annotations to `flyte.with_runcontext(annotations={...})`, a `flyte.Trigger(annotations=...)` or a `flyte.PodTemplate`"),
-    ("flytekit.Options", "Pass run options to `flyte.with_runcontext(...)`"),
-    ("flytekit.Email", "Use `flyte.notify.Email(on_phase=(flyte.models.ActionPhase.FAILED, ...), recipients=(...))` on a trigger or run context"),
-    ("flytekit.Slack", "Use `flyte.notify.Slack(on_phase=..., webhook_url=..., message=...)`"),
-    ("flytekit.PagerDuty", "Use `flyte.notify.Email` to the PagerDuty address"),
-    ("flytekit.remote.", "Use `flyte.init_from_config(...)`, `flyte.run(task, ...)` and `flyte.remote` (`Task.get`, `Run.get`)"),
-    ("flytekit.FlyteRemote", "Use `flyte.init_from_config(...)`, `flyte.run(task, ...)` and `flyte.remote` (`Task.get`, `Run.get`)"),
-    ("flytekit.Config", "Use `flyte.init_from_config()` (or `flyte.init(endpoint=..., insecure=...)`)"),
-    ("flytekit.configuration.", "Use `flyte.init_from_config()` (or `flyte.init(endpoint=..., insecure=...)`); Flyte 2 has no serialization settings"),
-    ("flytekit.HashMethod", "Use `flyte.io.HashFunction.from_fn(fn)`"),
-    ("flytekit.Deck", "Use `flyte.report` (`flyte.report.get_tab(name).log(html)`, `flyte.report.log(html)`) with `@env.task(report=True)`"),
-    ("flytekit.deck.", "Use `flyte.report` with `@env.task(report=True)`; render HTML yourself"),
-    ("flytekit.types.pickle.", "Flyte 2 pickles values of unknown types by itself: annotate with the type"),
+    (
+        "flytekit.SensorEngine",
+        "Flyte 2 has no sensors: poll in a task",
+    ),
+    (
+        "flytekit.Environment",
+        "flytekit's `Environment` bundles `@task` keywords; Flyte 2's `flyte.TaskEnvironment(name=...)` carries image, resources, secrets and env vars (`clone_with(...)` forks it)",
+    ),
+    (
+        "flytekit.Artifact",
+        "Use `flyte.artifacts` (a different API)",
+    ),
+    (
+        "flytekit.Checkpoint",
+        "Use `flyte.ctx().checkpoint` (`load`/`save`, `load_sync`/`save_sync`, `prev_exists`)",
+    ),
+    (
+        "flytekit.Workflow",
+        "Write an orchestrating `@env.task` that calls the tasks instead of building the workflow",
+    ),
+    (
+        "flytekit.Labels",
+        "Pass labels to `flyte.with_runcontext(labels={...})`, a `flyte.Trigger(labels=...)` or a `flyte.PodTemplate`",
+    ),
+    (
+        "flytekit.Annotations",
+        "Pass annotations to `flyte.with_runcontext(annotations={...})`, a `flyte.Trigger(annotations=...)` or a `flyte.PodTemplate`",
+    ),
+    (
+        "flytekit.Options",
+        "Pass run options to `flyte.with_runcontext(...)`",
+    ),
+    (
+        "flytekit.Email",
+        "Use `flyte.notify.Email(on_phase=(flyte.models.ActionPhase.FAILED, ...), recipients=(...))` on a trigger or run context",
+    ),
+    (
+        "flytekit.Slack",
+        "Use `flyte.notify.Slack(on_phase=..., webhook_url=..., message=...)`",
+    ),
+    (
+        "flytekit.PagerDuty",
+        "Use `flyte.notify.Email` to the PagerDuty address",
+    ),
+    (
+        "flytekit.remote.",
+        "Use `flyte.init_from_config(...)`, `flyte.run(task, ...)` and `flyte.remote` (`Task.get`, `Run.get`)",
+    ),
+    (
+        "flytekit.FlyteRemote",
+        "Use `flyte.init_from_config(...)`, `flyte.run(task, ...)` and `flyte.remote` (`Task.get`, `Run.get`)",
+    ),
+    (
+        "flytekit.Config",
+        "Use `flyte.init_from_config()` (or `flyte.init(endpoint=..., insecure=...)`)",
+    ),
+    (
+        "flytekit.configuration.",
+        "Use `flyte.init_from_config()` (or `flyte.init(endpoint=..., insecure=...)`); Flyte 2 has no serialization settings",
+    ),
+    (
+        "flytekit.HashMethod",
+        "Use `flyte.io.HashFunction.from_fn(fn)`",
+    ),
+    (
+        "flytekit.Deck",
+        "Use `flyte.report` (`flyte.report.get_tab(name).log(html)`, `flyte.report.log(html)`) with `@env.task(report=True)`",
+    ),
+    (
+        "flytekit.deck.",
+        "Use `flyte.report` with `@env.task(report=True)`; render HTML yourself",
+    ),
+    (
+        "flytekit.types.pickle.",
+        "Flyte 2 pickles values of unknown types by itself: annotate with the type",
+    ),
     ("flytekit.types.structured.", "Use `flyte.io.DataFrame`"),
-    ("flytekit.FlyteContextManager", "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()`"),
-    ("flytekit.FlyteContext", "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()`"),
-    ("flytekit.WorkflowFailurePolicy", "Use `try`/`except` around the calls, or `asyncio.gather(..., return_exceptions=True)`"),
-    ("flytekit.TaskMetadata", "Pass `retries=`, `timeout=`, `cache=` and `interruptible=` to the task directly"),
-    ("flytekit.PythonFunctionTask", "Flyte 2 tasks are `@env.task` functions"),
+    (
+        "flytekit.FlyteContextManager",
+        "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()`",
+    ),
+    (
+        "flytekit.FlyteContext",
+        "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()`",
+    ),
+    (
+        "flytekit.WorkflowFailurePolicy",
+        "Use `try`/`except` around the calls, or `asyncio.gather(..., return_exceptions=True)`",
+    ),
+    (
+        "flytekit.TaskMetadata",
+        "Pass `retries=`, `timeout=`, `cache=` and `interruptible=` to the task directly",
+    ),
+    (
+        "flytekit.PythonFunctionTask",
+        "Flyte 2 tasks are `@env.task` functions",
+    ),
     ("flytekit.logger", "Use `flyte.logger`"),
 ];
 

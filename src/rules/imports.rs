@@ -14,11 +14,36 @@ use crate::semantic::BindingKind;
 /// (flytekit name, Flyte 2 name, the module to import, a rule that owns calls of it).
 const RENAMES: &[(&str, &str, &str, Option<Rule>)] = &[
     ("flytekit.PodTemplate", "flyte.PodTemplate", "flyte", None),
-    ("flytekit.Resources", "flyte.Resources", "flyte", Some(Rule::ResourcesFields)),
-    ("flytekit.WorkflowExecutionPhase.ABORTED", "flyte.models.ActionPhase.ABORTED", "flyte.models", None),
-    ("flytekit.WorkflowExecutionPhase.FAILED", "flyte.models.ActionPhase.FAILED", "flyte.models", None),
-    ("flytekit.WorkflowExecutionPhase.SUCCEEDED", "flyte.models.ActionPhase.SUCCEEDED", "flyte.models", None),
-    ("flytekit.WorkflowExecutionPhase.TIMED_OUT", "flyte.models.ActionPhase.TIMED_OUT", "flyte.models", None),
+    (
+        "flytekit.Resources",
+        "flyte.Resources",
+        "flyte",
+        Some(Rule::ResourcesFields),
+    ),
+    (
+        "flytekit.WorkflowExecutionPhase.ABORTED",
+        "flyte.models.ActionPhase.ABORTED",
+        "flyte.models",
+        None,
+    ),
+    (
+        "flytekit.WorkflowExecutionPhase.FAILED",
+        "flyte.models.ActionPhase.FAILED",
+        "flyte.models",
+        None,
+    ),
+    (
+        "flytekit.WorkflowExecutionPhase.SUCCEEDED",
+        "flyte.models.ActionPhase.SUCCEEDED",
+        "flyte.models",
+        None,
+    ),
+    (
+        "flytekit.WorkflowExecutionPhase.TIMED_OUT",
+        "flyte.models.ActionPhase.TIMED_OUT",
+        "flyte.models",
+        None,
+    ),
 ];
 
 /// FM101: a reference to a flytekit name that Flyte 2 spells differently.
@@ -34,8 +59,7 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     let Some(qualified) = checker.resolve(expr) else {
         return;
     };
-    let Some((old, new, module, owner)) = RENAMES.iter().find(|(old, ..)| *old == qualified)
-    else {
+    let Some((old, new, module, owner)) = RENAMES.iter().find(|(old, ..)| *old == qualified) else {
         // Other members of `WorkflowExecutionPhase` have no Flyte 2 phase.
         if let Some(member) = qualified.strip_prefix("flytekit.WorkflowExecutionPhase.") {
             checker.report(
@@ -96,16 +120,23 @@ pub fn kwtypes(checker: &mut Checker, call: &ruff_python_ast::ExprCall) {
         .keywords
         .iter()
         .filter_map(|k| {
-            k.arg
-                .as_ref()
-                .map(|a| format!("{}: {}", checker.quote(a.id.as_str()), checker.text(k.value.range())))
+            k.arg.as_ref().map(|a| {
+                format!(
+                    "{}: {}",
+                    checker.quote(a.id.as_str()),
+                    checker.text(k.value.range())
+                )
+            })
         })
         .collect();
     let replacement = format!("{{{}}}", items.join(", "));
     checker.report(
         diagnostic
             .with_help(format!("Replace with `{replacement}`"))
-            .with_fix(Fix::safe_edits(vec![Edit::replace(call.range(), replacement)])),
+            .with_fix(Fix::safe_edits(vec![Edit::replace(
+                call.range(),
+                replacement,
+            )])),
     );
 }
 
