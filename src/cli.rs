@@ -91,6 +91,9 @@ pub struct FixArgs {
     /// Print a unified diff of the fixes and write nothing (exit 1 when there is one).
     #[arg(long)]
     pub diff: bool,
+    /// Exit with 1 when anything was fixed, even if nothing remains (for pre-commit).
+    #[arg(long)]
+    pub exit_non_zero_on_fix: bool,
 }
 
 #[derive(Debug, Args)]
@@ -135,7 +138,7 @@ pub fn run(cli: Cli) -> ExitStatus {
 fn dispatch(cli: Cli) -> io::Result<ExitStatus> {
     match cli.command {
         Command::Check(args) => check(&args.common),
-        Command::Fix(args) => fix(&args.common, args.diff),
+        Command::Fix(args) => fix(&args.common, args.diff, args.exit_non_zero_on_fix),
         Command::Rule(args) => rule(&args),
     }
 }
@@ -482,7 +485,7 @@ fn exit_status(errors: bool, problems: bool, exit_zero: bool) -> ExitStatus {
     }
 }
 
-fn fix(common: &CommonArgs, diff: bool) -> io::Result<ExitStatus> {
+fn fix(common: &CommonArgs, diff: bool, exit_non_zero_on_fix: bool) -> io::Result<ExitStatus> {
     let run = match run_settings(common)? {
         Ok(run) => run,
         Err(status) => return Ok(status),
@@ -585,6 +588,9 @@ fn fix(common: &CommonArgs, diff: bool) -> io::Result<ExitStatus> {
         } else {
             ExitStatus::Success
         });
+    }
+    if exit_non_zero_on_fix && fixed_total > 0 && errors == 0 {
+        return Ok(ExitStatus::Failure);
     }
     Ok(exit_status(
         errors > 0,

@@ -435,3 +435,27 @@ fn bad_configuration_names_the_key() {
         stderr(&out)
     );
 }
+
+#[test]
+fn exit_non_zero_on_fix() {
+    let dir = tree(&[("wf.py", FLYTEKIT.as_bytes())]);
+    let out = run(dir.path(), &["fix", "--exit-non-zero-on-fix", "wf.py"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("wf.py")).expect("read"),
+        FIXED
+    );
+    let out = run(dir.path(), &["fix", "--exit-non-zero-on-fix", "wf.py"]);
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn pre_commit_hooks_are_declared() {
+    let hooks = std::fs::read_to_string(".pre-commit-hooks.yaml").expect("hooks file");
+    for id in ["flyte-migrate-check", "flyte-migrate-fix"] {
+        assert!(hooks.contains(&format!("- id: {id}")), "{id}");
+    }
+    assert_eq!(hooks.matches("types_or: [python, pyi]").count(), 2);
+    assert_eq!(hooks.matches("require_serial: true").count(), 2);
+    assert_eq!(hooks.matches("--force-exclude").count(), 2);
+}
