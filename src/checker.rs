@@ -246,6 +246,34 @@ impl<'a> Checker<'a> {
         rules::quote_with(s, q)
     }
 
+    /// Whether `expr` is a decorator of the function being visited, or the callee of one
+    /// (`@task`, `@task(...)`).
+    pub fn in_decorator(&self, expr: &Expr) -> bool {
+        let Some(Stmt::FunctionDef(def)) = self.current_stmt() else {
+            return false;
+        };
+        def.decorator_list.iter().any(|d| match &d.expression {
+            Expr::Call(call) => call.func.range() == expr.range(),
+            other => other.range() == expr.range(),
+        })
+    }
+
+    /// Whether `expr` sits inside the arguments of a decorator of the function being visited.
+    pub fn in_decorator_arguments(&self, expr: &Expr) -> bool {
+        let Some(Stmt::FunctionDef(def)) = self.current_stmt() else {
+            return false;
+        };
+        def.decorator_list.iter().any(|d| match &d.expression {
+            Expr::Call(call) => call.arguments.range().contains_range(expr.range()),
+            _ => false,
+        })
+    }
+
+    /// Whether an enclosing expression matches.
+    pub fn has_ancestor(&self, predicate: impl Fn(&Expr) -> bool) -> bool {
+        self.exprs.iter().any(|e| predicate(e))
+    }
+
     /// Whether the expression being visited sits in a lambda or a generator expression, where
     /// `await` is not allowed (or makes an async generator).
     pub fn in_lambda_or_generator(&self) -> bool {

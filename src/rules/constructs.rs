@@ -11,32 +11,47 @@ use crate::checker::Checker;
 use crate::diagnostic::Diagnostic;
 use crate::registry::Rule;
 
-/// Names (and prefixes, ending in `.`) that other rules report where they are used.
-const HANDLED: &[&str] = &[
-    "flytekit.task",
-    "flytekit.workflow",
-    "flytekit.dynamic",
-    "flytekit.eager",
-    "flytekit.Resources",
-    "flytekit.PodTemplate",
-    "flytekit.Cache",
-    "flytekit.current_context",
-    "flytekit.map_task",
-    "flytekit.conditional",
-    "flytekit.create_node",
-    "flytekit.core.node_creation.create_node",
-    "flytekit.Secret",
-    "flytekit.Secret.",
-    "flytekit.ImageSpec",
-    "flytekit.Documentation",
-    "flytekit.FlyteFile",
-    "flytekit.FlyteDirectory",
-    "flytekit.StructuredDataset",
-    "flytekit.WorkflowExecutionPhase.",
-    "flytekit.types.file.",
-    "flytekit.types.directory.",
-    "flytekit.extras.accelerators.",
-    "flytekit.kwtypes",
+/// Where another rule reports a flytekit name, so this one does not.
+#[derive(Clone, Copy)]
+enum Owner {
+    /// Every use.
+    Always,
+    /// As a decorator (`@task`, `@task(...)`).
+    Decorator,
+    /// Called (`map_task(...)`, `kwtypes(...)`).
+    Called,
+    /// Inside a decorator or a `with_overrides(...)` call (`accelerator=T4`, `docs=...`).
+    InTaskSettings,
+    /// Inside a `Secret(...)` call (`mount_requirement=Secret.MountType.FILE`).
+    InSecret,
+}
+
+/// Names (and prefixes, ending in `.`) that other rules report, and where.
+const HANDLED: &[(&str, Owner)] = &[
+    ("flytekit.task", Owner::Decorator),
+    ("flytekit.workflow", Owner::Decorator),
+    ("flytekit.dynamic", Owner::Decorator),
+    ("flytekit.eager", Owner::Decorator),
+    ("flytekit.Resources", Owner::Always),
+    ("flytekit.PodTemplate", Owner::Always),
+    ("flytekit.Cache", Owner::Called),
+    ("flytekit.current_context", Owner::Called),
+    ("flytekit.map_task", Owner::Called),
+    ("flytekit.conditional", Owner::Called),
+    ("flytekit.create_node", Owner::Called),
+    ("flytekit.core.node_creation.create_node", Owner::Called),
+    ("flytekit.kwtypes", Owner::Called),
+    ("flytekit.Secret", Owner::Called),
+    ("flytekit.Secret.", Owner::InSecret),
+    ("flytekit.ImageSpec", Owner::Always),
+    ("flytekit.Documentation", Owner::InTaskSettings),
+    ("flytekit.FlyteFile", Owner::Always),
+    ("flytekit.FlyteDirectory", Owner::Always),
+    ("flytekit.StructuredDataset", Owner::Always),
+    ("flytekit.WorkflowExecutionPhase.", Owner::Always),
+    ("flytekit.types.file.", Owner::Always),
+    ("flytekit.types.directory.", Owner::Always),
+    ("flytekit.extras.accelerators.", Owner::InTaskSettings),
 ];
 
 /// flytekit names (or prefixes, ending in `.`) with their Flyte 2 replacement or advice.
@@ -171,6 +186,54 @@ const ADVICE: &[(&str, &str)] = &[
         "Flyte 2 pickles values of unknown types by itself: annotate with the type",
     ),
     ("flytekit.types.structured.", "Use `flyte.io.DataFrame`"),
+    ("flytekit.StructuredDatasetType", "Use `flyte.io.DataFrame`"),
+    (
+        "flytekit.StructuredDatasetFormat",
+        "Use a format string (`Annotated[flyte.io.DataFrame, \"parquet\"]`)",
+    ),
+    (
+        "flytekit.StructuredDatasetTransformerEngine",
+        "Flyte 2 registers dataframe handlers itself: see `flyte.io.DataFrame`",
+    ),
+    (
+        "flytekit.extras.accelerators.",
+        "Use a typed GPU request: `flyte.Resources(gpu=\"T4:1\")`, or `flyte.GPU(...)`",
+    ),
+    (
+        "flytekit.task",
+        "Decorate with `@env.task` of a `flyte.TaskEnvironment`",
+    ),
+    (
+        "flytekit.workflow",
+        "Decorate with `@env.task` of a `flyte.TaskEnvironment`",
+    ),
+    (
+        "flytekit.dynamic",
+        "Decorate with `@env.task` of a `flyte.TaskEnvironment`",
+    ),
+    (
+        "flytekit.eager",
+        "Decorate with `@env.task` of a `flyte.TaskEnvironment`, on an `async def`",
+    ),
+    (
+        "flytekit.current_context",
+        "Use `flyte.ctx()` for run information and `os.environ` for secrets",
+    ),
+    (
+        "flytekit.map_task",
+        "Use `flyte.map(task, xs, return_exceptions=False)`",
+    ),
+    ("flytekit.conditional", "Use `if`/`elif`/`else`"),
+    (
+        "flytekit.Cache",
+        "Use `flyte.Cache(behavior=\"auto\", version_override=...)`",
+    ),
+    ("flytekit.kwtypes", "Use a dict `{\"name\": type}`"),
+    ("flytekit.Secret", "Use `flyte.Secret(key=..., group=...)`"),
+    (
+        "flytekit.Documentation",
+        "Use `flyte.Documentation(description=...)`",
+    ),
     (
         "flytekit.FlyteContextManager",
         "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()`",
@@ -206,7 +269,9 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     let Some(qualified) = checker.resolve(expr) else {
         return;
     };
-    if !(qualified == "flytekit" || qualified.starts_with("flytekit.")) || handled(&qualified) {
+    if !(qualified == "flytekit" || qualified.starts_with("flytekit."))
+        || handled(checker, expr, &qualified)
+    {
         return;
     }
     let advice = ADVICE
@@ -235,9 +300,31 @@ fn matches(qualified: &str, name: &str) -> bool {
     }
 }
 
-fn handled(qualified: &str) -> bool {
-    HANDLED.iter().any(|name| match name.strip_suffix('.') {
-        Some(_) => qualified.starts_with(name),
-        None => qualified == *name,
-    })
+/// Whether another rule reports this use.
+fn handled(checker: &Checker, expr: &Expr, qualified: &str) -> bool {
+    let owner = HANDLED
+        .iter()
+        .filter(|(name, _)| match name.strip_suffix('.') {
+            Some(_) => qualified.starts_with(name),
+            None => qualified == *name,
+        })
+        .max_by_key(|(name, _)| name.len())
+        .map(|(_, owner)| *owner);
+    let called =
+        || matches!(checker.parent_expr(), Some(Expr::Call(c)) if c.func.range() == expr.range());
+    match owner {
+        None => false,
+        Some(Owner::Always) => true,
+        Some(Owner::Decorator) => checker.in_decorator(expr),
+        Some(Owner::Called) => called(),
+        Some(Owner::InTaskSettings) => {
+            checker.in_decorator_arguments(expr)
+                || checker.has_ancestor(|e| {
+                    matches!(e, Expr::Call(c) if matches!(&*c.func, Expr::Attribute(a) if a.attr.id.as_str() == "with_overrides"))
+                })
+        }
+        Some(Owner::InSecret) => checker.has_ancestor(|e| {
+            matches!(e, Expr::Call(c) if checker.resolves_to(&c.func, &["flytekit.Secret"]))
+        }),
+    }
 }

@@ -6,7 +6,7 @@ use ruff_python_ast::{Alias, Expr, Stmt};
 use ruff_text_size::{Ranged, TextSize};
 
 use crate::checker::Checker;
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::registry::Rule;
 use crate::semantic::BindingKind;
 
@@ -115,28 +115,48 @@ pub fn kwtypes(checker: &mut Checker, call: &ruff_python_ast::ExprCall) {
         checker.report(diagnostic.with_help("Write the dict `{\"name\": type, ...}` by hand"));
         return;
     }
-    let items: Vec<String> = call
-        .arguments
-        .keywords
-        .iter()
-        .filter_map(|k| {
-            k.arg.as_ref().map(|a| {
-                format!(
-                    "{}: {}",
-                    checker.quote(a.id.as_str()),
-                    checker.text(k.value.range())
-                )
+    // In an f-string, braces would read as escapes: `dict(...)` says the same.
+    let in_fstring = checker.has_ancestor(|e| matches!(e, Expr::FString(_)));
+    let replacement = if in_fstring {
+        let items: Vec<&str> = call
+            .arguments
+            .keywords
+            .iter()
+            .map(|k| checker.text(k.range))
+            .collect();
+        format!("dict({})", items.join(", "))
+    } else {
+        let items: Vec<String> = call
+            .arguments
+            .keywords
+            .iter()
+            .filter_map(|k| {
+                k.arg.as_ref().map(|a| {
+                    format!(
+                        "{}: {}",
+                        checker.quote(a.id.as_str()),
+                        checker.text(k.value.range())
+                    )
+                })
             })
-        })
-        .collect();
-    let replacement = format!("{{{}}}", items.join(", "));
+            .collect();
+        format!("{{{}}}", items.join(", "))
+    };
+    let (applicability, note) = if super::contains_comment(checker.text(call.range())) {
+        (
+            Applicability::Unsafe,
+            " (the comments inside the call are dropped: move them by hand)",
+        )
+    } else {
+        (Applicability::Safe, "")
+    };
     checker.report(
         diagnostic
-            .with_help(format!("Replace with `{replacement}`"))
-            .with_fix(Fix::safe_edits(vec![Edit::replace(
-                call.range(),
-                replacement,
-            )])),
+            .with_help(format!("Replace with `{replacement}`{note}"))
+            .with_fix(Fix::new(
+                vec![Edit::replace(call.range(), replacement)],
+                applicability,
+            )),
     );
 }
 
