@@ -82,6 +82,12 @@ pub struct CommonArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub common: CommonArgs,
+    /// Count the problems of each rule instead of listing them.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub output_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +100,9 @@ pub struct FixArgs {
     /// Exit with 1 when anything was fixed, even if nothing remains (for pre-commit).
     #[arg(long)]
     pub exit_non_zero_on_fix: bool,
+    /// List what was fixed in each file.
+    #[arg(long)]
+    pub show_fixes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -137,8 +146,8 @@ pub fn run(cli: Cli) -> ExitStatus {
 
 fn dispatch(cli: Cli) -> io::Result<ExitStatus> {
     match cli.command {
-        Command::Check(args) => check(&args.common),
-        Command::Fix(args) => fix(&args.common, args.diff, args.exit_non_zero_on_fix),
+        Command::Check(args) => check(&args),
+        Command::Fix(args) => fix(&args),
         Command::Rule(args) => rule(&args),
     }
 }
@@ -445,7 +454,8 @@ fn run_settings(common: &CommonArgs) -> io::Result<Result<RunSettings, ExitStatu
     }
 }
 
-fn check(common: &CommonArgs) -> io::Result<ExitStatus> {
+fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
+    let (common, statistics) = (&args.common, args.statistics);
     let run = match run_settings(common)? {
         Ok(run) => run,
         Err(status) => return Ok(status),
@@ -454,25 +464,64 @@ fn check(common: &CommonArgs) -> io::Result<ExitStatus> {
     let (processed, walk_errors) = process_all(common, &run, false)?;
     let errors = report_errors(&processed, &walk_errors);
     let results: Vec<FileResult> = processed.into_iter().map(|p| p.result).collect();
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
-    report::write(
-        &mut out,
-        common.output_format,
-        &results,
-        settings.unsafe_fixes,
-        color_enabled(),
-    )?;
+    let mut sink = Sink::new(args.output_file.as_deref())?;
     let counts = Counts::of(results.iter().flat_map(|r| r.diagnostics.iter()));
-    if !common.quiet && common.output_format != OutputFormat::Json {
+    if statistics {
+        report::statistics(sink.out(), &results, settings.unsafe_fixes)?;
+    } else {
+        let color = sink.is_stdout() && color_enabled();
+        report::write(
+            sink.out(),
+            common.output_format,
+            &results,
+            settings.unsafe_fixes,
+            color,
+        )?;
+    }
+    if !common.quiet && (statistics || !common.output_format.is_machine_readable()) {
         writeln!(
-            out,
+            sink.out(),
             "{}",
             report::summary(counts, settings.unsafe_fixes, errors)
         )?;
     }
-    out.flush()?;
+    sink.finish()?;
     Ok(exit_status(errors > 0, counts.total > 0, common.exit_zero))
+}
+
+/// Where the report goes: standard output, or a file written whole at the end.
+enum Sink {
+    Stdout(io::StdoutLock<'static>),
+    File(PathBuf, Vec<u8>),
+}
+
+impl Sink {
+    fn new(path: Option<&Path>) -> io::Result<Self> {
+        Ok(match path {
+            Some(path) => Sink::File(path.to_path_buf(), Vec::new()),
+            None => Sink::Stdout(io::stdout().lock()),
+        })
+    }
+
+    fn is_stdout(&self) -> bool {
+        matches!(self, Sink::Stdout(_))
+    }
+
+    fn out(&mut self) -> &mut dyn Write {
+        match self {
+            Sink::Stdout(out) => out,
+            Sink::File(_, buffer) => buffer,
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(mut out) => out.flush(),
+            Sink::File(path, buffer) => std::fs::write(&path, buffer).map_err(|e| {
+                io::Error::new(e.kind(), format!("{}: {}", path.display(), io_message(&e)))
+            }),
+        }
+    }
 }
 
 fn exit_status(errors: bool, problems: bool, exit_zero: bool) -> ExitStatus {
@@ -485,7 +534,8 @@ fn exit_status(errors: bool, problems: bool, exit_zero: bool) -> ExitStatus {
     }
 }
 
-fn fix(common: &CommonArgs, diff: bool, exit_non_zero_on_fix: bool) -> io::Result<ExitStatus> {
+fn fix(args: &FixArgs) -> io::Result<ExitStatus> {
+    let (common, diff, exit_non_zero_on_fix) = (&args.common, args.diff, args.exit_non_zero_on_fix);
     let run = match run_settings(common)? {
         Ok(run) => run,
         Err(status) => return Ok(status),
@@ -541,6 +591,15 @@ fn fix(common: &CommonArgs, diff: bool, exit_non_zero_on_fix: bool) -> io::Resul
     out.flush()?;
 
     // Problems that remain go to stdout, unless stdout carries the fixed source or the diff.
+    let processed_fixes: Vec<(String, Vec<(Rule, usize)>)> = processed
+        .iter()
+        .map(|p| {
+            (
+                p.result.path.clone(),
+                p.fixed_counts.iter().map(|(r, n)| (*r, *n)).collect(),
+            )
+        })
+        .collect();
     let results: Vec<FileResult> = processed.into_iter().map(|p| p.result).collect();
     let remaining = Counts::of(results.iter().flat_map(|r| r.diagnostics.iter()));
     let mut err = io::stderr().lock();
@@ -558,7 +617,18 @@ fn fix(common: &CommonArgs, diff: bool, exit_non_zero_on_fix: bool) -> io::Resul
             !stdin_fix && color_enabled(),
         )?;
     }
-    if !common.quiet && common.output_format != OutputFormat::Json {
+    if args.show_fixes && !diff {
+        for p in processed_fixes
+            .iter()
+            .filter(|(_, fixed)| !fixed.is_empty())
+        {
+            writeln!(sink, "Fixed in {}:", p.0)?;
+            for (rule, count) in &p.1 {
+                writeln!(sink, "  {count} × {} ({})", rule.code(), rule.name())?;
+            }
+        }
+    }
+    if !common.quiet && !common.output_format.is_machine_readable() {
         let verb = if diff { "Would fix" } else { "Fixed" };
         let mut line = format!(
             "{verb} {} in {}",

@@ -459,3 +459,81 @@ fn pre_commit_hooks_are_declared() {
     assert_eq!(hooks.matches("require_serial: true").count(), 2);
     assert_eq!(hooks.matches("--force-exclude").count(), 2);
 }
+
+#[test]
+fn every_output_format() {
+    let dir = tree(&[("wf.py", FLYTEKIT.as_bytes())]);
+    let format = |name: &str| {
+        let out = run(dir.path(), &["check", "--output-format", name, "wf.py"]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        stdout(&out)
+    };
+    assert_eq!(
+        format("grouped"),
+        "wf.py:\n  3:13 FM201 [*] `flytekit.Resources` is `flyte.Resources` in Flyte 2: `mem` is `memory`\n\n\
+         Found 1 problem (1 fixable with `flyte-migrate fix`).\n"
+    );
+    assert_eq!(
+        format("github"),
+        "::error title=flyte-migrate (FM201),file=wf.py,line=3,col=13,endLine=3,endColumn=42::\
+         wf.py:3:13: FM201 `flytekit.Resources` is `flyte.Resources` in Flyte 2: `mem` is `memory`\n"
+    );
+    let lines = format("json-lines");
+    assert_eq!(lines.lines().count(), 1);
+    let value: serde_json::Value = serde_json::from_str(lines.trim()).expect("a JSON object");
+    assert_eq!(value["code"], "FM201");
+    let gitlab: serde_json::Value = serde_json::from_str(&format("gitlab")).expect("JSON");
+    assert_eq!(gitlab[0]["check_name"], "FM201");
+    assert_eq!(gitlab[0]["location"]["lines"]["begin"], 3);
+    assert_eq!(gitlab[0]["fingerprint"].as_str().map(str::len), Some(16));
+    let sarif: serde_json::Value = serde_json::from_str(&format("sarif")).expect("JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let run0 = &sarif["runs"][0];
+    assert_eq!(run0["tool"]["driver"]["name"], "flyte-migrate");
+    let result = &run0["results"][0];
+    assert_eq!(result["ruleId"], "FM201");
+    let index = result["ruleIndex"].as_u64().expect("index") as usize;
+    assert_eq!(run0["tool"]["driver"]["rules"][index]["id"], "FM201");
+    assert_eq!(
+        result["locations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
+    let junit = format("junit");
+    assert!(junit.starts_with("<?xml"), "{junit}");
+    assert!(junit.contains(r#"<testcase name="FM201" classname="wf.py" line="3" column="13">"#));
+    assert_eq!(
+        junit.matches("<testsuite ").count(),
+        junit.matches("</testsuite>").count()
+    );
+}
+
+#[test]
+fn statistics_and_output_file() {
+    let dir = tree(&[("wf.py", FLYTEKIT.as_bytes())]);
+    let out = run(dir.path(), &["check", "--statistics", "wf.py"]);
+    assert_eq!(
+        stdout(&out),
+        "     1  FM201  [*] resources-fields\nFound 1 problem (1 fixable with `flyte-migrate fix`).\n"
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--output-format",
+            "json",
+            "--output-file",
+            "report.json",
+            "wf.py",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stdout(&out), "");
+    let report = std::fs::read_to_string(dir.path().join("report.json")).expect("report");
+    assert!(report.contains("\"FM201\""));
+    let out = run(dir.path(), &["fix", "--show-fixes", "wf.py"]);
+    assert_eq!(
+        stdout(&out),
+        "Fixed in wf.py:\n  1 × FM102 (unused-flytekit-import)\n  1 × FM201 (resources-fields)\n\
+         Fixed 2 problems in 1 file.\n"
+    );
+}

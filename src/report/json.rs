@@ -41,6 +41,20 @@ struct JsonDiagnostic<'a> {
 }
 
 pub fn write(out: &mut dyn Write, files: &[FileResult]) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &messages(files)).map_err(super::json_error)?;
+    writeln!(out)
+}
+
+/// One JSON object per line.
+pub fn write_lines(out: &mut dyn Write, files: &[FileResult]) -> io::Result<()> {
+    for message in messages(files) {
+        serde_json::to_writer(&mut *out, &message).map_err(super::json_error)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn messages(files: &[FileResult]) -> Vec<JsonDiagnostic<'_>> {
     let mut all = Vec::new();
     for file in files {
         let locator = Locator::new(&file.text);
@@ -75,6 +89,5 @@ pub fn write(out: &mut dyn Write, files: &[FileResult]) -> io::Result<()> {
             });
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &all).map_err(io::Error::other)?;
-    writeln!(out)
+    all
 }

@@ -2,7 +2,12 @@
 
 mod concise;
 mod full;
+mod github;
+mod gitlab;
+mod grouped;
 mod json;
+mod junit;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -25,8 +30,38 @@ pub enum OutputFormat {
     Full,
     /// One line per problem.
     Concise,
+    /// Problems grouped under their file.
+    Grouped,
     /// A JSON array with ruff's field names.
     Json,
+    /// One JSON object per line.
+    JsonLines,
+    /// GitHub Actions annotations.
+    Github,
+    /// A GitLab Code Quality report.
+    Gitlab,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+}
+
+impl OutputFormat {
+    /// Formats that are data for a program: no summary line after them.
+    pub fn is_machine_readable(self) -> bool {
+        !matches!(
+            self,
+            OutputFormat::Full | OutputFormat::Concise | OutputFormat::Grouped
+        )
+    }
+}
+
+/// A serialization error as an I/O error, keeping its kind (a closed pipe stays one).
+pub(crate) fn json_error(error: serde_json::Error) -> io::Error {
+    match error.io_error_kind() {
+        Some(kind) => io::Error::new(kind, error),
+        None => io::Error::other(error),
+    }
 }
 
 /// Whether a diagnostic's fix would be applied with the given settings.
@@ -47,7 +82,13 @@ pub fn write(
     match format {
         OutputFormat::Full => full::write(out, files, unsafe_fixes, color),
         OutputFormat::Concise => concise::write(out, files, unsafe_fixes),
+        OutputFormat::Grouped => grouped::write(out, files, unsafe_fixes),
         OutputFormat::Json => json::write(out, files),
+        OutputFormat::JsonLines => json::write_lines(out, files),
+        OutputFormat::Github => github::write(out, files),
+        OutputFormat::Gitlab => gitlab::write(out, files),
+        OutputFormat::Sarif => sarif::write(out, files),
+        OutputFormat::Junit => junit::write(out, files),
     }
 }
 
@@ -98,6 +139,27 @@ pub fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// How many problems each rule found, most first: `    12  FM201  [*] resources-fields`.
+pub fn statistics(out: &mut dyn Write, files: &[FileResult], unsafe_fixes: bool) -> io::Result<()> {
+    let mut counts: Vec<(crate::registry::Rule, usize, bool)> = Vec::new();
+    for d in files.iter().flat_map(|f| f.diagnostics.iter()) {
+        let fixable = is_fixable(d, unsafe_fixes);
+        match counts.iter_mut().find(|(r, ..)| *r == d.rule) {
+            Some(entry) => {
+                entry.1 += 1;
+                entry.2 |= fixable;
+            }
+            None => counts.push((d.rule, 1, fixable)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (rule, count, fixable) in counts {
+        let mark = if fixable { "[*] " } else { "    " };
+        writeln!(out, "{count:>6}  {}  {mark}{}", rule.code(), rule.name())?;
+    }
+    Ok(())
 }
 
 /// `Found 12 problems (9 fixable, 2 more with --unsafe-fixes).`

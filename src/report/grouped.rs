@@ -1,0 +1,24 @@
+//! Problems grouped under their file, as ruff's `grouped` format.
+
+use std::io::{self, Write};
+
+use super::{FileResult, is_fixable, location};
+use crate::source::Locator;
+
+pub fn write(out: &mut dyn Write, files: &[FileResult], unsafe_fixes: bool) -> io::Result<()> {
+    for file in files.iter().filter(|f| !f.diagnostics.is_empty()) {
+        writeln!(out, "{}:", file.path)?;
+        let locator = Locator::new(&file.text);
+        for d in &file.diagnostics {
+            let (row, col) = location(&locator, d.range.start());
+            let mark = if is_fixable(d, unsafe_fixes) {
+                " [*]"
+            } else {
+                ""
+            };
+            writeln!(out, "  {row}:{col} {}{mark} {}", d.rule.code(), d.message)?;
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
