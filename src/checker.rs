@@ -1,6 +1,10 @@
 //! The one AST walk per file: it keeps the context rules need (ancestors, enclosing functions)
 //! and dispatches each node to the rules that care about it.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange};
@@ -49,6 +53,8 @@ pub struct Checker<'a> {
     functions: Vec<FunctionContext<'a>>,
     depth: usize,
     pub too_deep: Option<TextRange>,
+    /// Qualified names already resolved, by expression range.
+    resolved: RefCell<HashMap<TextRange, Option<Rc<str>>>>,
     /// `try:` statements that already import Flyte 2 and fall back on `ImportError`: code in
     /// them is compatibility code, not reported.
     compat: Vec<TextRange>,
@@ -81,6 +87,7 @@ impl<'a> Checker<'a> {
             depth: 0,
             too_deep: None,
             compat: compatibility_blocks(module),
+            resolved: RefCell::new(HashMap::new()),
         }
     }
 
@@ -153,12 +160,22 @@ impl<'a> Checker<'a> {
     /// The canonical qualified name of an expression. Names imported inside compatibility
     /// code (a `try:` that imports Flyte 2, with an `ImportError` fallback) stand for either SDK
     /// and resolve to nothing.
-    pub fn resolve(&self, expr: &Expr) -> Option<String> {
-        if !self.compat.is_empty()
-            && let Some(head) = head_name(expr)
-            && let Some(binding) = self.semantic.binding_of(head.range.start())
-            && self.compat.iter().any(|r| r.contains_range(binding.range))
-        {
+    pub fn resolve(&self, expr: &Expr) -> Option<Rc<str>> {
+        // Several rules ask about the same expression: resolve each once.
+        let key = expr.range();
+        if let Some(known) = self.resolved.borrow().get(&key) {
+            return known.clone();
+        }
+        let resolved = self.resolve_uncached(expr).map(Rc::from);
+        self.resolved.borrow_mut().insert(key, resolved.clone());
+        resolved
+    }
+
+    fn resolve_uncached(&self, expr: &Expr) -> Option<String> {
+        // Only names and attribute chains can name an imported object.
+        let head = head_name(expr)?;
+        let binding = self.semantic.binding_of(head.range.start())?;
+        if !self.compat.is_empty() && self.compat.iter().any(|r| r.contains_range(binding.range)) {
             return None;
         }
         self.semantic.resolve(expr)
@@ -166,7 +183,7 @@ impl<'a> Checker<'a> {
 
     pub fn resolves_to(&self, expr: &Expr, names: &[&str]) -> bool {
         self.resolve(expr)
-            .is_some_and(|q| names.iter().any(|n| *n == q))
+            .is_some_and(|q| names.iter().any(|n| **n == *q))
     }
 
     /// The edits that make `module` usable here: none when it is already imported, an insertion
@@ -221,7 +238,7 @@ impl<'a> Checker<'a> {
                 Expr::Call(call) => &*call.func,
                 other => other,
             };
-            match self.resolve(callee)?.as_str() {
+            match &*self.resolve(callee)? {
                 "flytekit.task" => Some(FlyteKind::Task),
                 "flytekit.workflow" => Some(FlyteKind::Workflow),
                 "flytekit.dynamic" => Some(FlyteKind::Dynamic),

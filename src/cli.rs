@@ -389,12 +389,13 @@ fn process(
     Some(processed)
 }
 
-fn process_all(
+/// Check or fix inputs in parallel; results come back in input order.
+fn process_inputs(
     common: &CommonArgs,
     run: &RunSettings,
+    inputs: &[Input],
     fixing: bool,
-) -> io::Result<(Vec<Processed>, Vec<PathError>)> {
-    let (inputs, walk_errors) = inputs(common, run)?;
+) -> Vec<Processed> {
     let stdin_name = common.stdin_filename.as_deref();
     let processed: Vec<Processed> = inputs
         .par_iter()
@@ -413,7 +414,7 @@ fn process_all(
             )
         })
         .collect();
-    Ok((processed, walk_errors))
+    processed
 }
 
 fn color_enabled() -> bool {
@@ -461,19 +462,42 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         Err(status) => return Ok(status),
     };
     let settings = run.base.clone();
-    let (processed, walk_errors) = process_all(common, &run, false)?;
-    let errors = report_errors(&processed, &walk_errors);
-    let results: Vec<FileResult> = processed.into_iter().map(|p| p.result).collect();
+    let (inputs, walk_errors) = inputs(common, &run)?;
+    let mut errors = report_errors(&[], &walk_errors);
     let mut sink = Sink::new(args.output_file.as_deref())?;
-    let counts = Counts::of(results.iter().flat_map(|r| r.diagnostics.iter()));
+    let color = sink.is_stdout() && color_enabled();
+    // Text formats print chunk by chunk, so memory stays bounded on large trees; documents
+    // (a JSON array, SARIF, ...) and statistics need every result first.
+    let streaming = !statistics && common.output_format.is_streamable();
+    let chunk = if streaming { 512 } else { usize::MAX };
+    let mut counts = Counts::default();
+    let mut kept: Vec<FileResult> = Vec::new();
+    for inputs in inputs.chunks(chunk) {
+        let processed = process_inputs(common, &run, inputs, false);
+        errors += report_errors(&processed, &[]);
+        let results: Vec<FileResult> = processed.into_iter().map(|p| p.result).collect();
+        counts.add(Counts::of(
+            results.iter().flat_map(|r| r.diagnostics.iter()),
+        ));
+        if streaming {
+            report::write(
+                sink.out(),
+                common.output_format,
+                &results,
+                settings.unsafe_fixes,
+                color,
+            )?;
+        } else {
+            kept.extend(results);
+        }
+    }
     if statistics {
-        report::statistics(sink.out(), &results, settings.unsafe_fixes)?;
-    } else {
-        let color = sink.is_stdout() && color_enabled();
+        report::statistics(sink.out(), &kept, settings.unsafe_fixes)?;
+    } else if !streaming {
         report::write(
             sink.out(),
             common.output_format,
-            &results,
+            &kept,
             settings.unsafe_fixes,
             color,
         )?;
@@ -487,6 +511,16 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     }
     sink.finish()?;
     Ok(exit_status(errors > 0, counts.total > 0, common.exit_zero))
+}
+
+fn exit_status(errors: bool, problems: bool, exit_zero: bool) -> ExitStatus {
+    if errors {
+        ExitStatus::Error
+    } else if problems && !exit_zero {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
 }
 
 /// Where the report goes: standard output, or a file written whole at the end.
@@ -524,16 +558,6 @@ impl Sink {
     }
 }
 
-fn exit_status(errors: bool, problems: bool, exit_zero: bool) -> ExitStatus {
-    if errors {
-        ExitStatus::Error
-    } else if problems && !exit_zero {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    }
-}
-
 fn fix(args: &FixArgs) -> io::Result<ExitStatus> {
     let (common, diff, exit_non_zero_on_fix) = (&args.common, args.diff, args.exit_non_zero_on_fix);
     let run = match run_settings(common)? {
@@ -541,80 +565,103 @@ fn fix(args: &FixArgs) -> io::Result<ExitStatus> {
         Err(status) => return Ok(status),
     };
     let settings = run.base.clone();
-    let (mut processed, walk_errors) = process_all(common, &run, true)?;
-    let mut errors = report_errors(&processed, &walk_errors);
+    let (inputs, walk_errors) = inputs(common, &run)?;
+    let mut errors = report_errors(&[], &walk_errors);
+    let stdin_fix = !diff && inputs.iter().any(|i| matches!(i, Input::Stdin(_)));
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let stdin_fix = !diff && processed.iter().any(|p| p.stdin);
+    let mut err = io::stderr().lock();
+    let color = !stdin_fix && color_enabled();
+    // Diffs and written files go chunk by chunk, so memory stays bounded on large trees; the
+    // problems that remain follow each chunk in text formats, or come all at once in documents.
+    let streaming = common.output_format.is_streamable();
 
     let mut files_changed = 0;
     let mut fixed_total = 0;
-    for p in &mut processed {
-        let Some(fixed) = &p.fixed else {
-            if p.stdin && !diff && p.error.is_none() {
-                // `fix -` always echoes the source, changed or not.
+    let mut remaining = Counts::default();
+    let mut kept: Vec<FileResult> = Vec::new();
+    let mut processed_fixes: Vec<(String, Vec<(Rule, usize)>)> = Vec::new();
+    for inputs in inputs.chunks(512) {
+        let processed = process_inputs(common, &run, inputs, true);
+        errors += report_errors(&processed, &[]);
+        for p in &processed {
+            let Some(fixed) = &p.fixed else {
+                if p.stdin && !diff && p.error.is_none() {
+                    // `fix -` always echoes the source, changed or not.
+                    out.write_all(
+                        &SourceText {
+                            text: String::new(),
+                            bom: p.bom,
+                        }
+                        .to_bytes(&p.result.text),
+                    )?;
+                }
+                continue;
+            };
+            files_changed += 1;
+            fixed_total += p.fixed_counts.values().sum::<usize>();
+            if diff {
+                let unified = similar::TextDiff::from_lines(p.original.as_str(), fixed.as_str())
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(
+                        &format!("a/{}", p.result.path),
+                        &format!("b/{}", p.result.path),
+                    )
+                    .to_string();
+                out.write_all(unified.as_bytes())?;
+            } else if p.stdin {
                 out.write_all(
                     &SourceText {
                         text: String::new(),
                         bom: p.bom,
                     }
-                    .to_bytes(&p.result.text),
+                    .to_bytes(fixed),
                 )?;
+            } else if let Err(error) = write_atomically(Path::new(&p.result.path), p) {
+                eprintln!("error: {}: {error}", p.result.path);
+                errors += 1;
             }
-            continue;
-        };
-        files_changed += 1;
-        fixed_total += p.fixed_counts.values().sum::<usize>();
-        if diff {
-            let unified = similar::TextDiff::from_lines(p.original.as_str(), fixed.as_str())
-                .unified_diff()
-                .context_radius(3)
-                .header(
-                    &format!("a/{}", p.result.path),
-                    &format!("b/{}", p.result.path),
+        }
+        if args.show_fixes {
+            processed_fixes.extend(processed.iter().map(|p| {
+                (
+                    p.result.path.clone(),
+                    p.fixed_counts.iter().map(|(r, n)| (*r, *n)).collect(),
                 )
-                .to_string();
-            out.write_all(unified.as_bytes())?;
-        } else if p.stdin {
-            out.write_all(
-                &SourceText {
-                    text: String::new(),
-                    bom: p.bom,
-                }
-                .to_bytes(fixed),
+            }));
+        }
+        let results: Vec<FileResult> = processed.into_iter().map(|p| p.result).collect();
+        remaining.add(Counts::of(
+            results.iter().flat_map(|r| r.diagnostics.iter()),
+        ));
+        // Problems that remain go to stdout, unless stdout carries the fixed source or the diff.
+        if !diff && streaming {
+            let sink: &mut dyn Write = if stdin_fix { &mut err } else { &mut out };
+            report::write(
+                sink,
+                common.output_format,
+                &results,
+                settings.unsafe_fixes,
+                color,
             )?;
-        } else if let Err(error) = write_atomically(Path::new(&p.result.path), p) {
-            eprintln!("error: {}: {error}", p.result.path);
-            errors += 1;
+        } else if !diff {
+            kept.extend(results);
         }
     }
     out.flush()?;
-
-    // Problems that remain go to stdout, unless stdout carries the fixed source or the diff.
-    let processed_fixes: Vec<(String, Vec<(Rule, usize)>)> = processed
-        .iter()
-        .map(|p| {
-            (
-                p.result.path.clone(),
-                p.fixed_counts.iter().map(|(r, n)| (*r, *n)).collect(),
-            )
-        })
-        .collect();
-    let results: Vec<FileResult> = processed.into_iter().map(|p| p.result).collect();
-    let remaining = Counts::of(results.iter().flat_map(|r| r.diagnostics.iter()));
-    let mut err = io::stderr().lock();
     let sink: &mut dyn Write = if stdin_fix || diff {
         &mut err
     } else {
         &mut out
     };
-    if !diff {
+    if !diff && !streaming {
         report::write(
             sink,
             common.output_format,
-            &results,
+            &kept,
             settings.unsafe_fixes,
-            !stdin_fix && color_enabled(),
+            color,
         )?;
     }
     if args.show_fixes && !diff {

@@ -244,6 +244,9 @@ pub fn canonical(qualified: &str) -> Cow<'_, str> {
 }
 
 fn canonical_once(qualified: &str) -> Cow<'_, str> {
+    if !qualified.starts_with("flytekit") {
+        return Cow::Borrowed(qualified);
+    }
     let mut prefix = qualified;
     loop {
         if let Ok(i) = REEXPORTS.binary_search_by(|(deep, _)| (*deep).cmp(prefix)) {

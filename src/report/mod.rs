@@ -47,6 +47,18 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
+    /// Formats whose output for a part of the files is a valid part of the whole.
+    pub fn is_streamable(self) -> bool {
+        matches!(
+            self,
+            OutputFormat::Full
+                | OutputFormat::Concise
+                | OutputFormat::Grouped
+                | OutputFormat::JsonLines
+                | OutputFormat::Github
+        )
+    }
+
     /// Formats that are data for a program: no summary line after them.
     pub fn is_machine_readable(self) -> bool {
         !matches!(
@@ -119,6 +131,12 @@ pub struct Counts {
 }
 
 impl Counts {
+    pub fn add(&mut self, other: Counts) {
+        self.total += other.total;
+        self.safe += other.safe;
+        self.unsafe_only += other.unsafe_only;
+    }
+
     pub fn of<'a>(diagnostics: impl Iterator<Item = &'a Diagnostic>) -> Self {
         let mut counts = Counts::default();
         for d in diagnostics {

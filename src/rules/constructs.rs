@@ -269,14 +269,15 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     let Some(qualified) = checker.resolve(expr) else {
         return;
     };
+    let qualified: &str = &qualified;
     if !(qualified == "flytekit" || qualified.starts_with("flytekit."))
-        || handled(checker, expr, &qualified)
+        || handled(checker, expr, qualified)
     {
         return;
     }
     let advice = ADVICE
         .iter()
-        .filter(|(name, _)| matches(&qualified, name))
+        .filter(|(name, _)| matches(qualified, name))
         .max_by_key(|(name, _)| name.len())
         .map_or(
             "Flyte 2 has no automatic replacement: see the Flyte 2 migration guide",

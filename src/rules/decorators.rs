@@ -49,7 +49,7 @@ pub fn function(checker: &mut Checker, def: &StmtFunctionDef, kind: Option<Flyte
         let Some(qualified) = checker.resolve(callee) else {
             continue;
         };
-        let (rule, message, help) = match qualified.as_str() {
+        let (rule, message, help) = match &*qualified {
             "flytekit.task" => (
                 Rule::TaskDecorator,
                 format!(

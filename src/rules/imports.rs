@@ -59,6 +59,7 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     let Some(qualified) = checker.resolve(expr) else {
         return;
     };
+    let qualified: &str = &qualified;
     let Some((old, new, module, owner)) = RENAMES.iter().find(|(old, ..)| *old == qualified) else {
         // Other members of `WorkflowExecutionPhase` have no Flyte 2 phase.
         if let Some(member) = qualified.strip_prefix("flytekit.WorkflowExecutionPhase.") {

@@ -60,7 +60,7 @@ fn io_kind(checker: &Checker, expr: &Expr) -> Option<(Kind, bool)> {
     let qualified = checker.resolve(expr)?;
     TYPES
         .iter()
-        .find(|(name, ..)| *name == qualified)
+        .find(|(name, ..)| *name == &*qualified)
         .map(|(_, kind, format)| (*kind, *format))
 }
 
@@ -338,7 +338,7 @@ fn parameter_kind(checker: &Checker, name: &ExprName) -> Option<Kind> {
     if let Some((kind, _)) = io_kind(checker, annotation) {
         return Some(kind);
     }
-    match checker.resolve(annotation)?.as_str() {
+    match &*checker.resolve(annotation)? {
         "flyte.io.File" => Some(Kind::File),
         "flyte.io.Dir" => Some(Kind::Dir),
         "flyte.io.DataFrame" => Some(Kind::DataFrame),

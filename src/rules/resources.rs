@@ -294,7 +294,7 @@ pub struct GpuType {
 
 /// The Flyte 2 GPU type of an `accelerator=` value, when it has one.
 pub fn accelerator_type(checker: &Checker, accelerator: &Expr) -> Option<GpuType> {
-    let qualified = checker.resolve(accelerator)?;
+    let qualified = checker.resolve(accelerator)?.to_string();
     let (device, partition) = match split_partition(&qualified) {
         Some((base, partition)) => (base.to_string(), Some(partition)),
         None => (qualified, None),

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Benchmark flyte-migrate against ruff on the same trees, and write BENCHMARKS.md.
+
+    python3 benches/bench.py [--runs N]
+
+Trees:
+  (a) the CPython standard library of the machine's python3 (no flytekit: measures the skip);
+  (b) a flytekit-dense tree: the rule fixtures and equivalence programs replicated to at least
+      300k lines, at 1x, 2x and 4x, to show how time grows with size.
+
+Commands, run alternately, each `--runs` times (median wall time, and the peak memory of the
+largest run, from /usr/bin/time):
+  flyte-migrate check, flyte-migrate fix --diff,
+  ruff check --no-cache --isolated --select AIR3 (ruff from PyPI, in a cached venv).
+
+Everything is built and installed by the script: `cargo build --release`, and ruff into
+${FLYTE_MIGRATE_VENVS:-~/.cache/flyte-migrate/venvs}/bench.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+BINARY = REPO / "target" / "release" / "flyte-migrate"
+WORK = REPO / "target" / "bench"
+VENVS = Path(os.environ.get("FLYTE_MIGRATE_VENVS") or Path.home() / ".cache" / "flyte-migrate" / "venvs")
+RUFF_VERSION = "0.17.6"
+
+
+def sh(cmd: list[str], **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def ruff() -> Path:
+    venv = VENVS / "bench"
+    exe = venv / "bin" / "ruff"
+    marker = venv / ".ruff-version"
+    if exe.exists() and marker.exists() and marker.read_text() == RUFF_VERSION:
+        return exe
+    shutil.rmtree(venv, ignore_errors=True)
+    sh([sys.executable, "-m", "venv", str(venv)])
+    sh([str(venv / "bin" / "pip"), "install", "-q", f"ruff=={RUFF_VERSION}"])
+    marker.write_text(RUFF_VERSION)
+    return exe
+
+
+def lines_of(tree: Path) -> int:
+    total = 0
+    for path in tree.rglob("*.py"):
+        if "site-packages" in path.parts:
+            continue
+        with open(path, "rb") as fh:
+            total += fh.read().count(b"\n")
+    return total
+
+
+def dense_tree(copies: int) -> Path:
+    """The fixtures and equivalence programs, `copies` times, under target/bench/dense-<copies>."""
+    root = WORK / f"dense-{copies}"
+    if root.exists():
+        return root
+    sources = sorted((REPO / "fixtures").glob("FM*.py")) + sorted((REPO / "fixtures" / "equivalence").glob("*.py"))
+    for i in range(copies):
+        target = root / f"pkg{i:04}"
+        target.mkdir(parents=True)
+        for src in sources:
+            shutil.copy(src, target / src.name)
+    return root
+
+
+def measure(cmd: list[str], runs: int) -> tuple[list[float], int]:
+    """Wall times of `runs` runs, and the largest peak RSS in KiB."""
+    times, peak = [], 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", *cmd],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        times.append(time.perf_counter() - start)
+        last = proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else "0"
+        try:
+            peak = max(peak, int(last))
+        except ValueError:
+            pass
+    return times, peak
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+
+    sh(["cargo", "build", "--release", "--quiet"], cwd=REPO)
+    ruff_exe = ruff()
+    ruff_version = subprocess.run([str(ruff_exe), "--version"], capture_output=True, text=True).stdout.strip()
+
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    base = lines_of(dense_tree(1))
+    copies = max(1, -(-300_000 // base))
+    trees = [("stdlib", stdlib)] + [
+        (f"dense {n}x", dense_tree(copies * n)) for n in (1, 2, 4)
+    ]
+
+    commands = {
+        "flyte-migrate check": lambda t: [str(BINARY), "check", "--exit-zero", "--quiet", str(t)],
+        "flyte-migrate fix --diff": lambda t: [str(BINARY), "fix", "--diff", "--exit-zero", "--quiet", str(t)],
+        "ruff check --select AIR3": lambda t: [
+            str(ruff_exe), "check", "--no-cache", "--isolated", "--select", "AIR3", "--exit-zero", "--quiet", str(t)
+        ],
+    }
+    results = {}
+    for name, tree in trees:
+        lines = lines_of(tree)
+        # Alternate the commands run by run, so machine noise hits all of them alike.
+        samples = {c: ([], 0) for c in commands}
+        for _ in range(args.runs):
+            for cname, build in commands.items():
+                times, peak = measure(build(tree), 1)
+                old_times, old_peak = samples[cname]
+                samples[cname] = (old_times + times, max(old_peak, peak))
+        results[name] = (lines, {c: (statistics.median(t), p) for c, (t, p) in samples.items()})
+        print(name, lines, {c: round(v[0], 3) for c, v in results[name][1].items()}, flush=True)
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `python3 benches/bench.py`; rerun it to refresh this page.",
+        "",
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores, {cpu}",
+        f"- flyte-migrate: release build of this commit; ruff: {ruff_version} from PyPI",
+        f"- median wall time of {args.runs} runs per command, commands alternated run by run;",
+        "  peak memory is the largest maximum resident set size of those runs",
+        "- ruff runs `check --no-cache --isolated --select AIR3` (its Airflow 3 migration rules)",
+        "",
+        "| tree | lines | command | median | ratio to ruff | peak memory |",
+        "|---|---:|---|---:|---:|---:|",
+    ]
+    for name, (lines, cmds) in results.items():
+        ruff_time = cmds["ruff check --select AIR3"][0]
+        for cname, (median, peak) in cmds.items():
+            ratio = f"{median / ruff_time:.2f}x" if ruff_time > 0 else "-"
+            out.append(
+                f"| {name} | {lines:,} | `{cname}` | {median * 1000:.0f} ms | {ratio} | {peak / 1024:.0f} MB |"
+            )
+    out.append("")
+    dense = [(n, r) for n, r in results.items() if n.startswith("dense")]
+    if len(dense) >= 2:
+        first_lines, first = dense[0][1]
+        out.append("Growth with tree size (`flyte-migrate check`):")
+        out.append("")
+        for name, (lines, cmds) in dense:
+            t = cmds["flyte-migrate check"][0]
+            out.append(
+                f"- {name}: {lines:,} lines, {t * 1000:.0f} ms, "
+                f"{t / first['flyte-migrate check'][0]:.2f}x the time for {lines / first_lines:.1f}x the lines"
+            )
+        out.append("")
+    (REPO / "BENCHMARKS.md").write_text("\n".join(out))
+    print("wrote BENCHMARKS.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
