@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Edit};
 use crate::importer::Importer;
 use crate::registry::Rule;
 use crate::rules;
-use crate::semantic::{self, ScopeId, SemanticModel};
+use crate::semantic::{self, BindingKind, ScopeId, SemanticModel};
 use crate::settings::RuleSet;
 use crate::source::{LineEnding, Locator};
 
@@ -161,6 +161,14 @@ impl<'a> Checker<'a> {
     /// code (a `try:` that imports Flyte 2, with an `ImportError` fallback) stand for either SDK
     /// and resolve to nothing.
     pub fn resolve(&self, expr: &Expr) -> Option<Rc<str>> {
+        // Most names are locals, parameters or builtins: no import, nothing to resolve.
+        let binding = self.semantic.binding_of(head_name(expr)?.range.start())?;
+        if !matches!(
+            binding.kind,
+            BindingKind::Import { .. } | BindingKind::Assignment { .. }
+        ) {
+            return None;
+        }
         // Several rules ask about the same expression: resolve each once.
         let key = expr.range();
         if let Some(known) = self.resolved.borrow().get(&key) {

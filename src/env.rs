@@ -265,6 +265,9 @@ fn finish(
 ) -> ModulePlan {
     let mut plan = ModulePlan::default();
     let import = checker.import_module("flyte");
+    let definitions: Vec<String> = (0..envs.len())
+        .map(|e| definition(checker, envs, e))
+        .collect();
     for (e, env) in envs.iter().enumerate() {
         let closure = dependency_closure(envs, e);
         // Functions that cannot move stay behind (each is reported with why); the others of
@@ -310,24 +313,15 @@ fn finish(
             if let Some(why_not) = why_not {
                 function.why_not = Some(why_not);
             } else if let Some(import) = &import {
-                // The whole closure moves at once: every decorator and every definition.
+                // The function moves with every definition its environment needs; the other
+                // functions' fixes carry the same definitions, which apply once.
                 let mut edits = import.clone();
+                edits.extend(decorator_edits(checker.source(), c, &env.var));
                 for &d in &closure {
-                    for &m in envs[d].members.iter().filter(|m| movers.contains(m)) {
-                        edits.extend(decorator_edits(
-                            checker.source(),
-                            &collected[m],
-                            &envs[d].var,
-                        ));
-                    }
                     let rank = order.iter().position(|&o| o == d).unwrap_or(0);
                     let order = u8::try_from(rank + 2).unwrap_or(u8::MAX);
                     if let Some(at) = at[d] {
-                        edits.push(Edit::insert_ordered(
-                            at,
-                            definition(checker, envs, d),
-                            order,
-                        ));
+                        edits.push(Edit::insert_ordered(at, definitions[d].clone(), order));
                         // Code right below the definitions gets its blank lines.
                         if !followed_by_blank_line(checker.source(), at) {
                             let nl = checker.line_ending.as_str();

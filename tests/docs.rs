@@ -38,12 +38,13 @@ fn examples_do_what_the_docs_say() {
             "{rule}: the example does not trigger the rule"
         );
         if rule.fix_availability() != FixAvailability::None {
-            let fixed = fix_file(
-                before,
-                Some(Path::new(MODULE)),
-                &settings(&[rule.code(), "FM102"], true),
-            )
-            .expect("fixes");
+            // A workflow's environment is shared with its tasks: their rule moves them.
+            let mut selection = vec![rule.code(), "FM102"];
+            if matches!(rule, Rule::WorkflowDecorator | Rule::DynamicDecorator) {
+                selection.push(Rule::TaskDecorator.code());
+            }
+            let fixed = fix_file(before, Some(Path::new(MODULE)), &settings(&selection, true))
+                .expect("fixes");
             assert_eq!(
                 fixed.text, after,
                 "{rule}: the fixed example differs from `Use instead:`"
