@@ -446,10 +446,12 @@ impl<'a> Visitor<'a> for Checker<'a> {
             Stmt::Expr(expr_stmt) => {
                 rules::ordering::statement(self, stmt, &expr_stmt.value);
                 rules::conditional::statement(self, stmt);
+                rules::launch_plans::statement(self, stmt);
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::Return(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) => {
                 rules::conditional::statement(self, stmt);
+                rules::launch_plans::statement(self, stmt);
                 visitor::walk_stmt(self, stmt);
             }
             _ => visitor::walk_stmt(self, stmt),

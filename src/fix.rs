@@ -108,16 +108,28 @@ fn fix_with(
             continue;
         }
         // Roll the round back. Fixes that break the syntax on their own are dropped for good
-        // (and reported); if each parses alone but not together, apply just the first one.
+        // (and reported); if each parses alone but not together, keep, in order, every fix
+        // that still parses with the ones kept before it.
         let broken: Vec<(Rule, &Fix)> = accepted
             .iter()
             .filter(|(_, fix)| parse(&apply(&outcome.text, std::iter::once(*fix))).is_err())
             .copied()
             .collect();
         if broken.is_empty() {
-            let (rule, fix) = accepted[0];
-            *outcome.fixed.entry(rule).or_default() += 1;
-            outcome.text = apply(&outcome.text, std::iter::once(fix));
+            let mut kept: Vec<(Rule, &Fix)> = Vec::new();
+            for &(rule, fix) in &accepted {
+                let trial = apply(
+                    &outcome.text,
+                    kept.iter().map(|(_, f)| *f).chain(std::iter::once(fix)),
+                );
+                if parse(&trial).is_ok() {
+                    kept.push((rule, fix));
+                }
+            }
+            for (rule, _) in &kept {
+                *outcome.fixed.entry(*rule).or_default() += 1;
+            }
+            outcome.text = apply(&outcome.text, kept.iter().map(|(_, f)| *f));
             continue;
         }
         for (rule, fix) in broken {

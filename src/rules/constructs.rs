@@ -24,6 +24,8 @@ enum Owner {
     InTaskSettings,
     /// Inside a `Secret(...)` call (`mount_requirement=Secret.MountType.FILE`).
     InSecret,
+    /// Inside a `LaunchPlan.get_or_create(...)` or `LaunchPlan.create(...)` call.
+    InLaunchPlan,
 }
 
 /// Names (and prefixes, ending in `.`) that other rules report, and where.
@@ -52,6 +54,12 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.types.file.", Owner::Always),
     ("flytekit.types.directory.", Owner::Always),
     ("flytekit.extras.accelerators.", Owner::InTaskSettings),
+    ("flytekit.LaunchPlan.get_or_create", Owner::Called),
+    ("flytekit.LaunchPlan.create", Owner::Called),
+    ("flytekit.CronSchedule", Owner::InLaunchPlan),
+    ("flytekit.FixedRate", Owner::InLaunchPlan),
+    ("flytekit.Labels", Owner::InLaunchPlan),
+    ("flytekit.Annotations", Owner::InLaunchPlan),
 ];
 
 /// flytekit names (or prefixes, ending in `.`) with their Flyte 2 replacement or advice.
@@ -326,6 +334,12 @@ fn handled(checker: &Checker, expr: &Expr, qualified: &str) -> bool {
         }
         Some(Owner::InSecret) => checker.has_ancestor(|e| {
             matches!(e, Expr::Call(c) if checker.resolves_to(&c.func, &["flytekit.Secret"]))
+        }),
+        Some(Owner::InLaunchPlan) => checker.has_ancestor(|e| {
+            matches!(e, Expr::Call(c) if checker.resolves_to(
+                &c.func,
+                &["flytekit.LaunchPlan.get_or_create", "flytekit.LaunchPlan.create"],
+            ))
         }),
     }
 }

@@ -506,8 +506,20 @@ pub fn unused_current_context(checker: &mut Checker) {
             found.push((binding.name, *stmt));
         }
     }
+    // A body whose statements would all go keeps a `pass`.
+    let deleted: Vec<ruff_text_size::TextRange> = found.iter().map(|(_, s)| s.range()).collect();
     for (name, stmt) in found {
-        let edit = checker.importer.delete_stmt(stmt, checker.locator);
+        let body = crate::importer::enclosing_body(checker.module, stmt.range()).unwrap_or(&[]);
+        let last_standing = body.len() > 1
+            && body.iter().all(|s| deleted.contains(&s.range()))
+            && body
+                .first()
+                .is_some_and(|first| first.range() == stmt.range());
+        let edit = if last_standing {
+            Edit::replace(stmt.range(), "pass")
+        } else {
+            checker.importer.delete_stmt(stmt, checker.locator)
+        };
         checker.report(
             Diagnostic::new(
                 Rule::UnusedCurrentContext,

@@ -9,6 +9,7 @@ pub mod decorators;
 pub mod images;
 pub mod imports;
 pub mod io;
+pub mod launch_plans;
 pub mod main_block;
 pub mod map_task;
 pub mod nodes;
