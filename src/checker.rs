@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Expr, Stmt, StmtFunctionDef};
+use ruff_python_ast::{Expr, ExprName, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::diagnostic::{Diagnostic, Edit};
@@ -311,6 +311,18 @@ impl<'a> Checker<'a> {
     pub fn task_function(&self) -> Option<&FunctionContext<'a>> {
         self.function()
             .filter(|f| f.kind.is_some() || crate::env::environment_of(self, f.def).is_some())
+    }
+
+    /// The module-level function a name reads (not a local or parameter that shadows it).
+    pub fn module_function(&self, name: &ExprName) -> Option<&'a StmtFunctionDef> {
+        let binding = self.semantic.binding_of(name.range.start())?;
+        if binding.scope != 0 {
+            return None;
+        }
+        self.module.iter().find_map(|stmt| match stmt {
+            Stmt::FunctionDef(def) if def.name.range == binding.range => Some(def),
+            _ => None,
+        })
     }
 
     /// Whether a function is a task: flytekit-decorated, or `@env.task` of a

@@ -8,7 +8,6 @@ use super::{keyword_name, quote, string_literal};
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
-use crate::semantic::BindingKind;
 
 const CREATORS: &[&str] = &[
     "flytekit.LaunchPlan.get_or_create",
@@ -325,14 +324,7 @@ fn module_function<'a>(checker: &Checker<'a>, expr: &Expr) -> Option<&'a StmtFun
     let Expr::Name(name) = expr else {
         return None;
     };
-    let binding = checker.semantic.binding_of(name.range.start())?;
-    if binding.scope != 0 || !matches!(binding.kind, BindingKind::Other) {
-        return None;
-    }
-    checker.module.iter().find_map(|s| match s {
-        Stmt::FunctionDef(def) if def.name.range == binding.range => Some(def),
-        _ => None,
-    })
+    checker.module_function(name)
 }
 
 /// Edits adding `triggers=` to the function's `@env.task` decorator; `None` while the function

@@ -30,17 +30,7 @@ pub fn statement(checker: &mut Checker, stmt: &StmtIf) {
         let Expr::Name(name) = &*call.func else {
             continue;
         };
-        let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
-            continue;
-        };
-        if binding.scope != 0 {
-            continue;
-        }
-        let def = checker.module.iter().find_map(|s| match s {
-            Stmt::FunctionDef(def) if def.name.range == binding.range => Some(def),
-            _ => None,
-        });
-        if let Some(def) = def
+        if let Some(def) = checker.module_function(name)
             && checker.flyte_kind(def).is_some()
         {
             sites.push((call, def));

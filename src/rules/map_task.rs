@@ -3,7 +3,7 @@
 //! `flyte.map` yields failures as list items unless `return_exceptions=False`, and it is lazy, so
 //! the rewrite always passes the flag and wraps the call in `list(...)`.
 
-use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
+use ruff_python_ast::{Expr, ExprCall};
 use ruff_text_size::Ranged;
 
 use super::{int_literal, keyword_name};
@@ -217,7 +217,7 @@ fn unmappable_target(checker: &Checker, target: &Expr) -> Option<String> {
     match &binding.kind {
         BindingKind::Import { .. } => None,
         BindingKind::Other if binding.scope == 0 => {
-            let def = module_function(checker, name.id.as_str())?;
+            let def = checker.module_function(name)?;
             (!checker.is_task_function(def)).then(|| {
                 format!(
                     "`{}` is not a task of this module (a reference task or launch plan is run \
@@ -257,13 +257,6 @@ fn dereference<'a>(checker: &Checker<'a>, expr: &'a Expr) -> &'a Expr {
     current
 }
 
-fn module_function<'a>(checker: &Checker<'a>, name: &str) -> Option<&'a StmtFunctionDef> {
-    checker.module.iter().find_map(|stmt| match stmt {
-        Stmt::FunctionDef(def) if def.name.id.as_str() == name => Some(def),
-        _ => None,
-    })
-}
-
 /// The order in which `flyte.map` takes the mapped lists: the task's leading positional
 /// parameters (after those a `functools.partial` binds), when the mapped names are exactly those
 /// and every later parameter has a default.
@@ -287,7 +280,7 @@ fn parameter_order<'a>(
     let Expr::Name(name) = function else {
         return None;
     };
-    let def = module_function(checker, name.id.as_str())?;
+    let def = checker.module_function(name)?;
     let parameters = &def.parameters;
     let positional: Vec<_> = parameters
         .posonlyargs

@@ -112,17 +112,7 @@ fn async_from_sync(checker: &mut Checker, call: &ExprCall) {
     let Expr::Name(name) = &*call.func else {
         return;
     };
-    let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
-        return;
-    };
-    if binding.scope != 0 {
-        return;
-    }
-    let callee = checker.module.iter().find_map(|stmt| match stmt {
-        Stmt::FunctionDef(def) if def.name.range == binding.range => Some(def),
-        _ => None,
-    });
-    let Some(callee) = callee else {
+    let Some(callee) = checker.module_function(name) else {
         return;
     };
     if !callee.is_async || !checker.is_task_function(callee) {

@@ -1,6 +1,6 @@
 //! FM308 `with-overrides`: `t(x=a).with_overrides(...)` is `t.override(...)(x=a)` in Flyte 2.
 
-use ruff_python_ast::{Expr, ExprCall, Stmt};
+use ruff_python_ast::{Expr, ExprCall};
 use ruff_text_size::Ranged;
 
 use super::{bool_literal, keyword_name};
@@ -75,18 +75,9 @@ fn module_task<'a>(
     checker: &Checker<'a>,
     name: &ruff_python_ast::ExprName,
 ) -> Option<&'a ruff_python_ast::StmtFunctionDef> {
-    let binding = checker.semantic.binding_of(name.range.start())?;
-    if binding.scope != 0 {
-        return None;
-    }
-    checker.module.iter().find_map(|stmt| match stmt {
-        Stmt::FunctionDef(def)
-            if def.name.range == binding.range && checker.is_task_function(def) =>
-        {
-            Some(def)
-        }
-        _ => None,
-    })
+    checker
+        .module_function(name)
+        .filter(|def| checker.is_task_function(def))
 }
 
 /// The `override(...)` arguments for the `with_overrides(...)` call, and what changes.

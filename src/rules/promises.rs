@@ -86,18 +86,9 @@ fn called_task<'a>(checker: &Checker<'a>, func: &Expr) -> Option<&'a StmtFunctio
         },
         _ => return None,
     };
-    let binding = checker.semantic.binding_of(name.range.start())?;
-    if binding.scope != 0 {
-        return None;
-    }
-    checker.module.iter().find_map(|s| match s {
-        Stmt::FunctionDef(def)
-            if def.name.range == binding.range && checker.is_task_function(def) =>
-        {
-            Some(def)
-        }
-        _ => None,
-    })
+    checker
+        .module_function(name)
+        .filter(|def| checker.is_task_function(def))
 }
 
 /// The output names of a task with several outputs: a NamedTuple's fields, or `o0`, `o1`, …
