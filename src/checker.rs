@@ -488,6 +488,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::overrides::call(self, call);
                 rules::imports::kwtypes(self, call);
                 rules::conditional::call(self, call);
+                rules::runtime::call(self, call);
                 rules::nodes::call(self, call);
                 rules::io::path_use(self, call);
                 rules::images::call(self, call);

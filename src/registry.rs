@@ -86,6 +86,7 @@ rules! {
     WithOverrides => ("FM308", "with-overrides", Sometimes, "FM308.md"),
     CreateNode => ("FM309", "create-node", Sometimes, "FM309.md"),
     AsyncFromSync => ("FM310", "async-task-from-sync", None, "FM310.md"),
+    WorkflowRuntimeCode => ("FM311", "workflow-runtime-code", None, "FM311.md"),
     SecretsGet => ("FM401", "secrets-get", Sometimes, "FM401.md"),
     WorkingDirectory => ("FM402", "working-directory", Sometimes, "FM402.md"),
     ExecutionId => ("FM403", "execution-id", Sometimes, "FM403.md"),

@@ -17,6 +17,7 @@ pub mod ordering;
 pub mod overrides;
 pub mod promises;
 pub mod resources;
+pub mod runtime;
 pub mod secrets;
 
 use ruff_python_ast::{Arguments, Expr, ExprCall, Keyword, Number};
