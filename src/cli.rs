@@ -13,7 +13,7 @@ use crate::registry::{Rule, RuleSelector};
 use crate::report::{self, Counts, FileResult, OutputFormat, plural};
 use crate::settings::{RuleSet, Settings};
 use crate::source::SourceText;
-use crate::{CheckError, check_file, fix_file, mentions_flytekit};
+use crate::{CheckError, check_file, fix_file, may_use_flytekit};
 
 /// Stack for each worker: deeply nested sources recurse deeply.
 const WORKER_STACK: usize = 256 * 1024 * 1024;
@@ -185,9 +185,17 @@ impl RunSettings {
         }
         let mut ignore = config.selectors("ignore", config.options.ignore.as_deref())?;
         ignore.extend(common.ignore.iter().cloned());
+        let mappings: Vec<(String, String)> = config
+            .options
+            .mappings
+            .iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let base = Settings {
             rules: RuleSet::from_selectors(&select, &ignore),
             unsafe_fixes: common.unsafe_fixes || config.options.unsafe_fixes.unwrap_or(false),
+            mappings: mappings.into(),
         };
         Ok(Self {
             per_file_ignores: config.per_file_ignores()?,
@@ -218,6 +226,7 @@ impl RunSettings {
         Settings {
             rules: RuleSet::from_selectors(&self.select, &ignore),
             unsafe_fixes: self.base.unsafe_fixes,
+            mappings: self.base.mappings.clone(),
         }
     }
 
@@ -239,6 +248,9 @@ impl RunSettings {
         let list = |v: &Option<Vec<String>>| v.as_ref().map_or_else(String::new, |v| v.join(", "));
         writeln!(out, "exclude: {}", list(&options.exclude))?;
         writeln!(out, "extend-exclude: {}", list(&options.extend_exclude))?;
+        for (name, target) in options.mappings.iter().flatten() {
+            writeln!(out, "mappings: {name} = {target}")?;
+        }
         for (pattern, codes) in options.per_file_ignores.iter().flatten() {
             writeln!(out, "per-file-ignores: {pattern} = {}", codes.join(", "))?;
         }
@@ -313,12 +325,12 @@ struct Processed {
     original: String,
 }
 
-fn read(input: &Input) -> Result<Option<SourceText>, String> {
+fn read(input: &Input, settings: &Settings) -> Result<Option<SourceText>, String> {
     match input {
         Input::Stdin(text) => Ok(Some(SourceText::from_string(text.clone()))),
         Input::File(path) => {
             let bytes = std::fs::read(path).map_err(|e| io_message(&e))?;
-            if !mentions_flytekit(&bytes) {
+            if !may_use_flytekit(&bytes, settings) {
                 return Ok(None);
             }
             SourceText::decode(bytes)
@@ -348,7 +360,7 @@ fn process(
         stdin: matches!(input, Input::Stdin(_)),
         original: String::new(),
     };
-    let source = match read(input) {
+    let source = match read(input, settings) {
         Ok(Some(source)) => source,
         Ok(None) => return None,
         Err(error) => {

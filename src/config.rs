@@ -23,6 +23,8 @@ pub struct Options {
     pub exclude: Option<Vec<String>>,
     pub extend_exclude: Option<Vec<String>>,
     pub unsafe_fixes: Option<bool>,
+    /// In-house names that stand for flytekit ones: `"mycompany.flyte.task" = "flytekit.task"`.
+    pub mappings: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -102,6 +104,14 @@ impl Config {
         config.selectors("ignore", config.options.ignore.as_deref())?;
         config.per_file_ignores()?;
         config.excludes()?;
+        for (name, target) in config.options.mappings.iter().flatten() {
+            if !(target == "flytekit" || target.starts_with("flytekit.")) {
+                return Err(format!(
+                    "{}: `mappings`: `{name}` must map to a flytekit name, not `{target}`",
+                    config.name()
+                ));
+            }
+        }
         Ok(Some(config))
     }
 

@@ -42,6 +42,15 @@ pub fn mentions_flytekit(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"flytekit").is_some()
 }
 
+/// The gate with in-house wrappers: a file may also reach flytekit through a mapped module.
+pub fn may_use_flytekit(bytes: &[u8], settings: &Settings) -> bool {
+    mentions_flytekit(bytes)
+        || settings.mappings.iter().any(|(name, _)| {
+            let module = name.rsplit_once('.').map_or(name.as_str(), |(m, _)| m);
+            memchr::memmem::find(bytes, module.as_bytes()).is_some()
+        })
+}
+
 /// Why a file could not be checked at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckError {
@@ -104,7 +113,7 @@ pub fn check_file(
     path: Option<&Path>,
     settings: &Settings,
 ) -> Result<Vec<Diagnostic>, CheckError> {
-    if !mentions_flytekit(text.as_bytes()) {
+    if !may_use_flytekit(text.as_bytes(), settings) {
         return Ok(Vec::new());
     }
     match parse(text) {
@@ -127,7 +136,7 @@ pub fn check_parsed(
     let body = &parsed.syntax().body;
     let locator = Locator::new(text);
     let line_ending = LineEnding::detect(text);
-    let semantic = SemanticModel::build(body, text);
+    let semantic = SemanticModel::build(body, text, &settings.mappings);
     let importer = Importer::new(body, &locator, line_ending);
     let checker = Checker::new(
         &locator,

@@ -79,10 +79,12 @@ pub struct SemanticModel<'a> {
     node_scopes: HashMap<(TextSize, u8), ScopeId>,
     string_ranges: Vec<TextRange>,
     source: &'a str,
+    /// In-house names that stand for flytekit ones.
+    mappings: &'a [(String, String)],
 }
 
 impl<'a> SemanticModel<'a> {
-    pub fn build(body: &'a [Stmt], source: &'a str) -> Self {
+    pub fn build(body: &'a [Stmt], source: &'a str, mappings: &'a [(String, String)]) -> Self {
         let mut builder = Builder {
             depth: 0,
             in_annotation: 0,
@@ -114,6 +116,7 @@ impl<'a> SemanticModel<'a> {
             node_scopes,
             string_ranges,
             source,
+            mappings,
         };
         for load in &loads {
             if let Some(id) = model.lookup(&bindings, load) {
@@ -217,11 +220,26 @@ impl<'a> SemanticModel<'a> {
                         out.push('.');
                         out.push_str(segment);
                     }
-                    return Some(known::canonical(&out).into_owned());
+                    return Some(self.mapped(known::canonical(&out).into_owned()));
                 }
                 _ => return None,
             }
         }
+    }
+
+    /// A qualified name through the in-house mappings (`mycompany.flyte.task` → `flytekit.task`).
+    fn mapped(&self, qualified: String) -> String {
+        for (name, target) in self.mappings {
+            if qualified == *name {
+                return known::canonical(target).into_owned();
+            }
+            if let Some(rest) = qualified.strip_prefix(name.as_str())
+                && rest.starts_with('.')
+            {
+                return known::canonical(&format!("{target}{rest}")).into_owned();
+            }
+        }
+        qualified
     }
 
     /// Whether `expr` resolves to one of `names` (canonical qualified names).

@@ -1,5 +1,7 @@
 //! Which rules run and which fixes apply.
 
+use std::sync::Arc;
+
 use crate::registry::{Rule, RuleSelector};
 
 /// A set of enabled rules.
@@ -67,6 +69,8 @@ impl RuleSet {
 pub struct Settings {
     pub rules: RuleSet,
     pub unsafe_fixes: bool,
+    /// Extra names that stand for flytekit ones (in-house wrappers): (name, flytekit name).
+    pub mappings: Arc<[(String, String)]>,
 }
 
 impl Default for Settings {
@@ -74,6 +78,7 @@ impl Default for Settings {
         Self {
             rules: RuleSet::all(),
             unsafe_fixes: false,
+            mappings: Arc::from(Vec::new()),
         }
     }
 }

@@ -537,3 +537,37 @@ fn statistics_and_output_file() {
          Fixed 2 problems in 1 file.\n"
     );
 }
+
+#[test]
+fn in_house_wrappers_are_seen_through() {
+    let pyproject = "[tool.flyte-migrate.mappings]\n\"mycompany.flyte.task\" = \"flytekit.task\"\n\"mycompany.flyte.Res\" = \"flytekit.Resources\"\n";
+    let source = "from mycompany.flyte import Res, task\n\n@task\ndef f() -> int:\n    return 1\n\nr = Res(mem=\"1Gi\")\n";
+    let dir = tree(&[
+        ("pyproject.toml", pyproject.as_bytes()),
+        ("wf.py", source.as_bytes()),
+    ]);
+    let out = run(
+        dir.path(),
+        &["check", "--output-format", "concise", "wf.py"],
+    );
+    let text = stdout(&out);
+    assert!(text.contains("wf.py:3:2: FM204"), "{text}");
+    assert!(text.contains("wf.py:7:5: FM201"), "{text}");
+    // Without the mapping the file does not even mention flytekit.
+    let out = run(dir.path(), &["check", "--isolated", "wf.py"]);
+    assert_eq!(out.status.code(), Some(0));
+    let bad = tree(&[
+        (
+            "pyproject.toml",
+            b"[tool.flyte-migrate.mappings]\n\"x.y\" = \"os.path\"\n",
+        ),
+        ("wf.py", source.as_bytes()),
+    ]);
+    let out = run(bad.path(), &["check", "wf.py"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`mappings`: `x.y` must map to a flytekit name"),
+        "{}",
+        stderr(&out)
+    );
+}

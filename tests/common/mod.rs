@@ -19,6 +19,7 @@ pub fn settings(select: &[&str], unsafe_fixes: bool) -> Settings {
     Settings {
         rules: RuleSet::from_selectors(&select, &[]),
         unsafe_fixes,
+        ..Settings::default()
     }
 }
 
@@ -26,6 +27,7 @@ pub fn all_rules(unsafe_fixes: bool) -> Settings {
     Settings {
         rules: RuleSet::all(),
         unsafe_fixes,
+        ..Settings::default()
     }
 }
 
