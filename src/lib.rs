@@ -92,6 +92,16 @@ pub fn module_name(path: Option<&Path>) -> String {
 
 /// Parse a module, or return the syntax error as a diagnostic.
 pub fn parse(text: &str) -> Result<Parsed<ModModule>, Diagnostic> {
+    // CPython refuses source with NUL bytes anywhere, even in a string literal.
+    if let Some(at) = memchr::memchr(0, text.as_bytes()) {
+        let at = ruff_text_size::TextSize::try_from(at).unwrap_or_default();
+        return Err(Diagnostic::new(
+            Rule::SyntaxError,
+            "SyntaxError: source code cannot contain null bytes",
+            TextRange::new(at, at + ruff_text_size::TextSize::from(1)),
+        )
+        .with_help("Remove the null byte; the file was not checked further"));
+    }
     ruff_python_parser::parse_module(text).map_err(|error| {
         Diagnostic::new(
             Rule::SyntaxError,
