@@ -197,12 +197,14 @@ impl<'a> Checker<'a> {
     /// The edits that make `module` usable here: none when it is already imported, an insertion
     /// when it is not, and `None` when the name is taken by something else.
     pub fn import_module(&self, module: &str) -> Option<Vec<Edit>> {
+        // `import flyte.report` binds `flyte`: that name must be free, or flyte itself.
+        let head = module.split('.').next().unwrap_or(module);
         let shadowed = self
             .scopes
             .iter()
             .skip(1)
-            .any(|&s| self.semantic.scope_binds(s, module));
-        if shadowed || self.semantic.module_name_conflicts(module, module) {
+            .any(|&s| self.semantic.scope_binds(s, head));
+        if shadowed || self.semantic.module_name_conflicts(head, head) {
             return None;
         }
         if self
@@ -489,6 +491,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::imports::kwtypes(self, call);
                 rules::conditional::call(self, call);
                 rules::runtime::call(self, call);
+                rules::decks::call(self, call);
                 rules::nodes::call(self, call);
                 rules::io::path_use(self, call);
                 rules::images::call(self, call);

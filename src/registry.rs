@@ -96,6 +96,7 @@ rules! {
     IoType => ("FM410", "io-type", Sometimes, "FM410.md"),
     IoConstructor => ("FM411", "io-constructor", Sometimes, "FM411.md"),
     IoMethod => ("FM412", "io-method", Sometimes, "FM412.md"),
+    Deck => ("FM413", "deck", Sometimes, "FM413.md"),
     ImageSpec => ("FM501", "image-spec", Sometimes, "FM501.md"),
     LaunchPlan => ("FM601", "launch-plan", Sometimes, "FM601.md"),
     SyntaxError => ("FM901", "syntax-error", None, "FM901.md"),

@@ -54,6 +54,8 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.types.file.", Owner::Always),
     ("flytekit.types.directory.", Owner::Always),
     ("flytekit.extras.accelerators.", Owner::InTaskSettings),
+    ("flytekit.Deck", Owner::Called),
+    ("flytekit.Deck.publish", Owner::Called),
     ("flytekit.LaunchPlan.get_or_create", Owner::Called),
     ("flytekit.LaunchPlan.create", Owner::Called),
     ("flytekit.CronSchedule", Owner::InLaunchPlan),

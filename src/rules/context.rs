@@ -128,6 +128,13 @@ pub fn attribute(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
         "secrets" => secrets(checker, expr),
         "working_directory" => working_directory(checker, expr),
         "execution_id" => execution_id(checker, expr),
+        // `default_deck.append(html)` is FM413's.
+        "default_deck"
+            if matches!(
+                (checker.parent_expr(), checker.ancestor_expr(1)),
+                (Some(Expr::Attribute(a)), Some(Expr::Call(c)))
+                    if a.attr.id.as_str() == "append" && c.func.range() == a.range
+            ) => {}
         other => other_attribute(checker, expr, other),
     }
 }
