@@ -63,19 +63,21 @@ fn fix_with(
     // Fixes that broke the syntax once are never tried again: by rule and own edits (the
     // import insertions many fixes share do not identify one).
     let mut rejected: Vec<(Rule, Vec<Edit>)> = Vec::new();
+    // Only the input can be unparsable: every round's output is parsed before it is kept, and
+    // that parse is the one the next round checks.
+    let mut parsed = match parse(text) {
+        Ok(parsed) => parsed,
+        Err(syntax) => {
+            outcome.remaining = if settings.rules.contains(Rule::SyntaxError) {
+                vec![syntax]
+            } else {
+                Vec::new()
+            };
+            return Ok(outcome);
+        }
+    };
     for round in 0..=MAX_ROUNDS {
-        let diagnostics = match parse(&outcome.text) {
-            Ok(parsed) => diagnose(&parsed, &outcome.text)?,
-            Err(syntax) => {
-                // Only the input can be unparsable: every round's output is parsed before it is kept.
-                outcome.remaining = if settings.rules.contains(Rule::SyntaxError) {
-                    vec![syntax]
-                } else {
-                    Vec::new()
-                };
-                return Ok(outcome);
-            }
-        };
+        let diagnostics = diagnose(&parsed, &outcome.text)?;
         let candidates: Vec<&Diagnostic> = diagnostics
             .iter()
             .filter(|d| {
@@ -100,11 +102,12 @@ fn fix_with(
         }
         let accepted = select_fixes(&candidates);
         let next = apply(&outcome.text, accepted.iter().map(|(_, f)| *f));
-        if parse(&next).is_ok() {
+        if let Ok(next_parsed) = parse(&next) {
             for (rule, _) in &accepted {
                 *outcome.fixed.entry(*rule).or_default() += 1;
             }
             outcome.text = next;
+            parsed = next_parsed;
             continue;
         }
         // Roll the round back. Fixes that break the syntax on their own are dropped for good
@@ -117,19 +120,24 @@ fn fix_with(
             .collect();
         if broken.is_empty() {
             let mut kept: Vec<(Rule, &Fix)> = Vec::new();
+            let mut last_good = None;
             for &(rule, fix) in &accepted {
                 let trial = apply(
                     &outcome.text,
                     kept.iter().map(|(_, f)| *f).chain(std::iter::once(fix)),
                 );
-                if parse(&trial).is_ok() {
+                if let Ok(trial_parsed) = parse(&trial) {
                     kept.push((rule, fix));
+                    last_good = Some((trial, trial_parsed));
                 }
             }
             for (rule, _) in &kept {
                 *outcome.fixed.entry(*rule).or_default() += 1;
             }
-            outcome.text = apply(&outcome.text, kept.iter().map(|(_, f)| *f));
+            if let Some((text, text_parsed)) = last_good {
+                outcome.text = text;
+                parsed = text_parsed;
+            }
             continue;
         }
         for (rule, fix) in broken {
