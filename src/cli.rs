@@ -1,5 +1,6 @@
 //! The command line: arguments, running over files in parallel, printing, exit codes.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -208,9 +209,9 @@ impl RunSettings {
     }
 
     /// The settings for one file: the base ones less its `per-file-ignores`.
-    fn for_path(&self, path: Option<&Path>) -> Settings {
+    fn for_path(&self, path: Option<&Path>) -> Cow<'_, Settings> {
         let Some(path) = path else {
-            return self.base.clone();
+            return Cow::Borrowed(&self.base);
         };
         let extra: Vec<RuleSelector> = self
             .per_file_ignores
@@ -219,15 +220,15 @@ impl RunSettings {
             .flat_map(|(_, selectors)| selectors.iter().cloned())
             .collect();
         if extra.is_empty() {
-            return self.base.clone();
+            return Cow::Borrowed(&self.base);
         }
         let mut ignore = self.ignore.clone();
         ignore.extend(extra);
-        Settings {
+        Cow::Owned(Settings {
             rules: RuleSet::from_selectors(&self.select, &ignore),
             unsafe_fixes: self.base.unsafe_fixes,
             mappings: self.base.mappings.clone(),
-        }
+        })
     }
 
     fn excluded(&self, path: &Path) -> bool {
@@ -315,8 +316,8 @@ fn inputs(common: &CommonArgs, run: &RunSettings) -> io::Result<(Vec<Input>, Vec
 struct Processed {
     result: FileResult,
     bom: bool,
-    /// Fixed text when it differs from the input.
-    fixed: Option<String>,
+    /// Whether fixing changed the text (`result.text` then holds the fixed text).
+    changed: bool,
     fixed_counts: BTreeMap<Rule, usize>,
     warnings: Vec<String>,
     error: Option<String>,
@@ -340,6 +341,13 @@ fn read(input: &Input, settings: &Settings) -> Result<Option<SourceText>, String
     }
 }
 
+impl Processed {
+    /// The fixed text, when fixing changed it.
+    fn fixed(&self) -> Option<&str> {
+        self.changed.then_some(self.result.text.as_str())
+    }
+}
+
 fn process(
     input: &Input,
     name: String,
@@ -353,7 +361,7 @@ fn process(
             ..FileResult::default()
         },
         bom: false,
-        fixed: None,
+        changed: false,
         fixed_counts: BTreeMap::new(),
         warnings: Vec::new(),
         error: None,
@@ -374,28 +382,22 @@ fn process(
         Input::Stdin(_) => stdin_name,
     };
     if fixing {
-        processed.original = source.text.clone();
-    }
-    let outcome = if fixing {
-        fix_file(&source.text, path, settings).map(|outcome| {
-            processed.fixed_counts = outcome.fixed;
-            processed.warnings = outcome.warnings;
-            if outcome.text != source.text {
-                processed.fixed = Some(outcome.text.clone());
+        match fix_file(&source.text, path, settings) {
+            Ok(outcome) => {
+                processed.fixed_counts = outcome.fixed;
+                processed.warnings = outcome.warnings;
+                processed.changed = outcome.text != source.text;
+                processed.result.text = outcome.text;
+                processed.result.diagnostics = outcome.remaining;
             }
-            (outcome.text, outcome.remaining)
-        })
-    } else {
-        check_file(&source.text, path, settings).map(|d| (source.text.clone(), d))
-    };
-    match outcome {
-        Ok((text, diagnostics)) => {
-            processed.result.text = text;
-            processed.result.diagnostics = diagnostics;
+            Err(error @ CheckError::TooDeep(_)) => processed.error = Some(error.to_string()),
         }
-        Err(error @ CheckError::TooDeep(_)) => processed.error = Some(error.to_string()),
-    }
-    if !fixing {
+        processed.original = source.text;
+    } else {
+        match check_file(&source.text, path, settings) {
+            Ok(diagnostics) => processed.result.diagnostics = diagnostics,
+            Err(error @ CheckError::TooDeep(_)) => processed.error = Some(error.to_string()),
+        }
         processed.result.text = source.text;
     }
     Some(processed)
@@ -597,7 +599,7 @@ fn fix(args: &FixArgs) -> io::Result<ExitStatus> {
         let processed = process_inputs(common, &run, inputs, true);
         errors += report_errors(&processed, &[]);
         for p in &processed {
-            let Some(fixed) = &p.fixed else {
+            let Some(fixed) = p.fixed() else {
                 if p.stdin && !diff && p.error.is_none() {
                     // `fix -` always echoes the source, changed or not.
                     out.write_all(
@@ -613,7 +615,7 @@ fn fix(args: &FixArgs) -> io::Result<ExitStatus> {
             files_changed += 1;
             fixed_total += p.fixed_counts.values().sum::<usize>();
             if diff {
-                let unified = similar::TextDiff::from_lines(p.original.as_str(), fixed.as_str())
+                let unified = similar::TextDiff::from_lines(p.original.as_str(), fixed)
                     .unified_diff()
                     .context_radius(3)
                     .header(
@@ -731,7 +733,7 @@ fn fix(args: &FixArgs) -> io::Result<ExitStatus> {
 /// Write the fixed text beside the file and rename it over the original, keeping permissions,
 /// BOM and line endings; refuse when the file changed since it was read.
 fn write_atomically(path: &Path, p: &Processed) -> io::Result<()> {
-    let Some(fixed) = &p.fixed else {
+    let Some(fixed) = p.fixed() else {
         return Ok(());
     };
     let metadata = std::fs::metadata(path)?;
@@ -786,5 +788,49 @@ fn rule(args: &RuleArgs) -> io::Result<ExitStatus> {
             eprintln!("error: unknown rule `{code}` (see `flyte-migrate rule --all`)");
             Ok(ExitStatus::Error)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn processed(original: &str, fixed: &str) -> Processed {
+        Processed {
+            result: FileResult {
+                text: fixed.to_string(),
+                ..FileResult::default()
+            },
+            bom: false,
+            changed: original != fixed,
+            fixed_counts: BTreeMap::new(),
+            warnings: Vec::new(),
+            error: None,
+            stdin: false,
+            original: original.to_string(),
+        }
+    }
+
+    /// A file edited between read and write keeps the edit; the fix is refused, not merged.
+    #[test]
+    fn a_file_changed_since_it_was_read_is_not_written() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("pipeline.py");
+        std::fs::write(&path, "x = 2\n")?;
+        let error = write_atomically(&path, &processed("x = 1\n", "x = 3\n"))
+            .expect_err("the file changed on disk");
+        assert!(error.to_string().contains("changed on disk"), "{error}");
+        assert_eq!(std::fs::read_to_string(&path)?, "x = 2\n");
+        Ok(())
+    }
+
+    #[test]
+    fn an_unchanged_file_is_written() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("pipeline.py");
+        std::fs::write(&path, "x = 1\r\n")?;
+        write_atomically(&path, &processed("x = 1\r\n", "x = 3\r\n"))?;
+        assert_eq!(std::fs::read_to_string(&path)?, "x = 3\r\n");
+        Ok(())
     }
 }
