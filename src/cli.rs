@@ -14,7 +14,7 @@ use crate::registry::{Rule, RuleSelector};
 use crate::report::{self, Counts, FileResult, OutputFormat, plural};
 use crate::settings::{RuleSet, Settings};
 use crate::source::SourceText;
-use crate::{CheckError, check_file, fix_file, may_use_flytekit};
+use crate::{CheckError, check_file, fix_file, worth_checking};
 
 /// Stack for each worker: deeply nested sources recurse deeply.
 const WORKER_STACK: usize = 256 * 1024 * 1024;
@@ -331,7 +331,7 @@ fn read(input: &Input, settings: &Settings) -> Result<Option<SourceText>, String
         Input::Stdin(text) => Ok(Some(SourceText::from_string(text.clone()))),
         Input::File(path) => {
             let bytes = std::fs::read(path).map_err(|e| io_message(&e))?;
-            if !may_use_flytekit(&bytes, settings) {
+            if !worth_checking(&bytes, Some(path), settings) {
                 return Ok(None);
             }
             SourceText::decode(bytes)

@@ -1,4 +1,4 @@
-//! Finding the Python files to check: gitignore-aware, parallel, in a stable order.
+//! Finding the files to check: gitignore-aware, parallel, in a stable order.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -36,6 +36,12 @@ pub fn is_python(path: &Path) -> bool {
         path.extension().and_then(|e| e.to_str()),
         Some("py" | "pyi")
     )
+}
+
+/// Whether a walked file is checked: Python source, or a file that can hold `pyflyte` command
+/// lines (shell scripts, Makefiles, Dockerfiles, YAML, Markdown).
+pub fn is_checked(path: &Path) -> bool {
+    is_python(path) || crate::commands::CommandFile::of(path).is_some()
 }
 
 /// The files under `paths`, sorted, and the paths that could not be walked (with why).
@@ -81,7 +87,7 @@ pub fn discover(
                     }
                     Ok(entry) => {
                         let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                        if is_file && is_python(entry.path()) {
+                        if is_file && is_checked(entry.path()) {
                             push(&files, entry.into_path());
                         }
                     }

@@ -44,6 +44,9 @@ pub fn fix_file(
     path: Option<&Path>,
     settings: &Settings,
 ) -> Result<FixOutcome, CheckError> {
+    if let Some(kind) = path.and_then(crate::commands::CommandFile::of) {
+        return Ok(crate::commands::fix(text, kind, settings));
+    }
     let module = module_name(path);
     fix_with(text, settings, |parsed, text| {
         check_parsed(parsed, text, &module, settings)

@@ -6,6 +6,7 @@
 
 pub mod checker;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
@@ -49,6 +50,16 @@ pub fn may_use_flytekit(bytes: &[u8], settings: &Settings) -> bool {
             let module = name.rsplit_once('.').map_or(name.as_str(), |(m, _)| m);
             memchr::memmem::find(bytes, module.as_bytes()).is_some()
         })
+}
+
+/// The gate for any file: whether its bytes may hold something a rule reports. A Python file
+/// must mention flytekit (or a mapped module); a shell script, Makefile, Dockerfile, YAML or
+/// Markdown file must mention `pyflyte` and have a command rule enabled.
+pub fn worth_checking(bytes: &[u8], path: Option<&Path>, settings: &Settings) -> bool {
+    match path.and_then(commands::CommandFile::of) {
+        Some(_) => commands::enabled(&settings.rules) && commands::mentions_pyflyte(bytes),
+        None => may_use_flytekit(bytes, settings),
+    }
 }
 
 /// Why a file could not be checked at all.
@@ -123,6 +134,9 @@ pub fn check_file(
     path: Option<&Path>,
     settings: &Settings,
 ) -> Result<Vec<Diagnostic>, CheckError> {
+    if let Some(kind) = path.and_then(commands::CommandFile::of) {
+        return Ok(commands::check(text, kind, &settings.rules));
+    }
     if !may_use_flytekit(text.as_bytes(), settings) {
         return Ok(Vec::new());
     }

@@ -105,6 +105,20 @@ impl Suppressions {
     }
 }
 
+/// Whether a comment (from its `#` to the end of its line) suppresses `rule`: a bare `# noqa`,
+/// or one that lists the rule's code. For files that are not Python, where no FM902 applies.
+pub fn comment_suppresses(comment: &str, rule: Rule) -> bool {
+    let comment = comment.split(['\n', '\r']).next().unwrap_or("");
+    let locator = Locator::new(comment);
+    let range = TextRange::up_to(TextSize::try_from(comment.len()).unwrap_or_default());
+    directive(comment, range, &locator).is_some_and(|d| match d.codes {
+        None => true,
+        Some(codes) => codes
+            .iter()
+            .any(|(code, _)| code.eq_ignore_ascii_case(rule.code())),
+    })
+}
+
 /// The suppression a comment holds, if it holds one.
 fn directive(text: &str, range: TextRange, locator: &Locator) -> Option<Directive> {
     let row = locator.row(range.start());

@@ -99,6 +99,9 @@ rules! {
     Deck => ("FM413", "deck", Sometimes, "FM413.md"),
     ImageSpec => ("FM501", "image-spec", Sometimes, "FM501.md"),
     LaunchPlan => ("FM601", "launch-plan", Sometimes, "FM601.md"),
+    PyflyteRun => ("FM701", "pyflyte-run", Sometimes, "FM701.md"),
+    PyflyteRegister => ("FM702", "pyflyte-register", None, "FM702.md"),
+    PyflyteCommand => ("FM703", "pyflyte-command", Sometimes, "FM703.md"),
     SyntaxError => ("FM901", "syntax-error", None, "FM901.md"),
     UnusedSuppression => ("FM902", "unused-suppression", Always, "FM902.md"),
 }

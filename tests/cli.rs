@@ -571,3 +571,50 @@ fn in_house_wrappers_are_seen_through() {
         stderr(&out)
     );
 }
+
+#[test]
+fn command_lines_in_scripts_yaml_and_markdown() {
+    let dir = tree(&[
+        (
+            "scripts/run.sh",
+            b"#!/bin/sh\npyflyte run --remote wf.py wf\r\n",
+        ),
+        ("Makefile", b"run:\n\tpyflyte run wf.py wf\n"),
+        (
+            ".github/workflows/ci.yml",
+            b"steps:\n  - run: pyflyte register -p p wf/\n",
+        ),
+        (
+            "docs/usage.md",
+            b"Run `pyflyte run wf.py wf`.\n\nSee pyflyte run in prose.\n",
+        ),
+        ("notes.txt", b"pyflyte run wf.py wf\n"),
+    ]);
+    let out = run(
+        dir.path(),
+        &["check", "--output-format", "concise", "--isolated"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "./.github/workflows/ci.yml:2:10: FM702 `pyflyte register` is `flyte deploy` in Flyte 2, with other arguments\n\
+         ./Makefile:2:2: FM701 [*] `pyflyte run` (local by default) is `flyte run --local` in Flyte 2\n\
+         ./docs/usage.md:1:6: FM701 [*] `pyflyte run` (local by default) is `flyte run --local` in Flyte 2\n\
+         ./scripts/run.sh:2:1: FM701 [*] `pyflyte run --remote` is `flyte run` in Flyte 2\n\
+         Found 4 problems (3 fixable with `flyte-migrate fix`).\n"
+    );
+    // Not selected: the files are not even read.
+    let out = run(dir.path(), &["check", "--isolated", "--select", "FM1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    let out = run(dir.path(), &["fix", "--isolated"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let read = |p: &str| std::fs::read(dir.path().join(p)).expect("reads");
+    assert_eq!(read("scripts/run.sh"), b"#!/bin/sh\nflyte run wf.py wf\r\n");
+    assert_eq!(read("Makefile"), b"run:\n\tflyte run --local wf.py wf\n");
+    assert_eq!(
+        read("docs/usage.md"),
+        b"Run `flyte run --local wf.py wf`.\n\nSee pyflyte run in prose.\n"
+    );
+    assert_eq!(read("notes.txt"), b"pyflyte run wf.py wf\n");
+}

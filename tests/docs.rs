@@ -11,10 +11,11 @@ use flyte_migrate::{check_file, fix_file};
 /// The module the examples live in: it names their environments.
 const MODULE: &str = "pipeline.py";
 
-/// The first fenced Python block after `marker`.
-fn block_after<'a>(doc: &'a str, marker: &str) -> Option<&'a str> {
+/// The first fenced block of `language` after `marker`.
+fn block_after<'a>(doc: &'a str, marker: &str, language: &str) -> Option<&'a str> {
     let rest = &doc[doc.find(marker)? + marker.len()..];
-    let start = rest.find("```python\n")? + "```python\n".len();
+    let fence = format!("```{language}\n");
+    let start = rest.find(&fence)? + fence.len();
     let end = rest[start..].find("```")?;
     Some(&rest[start..start + end])
 }
@@ -23,13 +24,20 @@ fn block_after<'a>(doc: &'a str, marker: &str) -> Option<&'a str> {
 fn examples_do_what_the_docs_say() {
     for &rule in Rule::ALL {
         let doc = rule.documentation();
-        let before =
-            block_after(doc, "## Example").unwrap_or_else(|| panic!("{rule}: no example block"));
-        let after = block_after(doc, "Use instead:")
+        // Command-line rules document shell; the rest, Python.
+        let command = rule.code().starts_with("FM7");
+        let (language, file) = if command {
+            ("sh", "run.sh")
+        } else {
+            ("python", MODULE)
+        };
+        let before = block_after(doc, "## Example", language)
+            .unwrap_or_else(|| panic!("{rule}: no example block"));
+        let after = block_after(doc, "Use instead:", language)
             .unwrap_or_else(|| panic!("{rule}: no `Use instead:` block"));
         let found = check_file(
             before,
-            Some(Path::new(MODULE)),
+            Some(Path::new(file)),
             &settings(&[rule.code()], true),
         )
         .expect("checks");
@@ -43,14 +51,14 @@ fn examples_do_what_the_docs_say() {
             if matches!(rule, Rule::WorkflowDecorator | Rule::DynamicDecorator) {
                 selection.push(Rule::TaskDecorator.code());
             }
-            let fixed = fix_file(before, Some(Path::new(MODULE)), &settings(&selection, true))
+            let fixed = fix_file(before, Some(Path::new(file)), &settings(&selection, true))
                 .expect("fixes");
             assert_eq!(
                 fixed.text, after,
                 "{rule}: the fixed example differs from `Use instead:`"
             );
         }
-        if rule != Rule::SyntaxError {
+        if rule != Rule::SyntaxError && !command {
             assert!(
                 ruff_python_parser::parse_module(after).is_ok(),
                 "{rule}: `Use instead:` does not parse"

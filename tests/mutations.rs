@@ -71,6 +71,15 @@ const TOKENS: &[&str] = &[
     "if __name__ == \"__main__\":\n    ",
     "conditional(\"x\")",
     "**",
+    "pyflyte ",
+    "pyflyte run ",
+    " --remote",
+    " --copy ",
+    "=",
+    "`",
+    "\\\n",
+    "```\n",
+    "\u{3000}",
 ];
 
 fn mutate(text: &str, rng: &mut Rng) -> String {
@@ -157,4 +166,38 @@ fn mutated_fixtures_never_break_the_tool() {
         parsed_inputs > 100,
         "too few mutations parse: {parsed_inputs}"
     );
+}
+
+/// The same for `pyflyte` command lines in scripts, YAML, Markdown, Makefiles and Dockerfiles:
+/// no panic, and fixing twice equals fixing once.
+#[test]
+fn mutated_command_files_never_break_the_tool() {
+    let mut rng = Rng(std::env::var("FLYTE_MIGRATE_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x51_7cc1_b727_220a_u64)
+        | 1);
+    let mut files: Vec<_> = ["fixtures", "fixtures/commands"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(dir).expect("fixtures"))
+        .map(|e| e.expect("entry").path())
+        .filter(|p| flyte_migrate::commands::CommandFile::of(p).is_some())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 6, "command fixtures: {files:?}");
+    let settings = all_rules(true);
+    for path in &files {
+        let text = std::fs::read_to_string(path).expect("fixture");
+        for round in 0..rounds() {
+            let mutated = mutate(&text, &mut rng);
+            let name = format!("{} mutation {round}", path.display());
+            let _ = flyte_migrate::check_file(&mutated, Some(path), &settings);
+            let once = flyte_migrate::fix_file(&mutated, Some(path), &settings).expect("fixes");
+            let twice = flyte_migrate::fix_file(&once.text, Some(path), &settings).expect("fixes");
+            assert_eq!(
+                once.text, twice.text,
+                "{name}: fixing twice differs from once:\n{mutated}"
+            );
+        }
+    }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use common::{all_rules, diff, fixture_rule, parses, render, settings};
 use flyte_migrate::registry::{FixAvailability, Rule};
-use flyte_migrate::{check_text, fix_text};
+use flyte_migrate::{check_file, check_text, fix_file, fix_text};
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).expect("fixture is readable UTF-8")
@@ -142,8 +142,10 @@ fn declared_fixability() {
 #[test]
 fn every_rule_has_a_fixture_and_docs() {
     for rule in Rule::ALL {
-        let fixture = format!("fixtures/{}.py", rule.code());
-        assert!(Path::new(&fixture).exists(), "missing {fixture}");
+        let found = ["py", "sh", "yml", "md"]
+            .iter()
+            .any(|ext| Path::new(&format!("fixtures/{}.{ext}", rule.code())).exists());
+        assert!(found, "missing fixtures/{}.*", rule.code());
         let doc = rule.documentation();
         for heading in [
             "## What it does",
@@ -158,4 +160,41 @@ fn every_rule_has_a_fixture_and_docs() {
         }
         assert!(!rule.summary().is_empty(), "{rule}: no summary");
     }
+}
+
+/// `pyflyte` command lines in shell scripts, YAML, Markdown, Makefiles and Dockerfiles: the
+/// diagnostics of every rule, the fixed file as a diff, and the fix invariants.
+fn command_file(path: &Path) {
+    let text = read(path);
+    let diagnostics = check_file(&text, Some(path), &all_rules(true)).expect("checks");
+    assert!(
+        !diagnostics.is_empty(),
+        "{} reports nothing",
+        path.display()
+    );
+    insta::assert_snapshot!("diagnostics", render(&text, &diagnostics));
+    let once = fix_file(&text, Some(path), &all_rules(true)).expect("fixes");
+    insta::assert_snapshot!("fixed", diff(&text, &once.text));
+    let twice = fix_file(&once.text, Some(path), &all_rules(true)).expect("fixes");
+    assert_eq!(once.text, twice.text, "{}: fixing twice", path.display());
+    assert_eq!(twice.fixed_count(), 0);
+    let checked = check_file(&once.text, Some(path), &all_rules(true)).expect("checks");
+    let codes = |ds: &[flyte_migrate::diagnostic::Diagnostic]| {
+        ds.iter().map(|d| (d.rule, d.range)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        codes(&once.remaining),
+        codes(&checked),
+        "{}: remaining differs",
+        path.display()
+    );
+    // Python rules never run on these files, and safe fixing is a subset of unsafe fixing.
+    let safe = fix_file(&text, Some(path), &all_rules(false)).expect("fixes");
+    assert!(safe.fixed_count() <= once.fixed_count());
+}
+
+#[test]
+fn command_fixtures() {
+    insta::glob!("../fixtures", "FM7*.*", command_file);
+    insta::glob!("../fixtures", "commands/*", command_file);
 }
