@@ -54,6 +54,8 @@ struct Collected<'a> {
     edits: Vec<Edit>,
     notes: Vec<String>,
     blocker: Option<String>,
+    /// Modules the environment settings use (a plugin's `flyteplugins` module).
+    imports: Vec<&'static str>,
 }
 
 /// One environment to create.
@@ -286,6 +288,27 @@ fn finish(
             Applicability::Safe
         };
         let unplaced = closure.iter().any(|&d| at[d].is_none());
+        // The modules the closure's definitions use besides `flyte`.
+        let mut modules: Vec<&str> = closure
+            .iter()
+            .flat_map(|&d| envs[d].members.iter())
+            .flat_map(|&m| collected[m].imports.iter().copied())
+            .collect();
+        modules.sort_unstable();
+        modules.dedup();
+        let mut plugin_imports = Vec::new();
+        let mut plugin_blocker = None;
+        for module in modules {
+            match checker.import_module(module) {
+                Some(edits) => plugin_imports.extend(edits),
+                None => {
+                    plugin_blocker = Some(format!(
+                        "`{}` is bound to something else in this module",
+                        module.split('.').next().unwrap_or(module)
+                    ))
+                }
+            }
+        }
         for &m in &env.members {
             let c = &collected[m];
             let mut function = FunctionPlan {
@@ -298,6 +321,7 @@ fn finish(
                 .blocker
                 .clone()
                 .or_else(|| module_blocker.map(str::to_string))
+                .or_else(|| plugin_blocker.clone())
                 .or_else(|| {
                     import
                         .is_none()
@@ -316,6 +340,7 @@ fn finish(
                 // The function moves with every definition its environment needs; the other
                 // functions' fixes carry the same definitions, which apply once.
                 let mut edits = import.clone();
+                edits.extend(plugin_imports.clone());
                 edits.extend(decorator_edits(checker.source(), c, &env.var));
                 for &d in &closure {
                     let rank = order.iter().position(|&o| o == d).unwrap_or(0);
@@ -633,6 +658,7 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
         edits: Vec::new(),
         notes: Vec::new(),
         blocker: None,
+        imports: Vec::new(),
     };
     if kind == FlyteKind::Workflow {
         c.notes.push(
@@ -687,6 +713,16 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                 resources.add(checker, name, value);
                 c.removed.push(kw.range);
             }
+            (_, "task_config") => match crate::rules::plugins::plugin_config(checker, value) {
+                Ok(config) => {
+                    c.settings.insert("plugin_config", config.text);
+                    c.names.extend(names_in(value));
+                    c.removed.push(kw.range);
+                    c.notes.extend(config.notes);
+                    c.imports.extend(config.modules);
+                }
+                Err(why) => c.blocker = Some(why),
+            },
             (_, "cache" | "cache_version" | "cache_serialize" | "cache_ignore_input_vars") => {}
             (_, "retries") => c.notes.push(
                 "Flyte 2 retries every user error (not only recoverable ones), without Flyte 1's \

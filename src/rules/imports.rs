@@ -177,8 +177,12 @@ pub fn unused_flytekit_imports(checker: &mut Checker) {
         else {
             continue;
         };
+        // A plugin's names, once moved to `flyteplugins`; a bare `import flytekitplugins.x`
+        // may be there for what importing it registers, and stays.
+        let plugin_name =
+            qualified.starts_with("flytekitplugins.") && matches!(&**stmt, Stmt::ImportFrom(_));
         if binding.uses > 0
-            || !is_flytekit(qualified)
+            || !(is_flytekit(qualified) || plugin_name)
             || checker.semantic.name_in_strings(binding.name)
         {
             continue;

@@ -16,6 +16,7 @@ pub mod map_task;
 pub mod nodes;
 pub mod ordering;
 pub mod overrides;
+pub mod plugins;
 pub mod promises;
 pub mod resources;
 pub mod runtime;

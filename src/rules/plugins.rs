@@ -1,0 +1,255 @@
+//! `@task(task_config=...)` of a `flytekitplugins` package → `plugin_config=` of the
+//! `flyteplugins` package on the task's `TaskEnvironment` (part of FM204).
+//!
+//! Spark and Ray configs have the same fields in both SDKs and move as they are, with their
+//! class names now under `flyteplugins`. PyTorch `Elastic` moves too, with Flyte 1's defaults
+//! written out, because Flyte 2's differ. Every other plugin config keeps its task where it is,
+//! and the diagnostic says what replaces it.
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Expr, ExprCall};
+use ruff_text_size::{Ranged, TextRange};
+
+use super::keyword_name;
+use crate::checker::Checker;
+
+/// Plugin classes that are the same in Flyte 2, and the module that has them.
+const SAME: &[(&str, &str, &str)] = &[
+    (
+        "flytekitplugins.spark.Spark",
+        "flyteplugins.spark.Spark",
+        "flyteplugins.spark",
+    ),
+    (
+        "flytekitplugins.ray.RayJobConfig",
+        "flyteplugins.ray.RayJobConfig",
+        "flyteplugins.ray",
+    ),
+    (
+        "flytekitplugins.ray.HeadNodeConfig",
+        "flyteplugins.ray.HeadNodeConfig",
+        "flyteplugins.ray",
+    ),
+    (
+        "flytekitplugins.ray.WorkerNodeConfig",
+        "flyteplugins.ray.WorkerNodeConfig",
+        "flyteplugins.ray",
+    ),
+    (
+        "flytekitplugins.kfpytorch.Elastic",
+        "flyteplugins.pytorch.Elastic",
+        "flyteplugins.pytorch",
+    ),
+];
+
+/// Plugin configs with no automatic migration, and what to do instead.
+const MANUAL: &[(&str, &str)] = &[
+    (
+        "flytekitplugins.spark.Databricks",
+        "use `flyteplugins.databricks.Databricks(...)`, whose `databricks_token` is the secret's name",
+    ),
+    (
+        "flytekitplugins.spark.DatabricksV2",
+        "use `flyteplugins.databricks.Databricks(...)`, whose `databricks_token` is the secret's name",
+    ),
+    (
+        "flytekitplugins.dask.Dask",
+        "use `flyteplugins.dask.Dask(scheduler=Scheduler(image, resources), workers=WorkerGroup(number_of_workers, image, resources))`: requests and limits become one `resources=`",
+    ),
+    (
+        "flytekitplugins.kfpytorch.PyTorch",
+        "Flyte 2 has only `flyteplugins.pytorch.Elastic(nnodes=..., nproc_per_node=...)` for PyTorch jobs",
+    ),
+    (
+        "flytekitplugins.kfmpi.MPIJob",
+        "Flyte 2 has no MPI plugin: run the job with `flyteplugins.pytorch.Elastic` or a pod template",
+    ),
+    (
+        "flytekitplugins.kftensorflow.TfJob",
+        "Flyte 2 has no TensorFlow plugin: use a pod template, or `flyteplugins.pytorch.Elastic` for distributed training",
+    ),
+    (
+        "flytekitplugins.awsbatch.AWSBatchConfig",
+        "Flyte 2 has no AWS Batch plugin: run the task in a `TaskEnvironment`",
+    ),
+    (
+        "flytekitplugins.pod.Pod",
+        "use `pod_template=flyte.PodTemplate(...)` on the `TaskEnvironment`",
+    ),
+];
+
+/// Flyte 1's `Elastic` defaults, written out because Flyte 2's differ.
+const ELASTIC_DEFAULTS: &[(&str, &str)] = &[
+    ("nnodes", "1"),
+    ("nproc_per_node", "1"),
+    ("monitor_interval", "5"),
+    ("max_restarts", "0"),
+];
+
+/// A `plugin_config=` value for a `TaskEnvironment`.
+#[derive(Debug)]
+pub struct PluginConfig {
+    pub text: String,
+    /// Modules the text uses.
+    pub modules: Vec<&'static str>,
+    /// What changes in behaviour (makes the move unsafe).
+    pub notes: Vec<String>,
+}
+
+/// The `plugin_config=` for a `task_config=` value, or why there is none.
+pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, String> {
+    let Expr::Call(call) = value else {
+        return Err("`task_config=` is not a plugin config call: move it to `plugin_config=` of the `TaskEnvironment` by hand".to_string());
+    };
+    let resolved = checker.resolve(&call.func);
+    let qualified: &str = resolved.as_deref().unwrap_or_default();
+    if let Some((_, what)) = MANUAL.iter().find(|(name, _)| *name == qualified) {
+        return Err(format!("`task_config={}(...)`: {what}", short(qualified)));
+    }
+    if !SAME.iter().any(|(name, _, _)| *name == qualified) {
+        let plugin = qualified
+            .strip_prefix("flytekitplugins.")
+            .and_then(|rest| rest.split('.').next());
+        return Err(match plugin {
+            Some(plugin) => format!(
+                "`task_config=` of `flytekitplugins-{plugin}` has no automatic migration: use the `flyteplugins` package's config as `plugin_config=` of the `TaskEnvironment`, if there is one"
+            ),
+            None => "`task_config=` is not a known plugin config: move it to `plugin_config=` of the `TaskEnvironment` by hand".to_string(),
+        });
+    }
+    let mut config = PluginConfig {
+        text: String::new(),
+        modules: Vec::new(),
+        notes: Vec::new(),
+    };
+    // Rename every plugin class the value names (nested node configs too).
+    let mut renames = Renames {
+        checker,
+        found: Vec::new(),
+        other: None,
+    };
+    renames.visit_expr(value);
+    if let Some(other) = renames.other {
+        return Err(other);
+    }
+    let mut edits: Vec<(TextRange, String)> = Vec::new();
+    for (range, new, module) in renames.found {
+        edits.push((range, new.to_string()));
+        if !config.modules.contains(&module) {
+            config.modules.push(module);
+        }
+    }
+    if qualified == "flytekitplugins.kfpytorch.Elastic" {
+        edits.extend(elastic(checker, call, &mut config.notes)?);
+    }
+    if qualified == "flytekitplugins.ray.RayJobConfig"
+        && call
+            .arguments
+            .keywords
+            .iter()
+            .any(|k| keyword_name(k) == Some("autoscaler_options"))
+    {
+        return Err("`autoscaler_options=` takes one `resources=` in Flyte 2 instead of requests and limits: move the Ray config by hand".to_string());
+    }
+    // Applied from the end; at one offset, a removal before the insertion that precedes it.
+    edits.sort_by_key(|(range, _)| (range.start(), !range.is_empty()));
+    let base = value.range().start();
+    let mut text = checker.text(value.range()).to_string();
+    for (range, new) in edits.iter().rev() {
+        let start = usize::from(range.start() - base);
+        let end = usize::from(range.end() - base);
+        if end <= text.len() && start <= end {
+            text.replace_range(start..end, new);
+        }
+    }
+    config.text = text;
+    Ok(config)
+}
+
+/// `Elastic(...)`: Flyte 1's defaults written out; dropped fields noted.
+fn elastic(
+    checker: &Checker,
+    call: &ExprCall,
+    notes: &mut Vec<String>,
+) -> Result<Vec<(TextRange, String)>, String> {
+    if call.arguments.args.len() > 2 {
+        return Err("`Elastic(...)` with more than two positional arguments: Flyte 2's field order differs, write keywords by hand".to_string());
+    }
+    let mut given: Vec<&str> = ["nnodes", "nproc_per_node"]
+        .into_iter()
+        .take(call.arguments.args.len())
+        .collect();
+    let mut removed = Vec::new();
+    for kw in &call.arguments.keywords {
+        match keyword_name(kw) {
+            Some("run_policy") => {
+                return Err("`Elastic(run_policy=...)`: Flyte 2's `RunPolicy` takes `clean_pod_policy` as a string: migrate it by hand".to_string());
+            }
+            Some(name @ ("start_method" | "increase_shared_mem")) => {
+                notes.push(format!("Flyte 2's `Elastic` has no `{name}`"));
+                removed.push(kw.range);
+            }
+            Some(name) => given.push(name),
+            None => {
+                return Err("`Elastic(**...)`: write the fields out to migrate it".to_string());
+            }
+        }
+    }
+    let mut edits: Vec<(TextRange, String)> =
+        super::remove_arguments(checker.source(), &call.arguments, &removed)
+            .into_iter()
+            .map(|e| (e.range, e.content))
+            .collect();
+    let missing: Vec<String> = ELASTIC_DEFAULTS
+        .iter()
+        .filter(|(name, _)| !given.contains(name))
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    if !missing.is_empty() {
+        notes.push(
+            "Flyte 1's `Elastic` defaults are written out (Flyte 2's are `monitor_interval=3, max_restarts=3`)"
+                .to_string(),
+        );
+        // First in the call, so no removal above touches it.
+        let kept = call.arguments.args.len() + call.arguments.keywords.len() - removed.len();
+        let at = call.arguments.range().start() + ruff_text_size::TextSize::from(1);
+        let sep = if kept > 0 { ", " } else { "" };
+        edits.push((TextRange::empty(at), format!("{}{sep}", missing.join(", "))));
+    }
+    Ok(edits)
+}
+
+fn short(qualified: &str) -> &str {
+    qualified.rsplit('.').next().unwrap_or(qualified)
+}
+
+/// The plugin class names an expression reads.
+struct Renames<'c, 'a> {
+    checker: &'c Checker<'a>,
+    found: Vec<(TextRange, &'static str, &'static str)>,
+    /// Another flytekit plugin name the value uses, which has no rename.
+    other: Option<String>,
+}
+
+impl<'x> Visitor<'x> for Renames<'_, '_> {
+    fn visit_expr(&mut self, expr: &'x Expr) {
+        if matches!(expr, Expr::Name(_) | Expr::Attribute(_))
+            && let Some(resolved) = self.checker.resolve(expr)
+        {
+            let qualified: &str = &resolved;
+            if let Some((_, new, module)) = SAME.iter().find(|(old, _, _)| *old == qualified) {
+                self.found.push((expr.range(), new, module));
+                return;
+            }
+            if qualified.starts_with("flytekitplugins.") {
+                self.other.get_or_insert_with(|| {
+                    format!(
+                        "`{qualified}` has no automatic migration: move the plugin config by hand"
+                    )
+                });
+                return;
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
+}
