@@ -232,6 +232,38 @@ pub const REEXPORTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// The `union` package (Union's Flyte 1 SDK) re-exports these flytekit names at its top level.
+const UNION_REEXPORTS: &[(&str, &str)] = &[
+    ("union.Cache", "flytekit.Cache"),
+    ("union.CachePolicy", "flytekit.CachePolicy"),
+    ("union.ContainerTask", "flytekit.ContainerTask"),
+    ("union.Deck", "flytekit.Deck"),
+    ("union.FlyteDirectory", "flytekit.FlyteDirectory"),
+    ("union.FlyteFile", "flytekit.FlyteFile"),
+    ("union.ImageSpec", "flytekit.ImageSpec"),
+    ("union.LaunchPlan", "flytekit.LaunchPlan"),
+    ("union.PodTemplate", "flytekit.PodTemplate"),
+    ("union.Resources", "flytekit.Resources"),
+    ("union.Secret", "flytekit.Secret"),
+    ("union.StructuredDataset", "flytekit.StructuredDataset"),
+    ("union.VersionParameters", "flytekit.VersionParameters"),
+    ("union.current_context", "flytekit.current_context"),
+    ("union.dynamic", "flytekit.dynamic"),
+    ("union.map_task", "flytekit.map_task"),
+    ("union.task", "flytekit.task"),
+    ("union.workflow", "flytekit.workflow"),
+];
+
+/// Whether the source may import the `union` package: `import union` or `from union`.
+pub fn mentions_union(bytes: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, b"union").any(|at| {
+        let before = &bytes[..at];
+        let after = bytes.get(at + 5).copied();
+        (before.ends_with(b"import ") || before.ends_with(b"from "))
+            && after.is_none_or(|b| b.is_ascii_whitespace() || b == b'.' || b == b',' || b == b';')
+    })
+}
+
 /// The canonical name of a qualified name: its public flytekit spelling when it has one, also
 /// for names inside a re-exported object (`flytekit.models.security.Secret.MountType.FILE` →
 /// `flytekit.Secret.MountType.FILE`).
@@ -244,6 +276,16 @@ pub fn canonical(qualified: &str) -> Cow<'_, str> {
 }
 
 fn canonical_once(qualified: &str) -> Cow<'_, str> {
+    if qualified.starts_with("union.") {
+        for (union, flytekit) in UNION_REEXPORTS {
+            if let Some(rest) = qualified.strip_prefix(union)
+                && (rest.is_empty() || rest.starts_with('.'))
+            {
+                return Cow::Owned(format!("{flytekit}{rest}"));
+            }
+        }
+        return Cow::Borrowed(qualified);
+    }
     if !qualified.starts_with("flytekit") {
         return Cow::Borrowed(qualified);
     }
@@ -269,6 +311,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn union_imports_are_noticed() {
+        assert!(mentions_union(b"import union\n"));
+        assert!(mentions_union(b"from union import task\n"));
+        assert!(mentions_union(
+            b"from union.actor import ActorEnvironment\n"
+        ));
+        assert!(!mentions_union(
+            b"s = a.union(b)\nfrom typing import Union\n"
+        ));
+        assert!(!mentions_union(b"import unionfind\n"));
+    }
+
+    #[test]
     fn reexports_are_sorted_and_unique() {
         assert!(REEXPORTS.windows(2).all(|w| w[0].0 < w[1].0));
     }
@@ -285,6 +340,13 @@ mod tests {
             "flytekit.Workflow"
         );
         assert_eq!(canonical("flytekit.Resources"), "flytekit.Resources");
+        assert_eq!(canonical("union.task"), "flytekit.task");
+        assert_eq!(canonical("union.Resources"), "flytekit.Resources");
+        assert_eq!(canonical("union.taskx"), "union.taskx");
+        assert_eq!(
+            canonical("union.ActorEnvironment"),
+            "union.ActorEnvironment"
+        );
         assert_eq!(canonical("os.path"), "os.path");
         assert_eq!(canonical("flytekit.file.FlyteFile"), "flytekit.FlyteFile");
         assert_eq!(

@@ -46,6 +46,7 @@ pub fn mentions_flytekit(bytes: &[u8]) -> bool {
 /// The gate with in-house wrappers: a file may also reach flytekit through a mapped module.
 pub fn may_use_flytekit(bytes: &[u8], settings: &Settings) -> bool {
     mentions_flytekit(bytes)
+        || known::mentions_union(bytes)
         || settings.mappings.iter().any(|(name, _)| {
             let module = name.rsplit_once('.').map_or(name.as_str(), |(m, _)| m);
             memchr::memmem::find(bytes, module.as_bytes()).is_some()

@@ -265,6 +265,46 @@ const ADVICE: &[(&str, &str)] = &[
         "Flyte 2 tasks are `@env.task` functions",
     ),
     ("flytekit.logger", "Use `flyte.logger`"),
+    (
+        "union.ActorEnvironment",
+        "Use `flyte.TaskEnvironment(name=..., resources=..., reusable=flyte.ReusePolicy(replicas=<replica_count>, idle_ttl=<ttl_seconds>))` and `@env.task`; the image needs the `unionai-reuse` package",
+    ),
+    (
+        "union.actor.",
+        "Use `flyte.TaskEnvironment(..., reusable=flyte.ReusePolicy(...))`; the image needs the `unionai-reuse` package",
+    ),
+    (
+        "union.actor.actor_cache",
+        "Cache in a module-level variable of a reusable environment (`reusable=flyte.ReusePolicy(...)`), which lives as long as the container",
+    ),
+    (
+        "union.actor_cache",
+        "Cache in a module-level variable of a reusable environment (`reusable=flyte.ReusePolicy(...)`), which lives as long as the container",
+    ),
+    (
+        "union.map",
+        "Use `flyte.map(task, xs, return_exceptions=False)` (or `asyncio.gather` in an async task)",
+    ),
+    (
+        "union.UnionRemote",
+        "Use `flyte.init_from_config()` and `flyte.run(...)` / `flyte.remote`",
+    ),
+    (
+        "union.remote.",
+        "Use `flyte.init_from_config()` and `flyte.run(...)` / `flyte.remote`",
+    ),
+    (
+        "union.Artifact",
+        "Flyte 2 has no artifacts: pass outputs explicitly, or look runs up with `flyte.remote`",
+    ),
+    (
+        "union.artifacts.",
+        "Flyte 2 has no artifacts: pass outputs explicitly, or look runs up with `flyte.remote`",
+    ),
+    (
+        "union.",
+        "The `union` package is Union's Flyte 1 SDK: use the `flyte` package",
+    ),
 ];
 
 pub fn reference(checker: &mut Checker, expr: &Expr) {
@@ -280,7 +320,8 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         return;
     };
     let qualified: &str = &qualified;
-    if !(qualified == "flytekit" || qualified.starts_with("flytekit."))
+    let union = qualified == "union" || qualified.starts_with("union.");
+    if !(qualified == "flytekit" || qualified.starts_with("flytekit.") || union)
         || handled(checker, expr, qualified)
     {
         return;

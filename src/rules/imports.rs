@@ -179,8 +179,11 @@ pub fn unused_flytekit_imports(checker: &mut Checker) {
         };
         // A plugin's names, once moved to `flyteplugins`; a bare `import flytekitplugins.x`
         // may be there for what importing it registers, and stays.
-        let plugin_name =
-            qualified.starts_with("flytekitplugins.") && matches!(&**stmt, Stmt::ImportFrom(_));
+        // The `union` package is Union's Flyte 1 SDK, built on flytekit.
+        let plugin_name = (qualified.starts_with("flytekitplugins.")
+            && matches!(&**stmt, Stmt::ImportFrom(_)))
+            || qualified == "union"
+            || qualified.starts_with("union.");
         if binding.uses > 0
             || !(is_flytekit(qualified) || plugin_name)
             || checker.semantic.name_in_strings(binding.name)
