@@ -320,6 +320,21 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         return;
     };
     let qualified: &str = &qualified;
+    if let Some(rest) = qualified.strip_prefix("flytekitplugins.") {
+        // A plugin config in a task decorator is FM204's: it moves to `plugin_config=`.
+        if !checker.in_decorator_arguments(expr) {
+            let plugin = rest.split('.').next().unwrap_or(rest);
+            checker.report(
+                Diagnostic::new(
+                    Rule::FlytekitConstruct,
+                    format!("`{qualified}` is a Flyte 1 plugin (`flytekitplugins-{plugin}`)"),
+                    expr.range(),
+                )
+                .with_help(plugin_advice(plugin)),
+            );
+        }
+        return;
+    }
     let union = qualified == "union" || qualified.starts_with("union.");
     if !(qualified == "flytekit" || qualified.starts_with("flytekit.") || union)
         || handled(checker, expr, qualified)
@@ -342,6 +357,33 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         )
         .with_help(advice),
     );
+}
+
+/// What replaces a `flytekitplugins` package in Flyte 2 (2.12.1's `flyteplugins-*` packages).
+fn plugin_advice(plugin: &str) -> String {
+    let same = |name: &str| {
+        format!(
+            "Use the `flyteplugins-{name}` package (`flyteplugins.{name}`), pinned to the version of `flyte`; plugin configs go to `plugin_config=` of a `TaskEnvironment`"
+        )
+    };
+    match plugin {
+        "spark" | "ray" | "dask" | "papermill" | "pandera" | "polars" | "wandb" | "mlflow"
+        | "huggingface" | "dbt" | "slurm" | "omegaconf" | "hitl" | "jsonl" => same(plugin),
+        "kfpytorch" => same("pytorch"),
+        "bigquery" => "Use `flyteplugins.bigquery.BigQueryTask(name, query_template, plugin_config=BigQueryConfig(...), inputs={...}, output_dataframe_type=flyte.io.DataFrame)` and register it with `flyte.TaskEnvironment.from_task(...)`".to_string(),
+        "snowflake" => "Use `flyteplugins.snowflake.Snowflake(name, query_template, plugin_config=SnowflakeConfig(...), ...)` (keyword config fields: their order changed; queries use `%(name)s` parameters) and register it with `flyte.TaskEnvironment.from_task(...)`".to_string(),
+        "databricks" => same("databricks"),
+        "k8s" | "pod" => "Flyte 2 has no pod plugin: use `pod_template=flyte.PodTemplate(...)` on the `TaskEnvironment`".to_string(),
+        "deck" => "Flyte 2 has no deck renderers: write HTML to `flyte.report` yourself".to_string(),
+        "envd" => "Flyte 2 builds images itself: use `flyte.Image` (see FM501)".to_string(),
+        "kfmpi" | "kftensorflow" | "awsbatch" | "athena" | "hive" | "sqlalchemy" | "duckdb"
+        | "sagemaker" | "openai" => format!(
+            "Flyte 2 has no `{plugin}` plugin: run the work in a `TaskEnvironment` task, or keep this workflow on Flyte 1"
+        ),
+        _ => format!(
+            "Look for a `flyteplugins-{plugin}` package at the version of `flyte`; otherwise run the work in a `TaskEnvironment` task"
+        ),
+    }
 }
 
 fn matches(qualified: &str, name: &str) -> bool {
