@@ -779,6 +779,28 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                 );
                 c.removed.push(kw.range);
             }
+            (FlyteKind::Workflow, "failure_policy") => {
+                let policy = checker.resolve(value);
+                if policy.as_deref() == Some("flytekit.WorkflowFailurePolicy.FAIL_IMMEDIATELY") {
+                    // Flyte 1's default is what a Flyte 2 task does: the first failure raises.
+                    c.removed.push(kw.range);
+                } else {
+                    c.blocker = Some(
+                        "`failure_policy=` lets the other nodes finish after a failure; a Flyte 2 \
+                         task stops at the first exception: make the task `async`, run the calls \
+                         with `asyncio.gather(..., return_exceptions=True)`, and raise the first \
+                         exception after they finish"
+                            .to_string(),
+                    );
+                }
+            }
+            (FlyteKind::Workflow, "on_failure") => {
+                let handler = checker.text(value.range());
+                c.blocker = Some(format!(
+                    "Flyte 2 has no failure handler: wrap the body in `try:` and call \
+                     `{handler}(...)` with the inputs in `except Exception:`, then `raise`"
+                ));
+            }
             (_, other) => {
                 c.blocker = Some(format!(
                     "`{other}=` needs a hand migration (see the rule's documentation)"
