@@ -101,6 +101,9 @@ fn fix_with(
                 ));
             }
             outcome.remaining = diagnostics;
+            if round > 0 {
+                trim_new_trailing_blank_lines(text, &mut outcome.text);
+            }
             return Ok(outcome);
         }
         let accepted = select_fixes(&candidates);
@@ -153,6 +156,26 @@ fn fix_with(
         }
     }
     Ok(outcome)
+}
+
+/// Blank lines that fixes left at the end of the file (a removed last statement leaves the blank
+/// lines before it) go, unless the file ended with blank lines before.
+fn trim_new_trailing_blank_lines(original: &str, text: &mut String) {
+    let blank_end = |t: &str| t.ends_with("\n\n") || t.ends_with("\n\r\n");
+    if blank_end(original) || !blank_end(text) {
+        return;
+    }
+    let content_end = text.trim_end_matches(['\n', '\r']).len();
+    let line_ending = if text[content_end..].starts_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let trimmed = format!("{}{line_ending}", &text[..content_end]);
+    // Only whitespace goes, but a line continuation could make it matter: keep what parses.
+    if parse(&trimmed).is_ok() {
+        *text = trimmed;
+    }
 }
 
 /// A fix's edits other than shared import insertions.
