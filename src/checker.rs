@@ -436,6 +436,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 self.functions.pop();
             }
             Stmt::ClassDef(class) => {
+                rules::dataclass_json::class(self, class);
                 for decorator in &class.decorator_list {
                     self.visit_decorator(decorator);
                 }

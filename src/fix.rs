@@ -47,10 +47,22 @@ pub fn fix_file(
     if let Some(kind) = path.and_then(crate::commands::CommandFile::of) {
         return Ok(crate::commands::fix(text, kind, settings));
     }
+    // The same gate as `check_file`, before and after: a file that never (or no longer)
+    // mentions flytekit has nothing to report.
+    if !crate::may_use_flytekit(text.as_bytes(), settings) {
+        return Ok(FixOutcome {
+            text: text.to_string(),
+            ..FixOutcome::default()
+        });
+    }
     let module = module_name(path);
-    fix_with(text, settings, |parsed, text| {
+    let mut outcome = fix_with(text, settings, |parsed, text| {
         check_parsed(parsed, text, &module, settings)
-    })
+    })?;
+    if !crate::may_use_flytekit(outcome.text.as_bytes(), settings) {
+        outcome.remaining.clear();
+    }
+    Ok(outcome)
 }
 
 /// The fix loop over any source of diagnostics (the rules, or a test's).

@@ -97,6 +97,7 @@ rules! {
     IoConstructor => ("FM411", "io-constructor", Sometimes, "FM411.md"),
     IoMethod => ("FM412", "io-method", Sometimes, "FM412.md"),
     Deck => ("FM413", "deck", Sometimes, "FM413.md"),
+    DataclassJson => ("FM414", "dataclass-json", Sometimes, "FM414.md"),
     ImageSpec => ("FM501", "image-spec", Sometimes, "FM501.md"),
     LaunchPlan => ("FM601", "launch-plan", Sometimes, "FM601.md"),
     PyflyteRun => ("FM701", "pyflyte-run", Sometimes, "FM701.md"),

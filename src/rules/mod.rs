@@ -5,6 +5,7 @@ pub mod cache;
 pub mod conditional;
 pub mod constructs;
 pub mod context;
+pub mod dataclass_json;
 pub mod decks;
 pub mod decorators;
 pub mod images;
