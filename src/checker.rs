@@ -480,6 +480,9 @@ impl<'a> Visitor<'a> for Checker<'a> {
             self.depth -= 1;
             return;
         }
+        if let Expr::Subscript(subscript) = expr {
+            rules::runtime::subscript(self, subscript);
+        }
         match expr {
             Expr::Call(call) => {
                 rules::resources::call(self, call);

@@ -5,7 +5,7 @@
 //! into the graph. As a Flyte 2 task the body runs at every run, and again on retries, which also
 //! breaks the deterministic identities Flyte 2 gives child actions for recovery.
 
-use ruff_python_ast::ExprCall;
+use ruff_python_ast::{ExprCall, ExprContext, ExprSubscript};
 use ruff_text_size::Ranged;
 
 use crate::checker::{Checker, FlyteKind};
@@ -31,14 +31,26 @@ const RUNTIME_CALLS: &[(&str, &str)] = &[
     ("socket.gethostname", "the host"),
 ];
 
-pub fn call(checker: &mut Checker, call: &ExprCall) {
-    if !checker.enabled(Rule::WorkflowRuntimeCode) {
+fn in_workflow(checker: &Checker) -> bool {
+    checker.enabled(Rule::WorkflowRuntimeCode)
+        && checker
+            .function()
+            .is_some_and(|f| f.kind == Some(FlyteKind::Workflow))
+}
+
+/// `os.environ["NAME"]` read in a workflow body.
+pub fn subscript(checker: &mut Checker, subscript: &ExprSubscript) {
+    if subscript.ctx != ExprContext::Load
+        || !in_workflow(checker)
+        || !checker.resolves_to(&subscript.value, &["os.environ"])
+    {
         return;
     }
-    let Some(function) = checker.function() else {
-        return;
-    };
-    if function.kind != Some(FlyteKind::Workflow) {
+    report(checker, "the environment", subscript.range());
+}
+
+pub fn call(checker: &mut Checker, call: &ExprCall) {
+    if !in_workflow(checker) {
         return;
     }
     let is_open = matches!(&*call.func, ruff_python_ast::Expr::Name(n)
@@ -59,13 +71,17 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     let Some(what) = what else {
         return;
     };
+    report(checker, what, call.range());
+}
+
+fn report(checker: &mut Checker, what: &str, range: ruff_text_size::TextRange) {
     checker.report(
         Diagnostic::new(
             Rule::WorkflowRuntimeCode,
             format!(
                 "This reads {what} in a workflow body: Flyte 1 read it once at registration, Flyte 2 at every run"
             ),
-            call.range(),
+            range,
         )
         .with_help(
             "Pass the value in as an input (or read it inside a task) if it must not change \
