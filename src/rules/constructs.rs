@@ -352,7 +352,7 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     checker.report(
         Diagnostic::new(
             Rule::FlytekitConstruct,
-            format!("`{qualified}` does not exist in Flyte 2"),
+            format!("`{qualified}` has no automatic Flyte 2 migration"),
             expr.range(),
         )
         .with_help(advice),
