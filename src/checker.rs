@@ -1,8 +1,8 @@
 //! The one AST walk per file: it keeps the context rules need (ancestors, enclosing functions)
 //! and dispatches each node to the rules that care about it.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use ruff_python_ast::visitor::{self, Visitor};
@@ -87,7 +87,7 @@ impl<'a> Checker<'a> {
             depth: 0,
             too_deep: None,
             compat: compatibility_blocks(module),
-            resolved: RefCell::new(HashMap::new()),
+            resolved: RefCell::new(HashMap::default()),
         }
     }
 

@@ -539,7 +539,8 @@ fn exit_status(errors: bool, problems: bool, exit_zero: bool) -> ExitStatus {
 
 /// Where the report goes: standard output, or a file written whole at the end.
 enum Sink {
-    Stdout(io::StdoutLock<'static>),
+    /// Buffered: standard output is line-buffered, and a report can have many lines.
+    Stdout(io::BufWriter<io::StdoutLock<'static>>),
     File(PathBuf, Vec<u8>),
 }
 
@@ -547,7 +548,7 @@ impl Sink {
     fn new(path: Option<&Path>) -> io::Result<Self> {
         Ok(match path {
             Some(path) => Sink::File(path.to_path_buf(), Vec::new()),
-            None => Sink::Stdout(io::stdout().lock()),
+            None => Sink::Stdout(io::BufWriter::with_capacity(1 << 16, io::stdout().lock())),
         })
     }
 

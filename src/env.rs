@@ -8,7 +8,9 @@
 //! fix applied alone always leaves defined names. Fixes of one environment share its
 //! applicability: either all of its functions move, or none do.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Decorator, Expr, ExprCall, ExprName, Stmt, StmtFunctionDef};
@@ -221,7 +223,7 @@ fn environments(
         .collect();
 
     // Which environment each function (new or already migrated) lives in.
-    let mut env_of_function: HashMap<&str, Target> = HashMap::new();
+    let mut env_of_function: HashMap<&str, Target> = HashMap::default();
     for (e, env) in envs.iter().enumerate() {
         for &m in &env.members {
             env_of_function.insert(collected[m].def.name.id.as_str(), Target::New(e));

@@ -4,7 +4,7 @@
 //! then each read is resolved to the binding Python would use. Rules then ask "is this expression
 //! `flytekit.Resources`?" through [`SemanticModel::resolve`], never by spelling.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{
@@ -91,13 +91,13 @@ impl<'a> SemanticModel<'a> {
             scopes: vec![Scope {
                 kind: ScopeKind::Module,
                 parent: None,
-                bindings: HashMap::new(),
+                bindings: HashMap::default(),
                 globals: Vec::new(),
             }],
             bindings: Vec::new(),
             loads: Vec::new(),
             stack: vec![0],
-            node_scopes: HashMap::new(),
+            node_scopes: HashMap::default(),
             string_ranges: Vec::new(),
         };
         builder.visit_body(body);
@@ -112,7 +112,7 @@ impl<'a> SemanticModel<'a> {
         let mut model = SemanticModel {
             scopes,
             bindings: Vec::new(),
-            resolved: HashMap::with_capacity(loads.len()),
+            resolved: HashMap::with_capacity_and_hasher(loads.len(), Default::default()),
             node_scopes,
             string_ranges,
             source,
@@ -339,7 +339,7 @@ impl<'a> Builder<'a> {
         self.scopes.push(Scope {
             kind,
             parent: Some(self.current()),
-            bindings: HashMap::new(),
+            bindings: HashMap::default(),
             globals: Vec::new(),
         });
         self.node_scopes.insert((start, tag), id);

@@ -390,7 +390,9 @@ fn matches(qualified: &str, name: &str) -> bool {
     if let Some(prefix) = name.strip_suffix('.') {
         qualified.starts_with(name) || qualified == prefix
     } else {
-        qualified == name || qualified.starts_with(&format!("{name}."))
+        qualified
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
     }
 }
 
