@@ -453,11 +453,15 @@ fn exit_non_zero_on_fix() {
 fn pre_commit_hooks_are_declared() {
     let hooks = std::fs::read_to_string(".pre-commit-hooks.yaml").expect("hooks file");
     for id in ["flyte-migrate-check", "flyte-migrate-fix"] {
-        assert!(hooks.contains(&format!("- id: {id}")), "{id}");
+        assert!(hooks.contains(&format!("- id: {id}\n")), "{id}");
+        // The same hook, installed with pip instead of cargo.
+        assert!(hooks.contains(&format!("- id: {id}-python\n")), "{id}");
     }
-    assert_eq!(hooks.matches("types_or: [python, pyi]").count(), 2);
-    assert_eq!(hooks.matches("require_serial: true").count(), 2);
-    assert_eq!(hooks.matches("--force-exclude").count(), 2);
+    assert_eq!(hooks.matches("language: rust").count(), 2);
+    assert_eq!(hooks.matches("language: python").count(), 2);
+    assert_eq!(hooks.matches("types_or: [python, pyi]").count(), 4);
+    assert_eq!(hooks.matches("require_serial: true").count(), 4);
+    assert_eq!(hooks.matches("--force-exclude").count(), 4);
 }
 
 #[test]

@@ -1,0 +1,150 @@
+//! The tool as other tools run it: installed by pip, run by pre-commit.
+//!
+//! Python tools come from PyPI into venvs that `tests/ecosystem/venv.sh` creates once and reuses,
+//! in `$FLYTE_MIGRATE_VENVS` (default `~/.cache/flyte-migrate/venvs`) beside the equivalence
+//! suite's; pip's cache and pre-commit's hook environments live there too. Release builds go to
+//! this crate's target directory (or `$CARGO_TARGET_DIR`), so a second run compiles little.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn venvs() -> PathBuf {
+    if let Some(dir) = std::env::var_os("FLYTE_MIGRATE_VENVS").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        Some(home) => Path::new(&home).join(".cache/flyte-migrate/venvs"),
+        None => root().join("target/venvs"),
+    }
+}
+
+/// Where release builds go: the crate's own target directory, shared by every build here.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(|| root().join("target"), PathBuf::from)
+}
+
+/// A command with no standard input, pip quiet and cached, builds in the shared target dir.
+fn command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.stdin(Stdio::null())
+        .env("PIP_CACHE_DIR", venvs().join("pip-cache"))
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+        .env("PIP_NO_INPUT", "1")
+        .env("CARGO_TARGET_DIR", target_dir())
+        .env_remove("NO_COLOR");
+    cmd
+}
+
+/// Run to completion: exit code and standard output and error together.
+fn output(what: &str, cmd: &mut Command) -> (Option<i32>, String) {
+    let start = Instant::now();
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    eprintln!("{what}: {:.1}s", start.elapsed().as_secs_f64());
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code(), text)
+}
+
+const FLYTEKIT: &str =
+    "from flytekit import Resources\n\nresources = Resources(cpu=\"1\", mem=\"2Gi\")\n";
+const CLEAN: &str = "import flyte\n\nresources = flyte.Resources(cpu=\"1\", memory=\"2Gi\")\n";
+const DIAGNOSTIC: &str = "error[FM201]: `flytekit.Resources` is `flyte.Resources` in Flyte 2";
+
+/// A scratch git repository with one file to migrate and one already migrated.
+fn scratch_repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("wf.py"), FLYTEKIT).expect("write");
+    std::fs::write(dir.path().join("clean.py"), CLEAN).expect("write");
+    let (code, text) = output(
+        "git init",
+        Command::new("git")
+            .current_dir(dir.path())
+            .args(["init", "-q"])
+            .stdin(Stdio::null()),
+    );
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = output(
+        "git add",
+        Command::new("git")
+            .current_dir(dir.path())
+            .args(["add", "wf.py", "clean.py"])
+            .stdin(Stdio::null()),
+    );
+    assert_eq!(code, Some(0), "{text}");
+    dir
+}
+
+/// `pip install .` into a fresh venv puts a working `flyte-migrate` on its PATH.
+#[test]
+fn pip_install_provides_the_binary() {
+    let dir = scratch_repo();
+    let venv = dir.path().join("venv");
+    let (code, text) = output(
+        "python3 -m venv",
+        command("python3").arg("-m").arg("venv").arg(&venv),
+    );
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = output(
+        "pip install .",
+        command(venv.join("bin/python"))
+            .current_dir(root())
+            .args(["-m", "pip", "install", "--quiet", "."]),
+    );
+    assert_eq!(code, Some(0), "{text}");
+    let installed = venv.join("bin/flyte-migrate");
+
+    let (code, text) = output("--version", command(&installed).arg("--version"));
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(
+        text,
+        format!("flyte-migrate {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let (code, text) = output(
+        "check wf.py",
+        command(&installed)
+            .current_dir(dir.path())
+            .args(["check", "wf.py"]),
+    );
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains(DIAGNOSTIC), "{text}");
+    let (code, text) = output(
+        "check clean.py",
+        command(&installed)
+            .current_dir(dir.path())
+            .args(["check", "clean.py"]),
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(text, "All checks passed!\n");
+}
+
+/// The packaging `pyproject.toml` at the root has no `[tool.flyte-migrate]` table, so it is not
+/// taken for the tool's settings: a run from the root uses the defaults.
+#[test]
+fn the_packaging_pyproject_is_not_a_configuration() {
+    let pyproject = std::fs::read_to_string(root().join("pyproject.toml")).expect("pyproject");
+    let table: toml::Table = pyproject.parse().expect("valid TOML");
+    let tool = table.get("tool").and_then(|t| t.as_table());
+    assert!(
+        tool.is_some_and(|t| !t.contains_key("flyte-migrate")),
+        "{pyproject}"
+    );
+    assert!(pyproject.contains("bindings = \"bin\""), "{pyproject}");
+    let (code, text) = output(
+        "--show-settings",
+        Command::new(env!("CARGO_BIN_EXE_flyte-migrate"))
+            .current_dir(root())
+            .args(["check", "--show-settings"]),
+    );
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.starts_with("config file: (none)\n"), "{text}");
+}
