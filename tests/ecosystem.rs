@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::time::Instant;
 
 fn root() -> &'static Path {
@@ -55,6 +56,23 @@ fn output(what: &str, cmd: &mut Command) -> (Option<i32>, String) {
     (out.status.code(), text)
 }
 
+/// The venv `NAME` with `requirements` installed (created on first use, then reused).
+fn tool_venv(name: &str, module: &str, requirements: &[&str]) -> PathBuf {
+    let (code, text) = output(
+        &format!("venv {name}"),
+        command("bash")
+            .arg(root().join("tests/ecosystem/venv.sh"))
+            .args([name, module])
+            .args(requirements),
+    );
+    assert_eq!(code, Some(0), "{text}");
+    let last = text
+        .lines()
+        .rfind(|l| l.starts_with('/'))
+        .unwrap_or_default();
+    PathBuf::from(last)
+}
+
 const FLYTEKIT: &str =
     "from flytekit import Resources\n\nresources = Resources(cpu=\"1\", mem=\"2Gi\")\n";
 const CLEAN: &str = "import flyte\n\nresources = flyte.Resources(cpu=\"1\", memory=\"2Gi\")\n";
@@ -65,28 +83,15 @@ fn scratch_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("wf.py"), FLYTEKIT).expect("write");
     std::fs::write(dir.path().join("clean.py"), CLEAN).expect("write");
-    let (code, text) = output(
-        "git init",
-        Command::new("git")
-            .current_dir(dir.path())
-            .args(["init", "-q"])
-            .stdin(Stdio::null()),
-    );
-    assert_eq!(code, Some(0), "{text}");
-    let (code, text) = output(
-        "git add",
-        Command::new("git")
-            .current_dir(dir.path())
-            .args(["add", "wf.py", "clean.py"])
-            .stdin(Stdio::null()),
-    );
-    assert_eq!(code, Some(0), "{text}");
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "wf.py", "clean.py"]);
     dir
 }
 
 /// `pip install .` into a fresh venv puts a working `flyte-migrate` on its PATH.
 #[test]
 fn pip_install_provides_the_binary() {
+    let _build = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
     let dir = scratch_repo();
     let venv = dir.path().join("venv");
     let (code, text) = output(
@@ -147,4 +152,93 @@ fn the_packaging_pyproject_is_not_a_configuration() {
     );
     assert_eq!(code, Some(0), "{text}");
     assert!(text.starts_with("config file: (none)\n"), "{text}");
+}
+
+/// Release builds share the target directory; one at a time, so that one build's binary is not
+/// replaced under another that is copying it out.
+static BUILDS: Mutex<()> = Mutex::new(());
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let (code, text) = output(
+        &format!("git {}", args.join(" ")),
+        Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .stdin(Stdio::null()),
+    );
+    assert_eq!(code, Some(0), "{text}");
+    text
+}
+
+/// This repository's hook `id`, run by pre-commit in a scratch repository the way a user's
+/// `.pre-commit-config.yaml` runs it: `repo:` this repository, `rev:` its HEAD commit. The same
+/// hook is listed twice, once for the migrated file (which passes) and once for the flytekit
+/// one (which fails with its diagnostic). pre-commit keeps the installed hook in
+/// PRE_COMMIT_HOME, in the venvs directory, so a commit's hook is built once.
+fn pre_commit_runs(id: &str) {
+    let _build = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let venv = tool_venv("pre-commit", "pre_commit", &["pre-commit==4.7.0"]);
+    let home = venvs().join("pre-commit-home");
+    let pre_commit = || {
+        let mut cmd = command(venv.join("bin/pre-commit"));
+        cmd.env("PRE_COMMIT_HOME", &home)
+            .env("PRE_COMMIT_COLOR", "never");
+        cmd
+    };
+    // One clone and hook build per commit accumulate; past a few, drop the unused ones.
+    let kept = std::fs::read_dir(&home).map_or(0, |dir| {
+        dir.filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with("repo"))
+            .count()
+    });
+    if kept > 8 {
+        let (code, text) = output("pre-commit gc", pre_commit().arg("gc"));
+        assert_eq!(code, Some(0), "{text}");
+    }
+
+    let head = git(root(), &["rev-parse", "HEAD"]);
+    let changed = git(root(), &["status", "--porcelain", "--untracked-files=no"]);
+    if !changed.trim().is_empty() {
+        eprintln!("note: pre-commit runs the hook of HEAD; uncommitted changes are not in it");
+    }
+    let repo = scratch_repo();
+    let config = format!(
+        "repos:\n  - repo: '{}'\n    rev: {}\n    hooks:\n      \
+         - id: {id}\n        name: migrated file\n        files: ^clean\\.py$\n      \
+         - id: {id}\n        name: flytekit file\n        files: ^wf\\.py$\n",
+        root().display().to_string().replace('\'', "''"),
+        head.trim(),
+    );
+    std::fs::write(repo.path().join(".pre-commit-config.yaml"), config).expect("write");
+    git(repo.path(), &["add", ".pre-commit-config.yaml"]);
+
+    let (code, text) = output(
+        &format!("pre-commit run {id}"),
+        pre_commit()
+            .current_dir(repo.path())
+            .args(["run", "--all-files"]),
+    );
+    assert_eq!(code, Some(1), "{text}");
+    let status = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name}...")))
+            .map(|l| l.rsplit('.').next().unwrap_or_default().to_string())
+    };
+    assert_eq!(status("migrated file").as_deref(), Some("Passed"), "{text}");
+    assert_eq!(status("flytekit file").as_deref(), Some("Failed"), "{text}");
+    assert!(text.contains(DIAGNOSTIC), "{text}");
+    assert!(text.contains("Found 1 problem"), "{text}");
+    assert!(!text.contains("clean.py:"), "{text}");
+}
+
+/// The `language: rust` hook: pre-commit builds it with `cargo install --path .`.
+#[test]
+fn pre_commit_rust_hook() {
+    pre_commit_runs("flyte-migrate-check");
+}
+
+/// The `language: python` hook: pre-commit builds it with `pip install .` (maturin).
+#[test]
+fn pre_commit_python_hook() {
+    pre_commit_runs("flyte-migrate-check-python");
 }
