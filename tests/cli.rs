@@ -575,3 +575,28 @@ fn in_house_wrappers_are_seen_through() {
         stderr(&out)
     );
 }
+
+/// What the README shows is what the tool does: its hooks exist, its sample table is current.
+#[test]
+fn readme_stays_true() {
+    let readme = std::fs::read_to_string("README.md").expect("README");
+    let hooks = std::fs::read_to_string(".pre-commit-hooks.yaml").expect("hooks file");
+    for line in readme.lines() {
+        if let Some(id) = line.trim().strip_prefix("- id: ") {
+            let id = id.split_whitespace().next().unwrap_or_default();
+            assert!(hooks.contains(&format!("- id: {id}\n")), "{id}");
+        }
+    }
+    for newcomer in [
+        "cargo install --path . && flyte-migrate check examples/\n",
+        "```sh\ncargo test\n```\n",
+    ] {
+        assert!(readme.contains(newcomer), "{newcomer}");
+    }
+    let prompt = "$ flyte-migrate summary examples/\n";
+    let start = readme.find(prompt).expect("a summary sample") + prompt.len();
+    let sample = &readme[start..start + readme[start..].find("```").expect("its end")];
+    let out = run(Path::new("."), &["summary", "examples/"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), sample);
+}
