@@ -137,7 +137,14 @@ pub fn write(
         cells.extend([p.problems.to_string(), fixable_cell(p)]);
         cells
     };
-    let mut rows: Vec<Vec<String>> = dirs.iter().map(|(name, p)| row(name, p)).collect();
+    let mut rows: Vec<Vec<String>> = dirs
+        .iter()
+        .map(|(name, p)| match format {
+            // In code spans, `__init__` or `*` in a name is not emphasis.
+            SummaryFormat::Markdown => row(&format!("`{}`", name.replace('`', "'")), p),
+            SummaryFormat::Text => row(name, p),
+        })
+        .collect();
     rows.push(row("total", &total));
     match format {
         SummaryFormat::Markdown => {
@@ -224,6 +231,23 @@ mod tests {
             assert_eq!(area.name(), expected, "{rule}");
         }
         assert_eq!(Area(8).column().name(), "other");
+    }
+
+    #[test]
+    fn markdown_names_cannot_break_the_table() {
+        let mut dirs = BTreeMap::new();
+        let mut p = Progress::default();
+        p.add_file(&[], false);
+        dirs.insert("a|b/__pkg__/`x`".to_string(), p);
+        let mut out = Vec::new();
+        write(&mut out, SummaryFormat::Markdown, &dirs).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "| directory | files | need changes | problems | fixable |\n\
+             |:---|---:|---:|---:|---:|\n\
+             | `a\\|b/__pkg__/'x'` | 1 | 0 | 0 | - |\n\
+             | **total** | **1** | **0** | **0** | **-** |\n"
+        );
     }
 
     #[test]
