@@ -3,7 +3,7 @@
 //! Python tools come from PyPI into venvs that `tests/ecosystem/venv.sh` creates once and reuses,
 //! in `$FLYTE_MIGRATE_VENVS` (default `~/.cache/flyte-migrate/venvs`) beside the equivalence
 //! suite's; pip's cache and pre-commit's hook environments live there too. Release builds go to
-//! this crate's target directory (or `$CARGO_TARGET_DIR`), so a second run compiles little.
+//! `target/ecosystem` (under `$CARGO_TARGET_DIR` when it is set), so a second run compiles little.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,14 +24,18 @@ fn venvs() -> PathBuf {
     }
 }
 
-/// Where release builds go: the crate's own target directory, shared by every build here.
+/// Where the release builds of pip, maturin and pre-commit go: a directory of the crate's
+/// target directory, shared by every build here and apart from `cargo build --release`'s.
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .filter(|d| !d.is_empty())
         .map_or_else(|| root().join("target"), PathBuf::from)
+        .join("ecosystem")
 }
 
 /// A command with no standard input, pip quiet and cached, builds in the shared target dir.
+/// These tests check installing, not speed: release builds skip LTO and most optimization,
+/// which makes rebuilding the crate for a new commit take seconds rather than most of a minute.
 fn command(program: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut cmd = Command::new(program);
     cmd.stdin(Stdio::null())
@@ -39,6 +43,9 @@ fn command(program: impl AsRef<std::ffi::OsStr>) -> Command {
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .env("PIP_NO_INPUT", "1")
         .env("CARGO_TARGET_DIR", target_dir())
+        .env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
         .env_remove("NO_COLOR");
     cmd
 }
