@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::discover::{discover, io_message};
 use crate::registry::{Rule, RuleSelector};
+use crate::report::summary::{Progress, SummaryFormat};
 use crate::report::{self, Counts, FileResult, OutputFormat, plural};
 use crate::settings::{RuleSet, Settings};
 use crate::source::SourceText;
@@ -35,6 +36,8 @@ pub enum Command {
     Fix(FixArgs),
     /// Print a rule's documentation, or list every rule.
     Rule(RuleArgs),
+    /// Tabulate migration progress per directory: files, problems by area, fixable share.
+    Summary(SummaryArgs),
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +110,57 @@ pub struct FixArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// Files or directories to check [default: .]
+    pub paths: Vec<PathBuf>,
+    /// Table format: aligned text, or a Markdown table for a pull-request comment.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: SummaryFormat,
+    /// Only these rules (codes or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
+    pub select: Vec<RuleSelector>,
+    /// Enable these rules on top of the selected ones (codes or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
+    pub extend_select: Vec<RuleSelector>,
+    /// Skip these rules (codes or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
+    pub ignore: Vec<RuleSelector>,
+    /// Count unsafe fixes as fixable.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Read settings from this file (`pyproject.toml` or `flyte-migrate.toml`).
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file.
+    #[arg(long)]
+    pub isolated: bool,
+    /// Apply `exclude` to files named on the command line too.
+    #[arg(long)]
+    pub force_exclude: bool,
+}
+
+impl SummaryArgs {
+    /// The options `check` would run with.
+    fn common(&self) -> CommonArgs {
+        CommonArgs {
+            paths: self.paths.clone(),
+            output_format: OutputFormat::Full,
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            unsafe_fixes: self.unsafe_fixes,
+            exit_zero: true,
+            stdin_filename: None,
+            quiet: true,
+            extend_select: self.extend_select.clone(),
+            config: self.config.clone(),
+            isolated: self.isolated,
+            force_exclude: self.force_exclude,
+            show_settings: false,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
 pub struct RuleArgs {
     /// A rule code such as FM201.
     #[arg(required_unless_present = "all")]
@@ -150,6 +204,7 @@ fn dispatch(cli: Cli) -> io::Result<ExitStatus> {
         Command::Check(args) => check(&args),
         Command::Fix(args) => fix(&args),
         Command::Rule(args) => rule(&args),
+        Command::Summary(args) => summary(&args),
     }
 }
 
@@ -761,6 +816,63 @@ fn write_atomically(path: &Path, p: &Processed) -> io::Result<()> {
     std::fs::set_permissions(temp.path(), metadata.permissions())?;
     temp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// The directory a checked file is counted under, as the user sees it (`./a/b.py` is in `a`).
+fn directory_of(path: &Path) -> String {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    let dir = dir.strip_prefix(".").unwrap_or(dir);
+    if dir.as_os_str().is_empty() {
+        ".".to_string()
+    } else {
+        dir.display().to_string()
+    }
+}
+
+fn summary(args: &SummaryArgs) -> io::Result<ExitStatus> {
+    let common = args.common();
+    if common.paths.iter().any(|p| p.as_os_str() == "-") {
+        eprintln!("error: `summary` reads files, not standard input");
+        return Ok(ExitStatus::Error);
+    }
+    let run = match run_settings(&common)? {
+        Ok(run) => run,
+        Err(status) => return Ok(status),
+    };
+    let unsafe_fixes = run.base.unsafe_fixes;
+    let (inputs, walk_errors) = inputs(&common, &run)?;
+    let mut errors = report_errors(&[], &walk_errors);
+    let mut dirs: BTreeMap<String, Progress> = BTreeMap::new();
+    for chunk in inputs.chunks(512) {
+        // Files that never mention flytekit are not processed: they count as checked and clean.
+        let processed = process_inputs(&common, &run, chunk, false);
+        errors += report_errors(&processed, &[]);
+        let mut processed: BTreeMap<String, Processed> = processed
+            .into_iter()
+            .map(|p| (p.result.path.clone(), p))
+            .collect();
+        for input in chunk {
+            let Input::File(path) = input else { continue };
+            let name = path.display().to_string();
+            let diagnostics = match processed.remove(&name) {
+                Some(p) if p.error.is_some() => continue,
+                Some(p) => p.result.diagnostics,
+                None => Vec::new(),
+            };
+            dirs.entry(directory_of(path))
+                .or_default()
+                .add_file(&diagnostics, unsafe_fixes);
+        }
+    }
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    report::summary::write(&mut out, args.format, &dirs)?;
+    out.flush()?;
+    Ok(if errors > 0 {
+        ExitStatus::Error
+    } else {
+        ExitStatus::Success
+    })
 }
 
 fn rule(args: &RuleArgs) -> io::Result<ExitStatus> {

@@ -44,7 +44,18 @@ impl CommandFile {
             Some("dockerfile" | "containerfile") => return Some(CommandFile::Dockerfile),
             _ => {}
         }
-        if matches!(lower.as_str(), "makefile" | "gnumakefile") {
+        if matches!(
+            lower.as_str(),
+            ".bashrc"
+                | ".bash_profile"
+                | ".bash_login"
+                | ".profile"
+                | ".zshrc"
+                | ".zprofile"
+                | ".envrc"
+        ) {
+            Some(CommandFile::Shell)
+        } else if matches!(lower.as_str(), "makefile" | "gnumakefile") {
             Some(CommandFile::Makefile)
         } else if lower == "dockerfile"
             || lower == "containerfile"
@@ -54,6 +65,27 @@ impl CommandFile {
         } else {
             None
         }
+    }
+}
+
+impl CommandFile {
+    /// The kind of file at `path`, also by content: a file without an extension whose first
+    /// line is a shell shebang (`#!/bin/bash`, `#!/usr/bin/env sh`) is a shell script.
+    pub fn detect(path: &Path, bytes: &[u8]) -> Option<CommandFile> {
+        if let Some(kind) = CommandFile::of(path) {
+            return Some(kind);
+        }
+        if path.extension().is_some() {
+            return None;
+        }
+        let first = bytes.split(|b| *b == b'\n').next()?;
+        let shebang = first.strip_prefix(b"#!")?;
+        let shebang = String::from_utf8_lossy(shebang);
+        let interpreter = shebang
+            .split_whitespace()
+            .map(|w| w.rsplit('/').next().unwrap_or(w))
+            .find(|w| *w != "env")?;
+        matches!(interpreter, "sh" | "bash" | "zsh" | "dash" | "ksh").then_some(CommandFile::Shell)
     }
 }
 
@@ -966,6 +998,22 @@ mod tests {
         ] {
             assert_eq!(CommandFile::of(Path::new(name)), kind, "{name}");
         }
+    }
+
+    #[test]
+    fn shell_scripts_without_extension() {
+        let detect = |name: &str, text: &str| CommandFile::detect(Path::new(name), text.as_bytes());
+        assert_eq!(
+            detect("deploy", "#!/bin/bash\npyflyte run x.py y\n"),
+            Some(CommandFile::Shell)
+        );
+        assert_eq!(
+            detect("deploy", "#!/usr/bin/env sh\n"),
+            Some(CommandFile::Shell)
+        );
+        assert_eq!(detect("tool", "#!/usr/bin/env python3\n"), None);
+        assert_eq!(detect("wf.py", "#!/bin/bash\n"), None);
+        assert_eq!(detect("notes", "pyflyte run\n"), None);
     }
 
     #[test]

@@ -44,7 +44,8 @@ pub fn fix_file(
     path: Option<&Path>,
     settings: &Settings,
 ) -> Result<FixOutcome, CheckError> {
-    if let Some(kind) = path.and_then(crate::commands::CommandFile::of) {
+    if let Some(kind) = path.and_then(|p| crate::commands::CommandFile::detect(p, text.as_bytes()))
+    {
         return Ok(crate::commands::fix(text, kind, settings));
     }
     // The same gate as `check_file`, before and after: a file that never (or no longer)

@@ -57,7 +57,7 @@ pub fn may_use_flytekit(bytes: &[u8], settings: &Settings) -> bool {
 /// must mention flytekit (or a mapped module); a shell script, Makefile, Dockerfile, YAML or
 /// Markdown file must mention `pyflyte` and have a command rule enabled.
 pub fn worth_checking(bytes: &[u8], path: Option<&Path>, settings: &Settings) -> bool {
-    match path.and_then(commands::CommandFile::of) {
+    match path.and_then(|p| commands::CommandFile::detect(p, bytes)) {
         Some(_) => commands::enabled(&settings.rules) && commands::mentions_pyflyte(bytes),
         None => may_use_flytekit(bytes, settings),
     }
@@ -135,7 +135,7 @@ pub fn check_file(
     path: Option<&Path>,
     settings: &Settings,
 ) -> Result<Vec<Diagnostic>, CheckError> {
-    if let Some(kind) = path.and_then(commands::CommandFile::of) {
+    if let Some(kind) = path.and_then(|p| commands::CommandFile::detect(p, text.as_bytes())) {
         return Ok(commands::check(text, kind, &settings.rules));
     }
     if !may_use_flytekit(text.as_bytes(), settings) {

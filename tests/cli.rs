@@ -453,11 +453,21 @@ fn exit_non_zero_on_fix() {
 fn pre_commit_hooks_are_declared() {
     let hooks = std::fs::read_to_string(".pre-commit-hooks.yaml").expect("hooks file");
     for id in ["flyte-migrate-check", "flyte-migrate-fix"] {
-        assert!(hooks.contains(&format!("- id: {id}")), "{id}");
+        assert!(hooks.contains(&format!("- id: {id}\n")), "{id}");
+        // The same hook, installed with pip instead of cargo.
+        assert!(hooks.contains(&format!("- id: {id}-python\n")), "{id}");
     }
-    assert_eq!(hooks.matches("types_or: [python, pyi]").count(), 2);
-    assert_eq!(hooks.matches("require_serial: true").count(), 2);
-    assert_eq!(hooks.matches("--force-exclude").count(), 2);
+    assert_eq!(hooks.matches("language: rust").count(), 2);
+    assert_eq!(hooks.matches("language: python").count(), 2);
+    // Python, and the files that hold `pyflyte` command lines (FM7).
+    assert_eq!(
+        hooks
+            .matches("types_or: [python, pyi, shell, yaml, markdown, dockerfile, makefile]")
+            .count(),
+        4
+    );
+    assert_eq!(hooks.matches("require_serial: true").count(), 4);
+    assert_eq!(hooks.matches("--force-exclude").count(), 4);
 }
 
 #[test]
@@ -617,4 +627,29 @@ fn command_lines_in_scripts_yaml_and_markdown() {
         b"Run `flyte run --local wf.py wf`.\n\nSee pyflyte run in prose.\n"
     );
     assert_eq!(read("notes.txt"), b"pyflyte run wf.py wf\n");
+}
+
+/// What the README shows is what the tool does: its hooks exist, its sample table is current.
+#[test]
+fn readme_stays_true() {
+    let readme = std::fs::read_to_string("README.md").expect("README");
+    let hooks = std::fs::read_to_string(".pre-commit-hooks.yaml").expect("hooks file");
+    for line in readme.lines() {
+        if let Some(id) = line.trim().strip_prefix("- id: ") {
+            let id = id.split_whitespace().next().unwrap_or_default();
+            assert!(hooks.contains(&format!("- id: {id}\n")), "{id}");
+        }
+    }
+    for newcomer in [
+        "cargo install --path . && flyte-migrate check examples/\n",
+        "```sh\ncargo test\n```\n",
+    ] {
+        assert!(readme.contains(newcomer), "{newcomer}");
+    }
+    let prompt = "$ flyte-migrate summary examples/\n";
+    let start = readme.find(prompt).expect("a summary sample") + prompt.len();
+    let sample = &readme[start..start + readme[start..].find("```").expect("its end")];
+    let out = run(Path::new("."), &["summary", "examples/"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), sample);
 }

@@ -8,6 +8,7 @@ mod grouped;
 mod json;
 mod junit;
 mod sarif;
+pub mod summary;
 
 use std::io::{self, Write};
 

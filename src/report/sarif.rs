@@ -64,6 +64,8 @@ pub fn write(out: &mut dyn Write, files: &[FileResult]) -> io::Result<()> {
                     "rules": rules,
                 }
             },
+            // Columns count characters (code points), not SARIF's default UTF-16 code units.
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     });
