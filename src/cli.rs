@@ -844,7 +844,8 @@ fn summary(args: &SummaryArgs) -> io::Result<ExitStatus> {
     let mut errors = report_errors(&[], &walk_errors);
     let mut dirs: BTreeMap<String, Progress> = BTreeMap::new();
     for chunk in inputs.chunks(512) {
-        // Files that never mention flytekit are not processed: they count as checked and clean.
+        // Python files that never mention flytekit are not processed: they count as checked
+        // and clean.
         let processed = process_inputs(&common, &run, chunk, false);
         errors += report_errors(&processed, &[]);
         let mut processed: BTreeMap<String, Processed> = processed
@@ -857,6 +858,8 @@ fn summary(args: &SummaryArgs) -> io::Result<ExitStatus> {
             let diagnostics = match processed.remove(&name) {
                 Some(p) if p.error.is_some() => continue,
                 Some(p) => p.result.diagnostics,
+                // Scripts and docs count only when they hold `pyflyte` command lines.
+                None if !crate::discover::is_python(path) => continue,
                 None => Vec::new(),
             };
             dirs.entry(directory_of(path))

@@ -34,6 +34,9 @@ fn monorepo() -> tempfile::TempDir {
         ),
         ("team_b/map.py", fixture("fixtures/FM304.py")),
         ("README.md", "flytekit\n".to_string()),
+        // Scripts count when they hold `pyflyte` commands (FM7, "CLI commands").
+        ("team_a/run.sh", "pyflyte run pipeline.py wf\n".to_string()),
+        ("team_a/notes.md", "no commands here\n".to_string()),
     ];
     for (name, text) in files {
         let path = dir.path().join(name);
