@@ -381,6 +381,24 @@ pub fn method(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
     let Some((kind, name)) = subject else {
         return;
     };
+    if (kind, method) == (Kind::DataFrame, "iter") && matches!(&*attr.value, Expr::Call(_)) {
+        // An async generator in Flyte 2, with no sync form.
+        checker.report(
+            Diagnostic::new(
+                Rule::IoMethod,
+                format!(
+                    "`{}` is an async iterator on `flyte.io.DataFrame` in Flyte 2",
+                    checker.text(call.range())
+                ),
+                call.range(),
+            )
+            .with_help(format!(
+                "Iterate with `async for` in an `async` task, or read the whole frame with \
+                 `{name}.open(...).all_sync()`"
+            )),
+        );
+        return;
+    }
     let sync_twin = match (kind, method, &*attr.value) {
         (Kind::File | Kind::Dir, "download", Expr::Name(_)) => "download_sync",
         (Kind::File, "open", Expr::Name(_)) => "open_sync",
