@@ -1,19 +1,12 @@
 //! Bad input, file by file: each gives a clear message or a correct result, the rest of the tree
 //! is still checked, nothing is written broken, and the exit code says what happened.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
 const FLYTEKIT: &str =
     "from flytekit import Resources\n\nresources = Resources(cpu=\"1\", mem=\"2Gi\")\n";
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flyte-migrate"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("runs")
-}
+use common::run;
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

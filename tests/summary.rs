@@ -1,16 +1,12 @@
 //! `flyte-migrate summary` as a team runs it on a monorepo: real fixture files in several
 //! directories, exact tables.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flyte-migrate"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("runs")
-}
+use std::path::Path;
+use std::process::Output;
+
+use common::run;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

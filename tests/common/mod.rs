@@ -79,3 +79,12 @@ pub fn fixture_rule(path: &std::path::Path) -> Option<Rule> {
 pub fn parses(text: &str) -> bool {
     ruff_python_parser::parse_module(text).is_ok()
 }
+
+/// Run the built binary in `dir`.
+pub fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_flyte-migrate"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("runs")
+}
