@@ -107,6 +107,16 @@ pub fn enabled(rules: &RuleSet) -> bool {
 
 /// Every `pyflyte` command line in `text`, diagnosed. Sorted by position.
 pub fn check(text: &str, kind: CommandFile, rules: &RuleSet) -> Vec<Diagnostic> {
+    check_with(text, kind, rules, true)
+}
+
+/// `check`, with or without the `# noqa` comments of the lines (Python files apply their own).
+pub fn check_with(
+    text: &str,
+    kind: CommandFile,
+    rules: &RuleSet,
+    suppressions: bool,
+) -> Vec<Diagnostic> {
     if !enabled(rules) || !mentions_pyflyte(text.as_bytes()) {
         return Vec::new();
     }
@@ -130,7 +140,9 @@ pub fn check(text: &str, kind: CommandFile, rules: &RuleSet) -> Vec<Diagnostic> 
         let Some(diagnostic) = diagnostic else {
             continue;
         };
-        if rules.contains(diagnostic.rule) && !suppressed(text, start, diagnostic.rule) {
+        if rules.contains(diagnostic.rule)
+            && !(suppressions && suppressed(text, start, diagnostic.rule))
+        {
             diagnostics.push(diagnostic);
         }
     }

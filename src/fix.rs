@@ -50,7 +50,7 @@ pub fn fix_file(
     }
     // The same gate as `check_file`, before and after: a file that never (or no longer)
     // mentions flytekit has nothing to report.
-    if !crate::may_use_flytekit(text.as_bytes(), settings) {
+    if !crate::python_worth_checking(text.as_bytes(), settings) {
         return Ok(FixOutcome {
             text: text.to_string(),
             ..FixOutcome::default()
@@ -60,7 +60,7 @@ pub fn fix_file(
     let mut outcome = fix_with(text, settings, |parsed, text| {
         check_parsed(parsed, text, &module, settings)
     })?;
-    if !crate::may_use_flytekit(outcome.text.as_bytes(), settings) {
+    if !crate::python_worth_checking(outcome.text.as_bytes(), settings) {
         outcome.remaining.clear();
     }
     Ok(outcome)

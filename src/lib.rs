@@ -59,8 +59,14 @@ pub fn may_use_flytekit(bytes: &[u8], settings: &Settings) -> bool {
 pub fn worth_checking(bytes: &[u8], path: Option<&Path>, settings: &Settings) -> bool {
     match path.and_then(|p| commands::CommandFile::detect(p, bytes)) {
         Some(_) => commands::enabled(&settings.rules) && commands::mentions_pyflyte(bytes),
-        None => may_use_flytekit(bytes, settings),
+        None => python_worth_checking(bytes, settings),
     }
+}
+
+/// The gate for Python: flytekit (or a mapped module), or a `pyflyte` command in a string.
+pub fn python_worth_checking(bytes: &[u8], settings: &Settings) -> bool {
+    may_use_flytekit(bytes, settings)
+        || (commands::enabled(&settings.rules) && commands::mentions_pyflyte(bytes))
 }
 
 /// Why a file could not be checked at all.
@@ -102,6 +108,64 @@ pub fn module_name(path: Option<&Path>) -> String {
     }
 }
 
+/// `pyflyte` command lines in the module's string literals (`subprocess.run("pyflyte run ...")`,
+/// `["pyflyte", "run", ...]`): the command-line rules, on the strings only.
+fn commands_in_strings(
+    parsed: &Parsed<ModModule>,
+    text: &str,
+    rules: &settings::RuleSet,
+) -> Vec<Diagnostic> {
+    use ruff_python_ast::token::TokenKind;
+    use ruff_text_size::Ranged;
+    if !commands::enabled(rules) || !commands::mentions_pyflyte(text.as_bytes()) {
+        return Vec::new();
+    }
+    let strings: Vec<TextRange> = parsed
+        .tokens()
+        .iter()
+        .filter(|t| {
+            matches!(
+                t.kind(),
+                TokenKind::String | TokenKind::FStringMiddle | TokenKind::TStringMiddle
+            )
+        })
+        .map(Ranged::range)
+        .collect();
+    // A range is in the strings when each of its bytes is in a string literal or between the
+    // literals of a list (`"--remote", `); an insertion, when it touches a literal.
+    let in_strings = |r: TextRange| {
+        if r.is_empty() {
+            return strings.iter().any(|s| s.contains_range(r));
+        }
+        let mut at = r.start();
+        while at < r.end() {
+            if let Some(s) = strings.iter().find(|s| s.contains(at)) {
+                at = s.end();
+                continue;
+            }
+            let byte = text
+                .as_bytes()
+                .get(usize::from(at))
+                .copied()
+                .unwrap_or(b'x');
+            if !(byte == b',' || byte.is_ascii_whitespace()) {
+                return false;
+            }
+            at += ruff_text_size::TextSize::from(1);
+        }
+        true
+    };
+    commands::check_with(text, commands::CommandFile::Shell, rules, false)
+        .into_iter()
+        .filter(|d| {
+            strings.iter().any(|s| s.contains(d.range.start()))
+                && d.fix
+                    .as_ref()
+                    .is_none_or(|f| f.edits.iter().all(|e| in_strings(e.range)))
+        })
+        .collect()
+}
+
 /// Parse a module, or return the syntax error as a diagnostic.
 pub fn parse(text: &str) -> Result<Parsed<ModModule>, Diagnostic> {
     // CPython refuses source with NUL bytes anywhere, even in a string literal.
@@ -138,7 +202,7 @@ pub fn check_file(
     if let Some(kind) = path.and_then(|p| commands::CommandFile::detect(p, text.as_bytes())) {
         return Ok(commands::check(text, kind, &settings.rules));
     }
-    if !may_use_flytekit(text.as_bytes(), settings) {
+    if !python_worth_checking(text.as_bytes(), settings) {
         return Ok(Vec::new());
     }
     match parse(text) {
@@ -176,6 +240,8 @@ pub fn check_parsed(
     if let Some(range) = too_deep {
         return Err(CheckError::TooDeep(range));
     }
+    let mut diagnostics = diagnostics;
+    diagnostics.extend(commands_in_strings(parsed, text, &settings.rules));
     let mut diagnostics =
         noqa::Suppressions::parse(parsed, &locator).apply(diagnostics, &locator, &settings.rules);
     diagnostics.sort_by(|a, b| {
