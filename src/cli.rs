@@ -671,7 +671,13 @@ fn fix(args: &FixArgs) -> io::Result<ExitStatus> {
             files_changed += 1;
             fixed_total += p.fixed_counts.values().sum::<usize>();
             if diff {
-                let unified = similar::TextDiff::from_lines(p.original.as_str(), fixed)
+                // Myers with a deadline, as ruff does: a file with tens of thousands of changed
+                // lines gets a coarser (still correct) diff instead of minutes of search.
+                let unified = similar::TextDiff::configure()
+                    .algorithm(similar::Algorithm::Myers)
+                    .timeout(std::time::Duration::from_millis(500))
+                    .diff_lines(p.original.as_str(), fixed);
+                let unified = unified
                     .unified_diff()
                     .context_radius(3)
                     .header(

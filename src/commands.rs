@@ -208,7 +208,9 @@ fn command_starts(text: &str, kind: CommandFile) -> Vec<(usize, Position)> {
                 return None;
             }
             if kind == CommandFile::Markdown {
-                let fenced = fences.iter().any(|r| r.contains(&at));
+                // The blocks are sorted and disjoint: the one that could hold `at`.
+                let i = fences.partition_point(|r| r.end <= at);
+                let fenced = fences.get(i).is_some_and(|r| r.contains(&at));
                 let inline = at > 0 && bytes[at - 1] == b'`';
                 if !fenced && !inline {
                     return None;

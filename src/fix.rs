@@ -204,19 +204,62 @@ fn select_fixes<'d>(candidates: &[&'d Diagnostic]) -> Vec<(Rule, &'d Fix)> {
         .collect();
     fixes.sort_by_key(|(rule, fix)| (fix.min_start(), *rule));
     let mut accepted: Vec<(Rule, &Fix)> = Vec::new();
-    let mut taken: Vec<&Edit> = Vec::new();
+    let mut taken = Taken::default();
     for (rule, fix) in fixes {
-        if fix
-            .edits
-            .iter()
-            .any(|e| taken.iter().any(|t| e.conflicts_with(t)))
-        {
+        if fix.edits.iter().any(|e| taken.conflicts(e)) {
             continue;
         }
-        taken.extend(fix.edits.iter());
+        for edit in &fix.edits {
+            taken.add(edit);
+        }
         accepted.push((rule, fix));
     }
     accepted
+}
+
+/// The edits chosen so far, indexed so that a conflict is found in logarithmic time (a file
+/// can carry tens of thousands of fixes). Same semantics as `Edit::conflicts_with`.
+#[derive(Default)]
+struct Taken<'d> {
+    /// Non-empty ranges by start; they are disjoint (identical edits are one).
+    ranges: std::collections::BTreeMap<ruff_text_size::TextSize, &'d Edit>,
+    /// Insertion points.
+    points: std::collections::BTreeSet<ruff_text_size::TextSize>,
+}
+
+impl<'d> Taken<'d> {
+    fn conflicts(&self, edit: &Edit) -> bool {
+        use std::ops::Bound::Excluded;
+        let (start, end) = (edit.range.start(), edit.range.end());
+        if start == end {
+            // An insertion conflicts with a range that strictly contains its point.
+            return self
+                .ranges
+                .range(..start)
+                .next_back()
+                .is_some_and(|(_, t)| t.range.end() > start);
+        }
+        // The taken range that starts last before `end` is the only one that can overlap: the
+        // ranges are disjoint, so their ends grow with their starts.
+        if let Some((_, t)) = self.ranges.range(..end).next_back()
+            && t.range.end() > start
+            && *t != edit
+        {
+            return true;
+        }
+        self.points
+            .range((Excluded(start), Excluded(end)))
+            .next()
+            .is_some()
+    }
+
+    fn add(&mut self, edit: &'d Edit) {
+        if edit.range.is_empty() {
+            self.points.insert(edit.range.start());
+        } else {
+            self.ranges.insert(edit.range.start(), edit);
+        }
+    }
 }
 
 /// Apply the edits of `fixes` (already free of conflicts) to `text`. Identical edits apply once;
@@ -259,6 +302,42 @@ pub fn apply_one(text: &str, diagnostic: &Diagnostic) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The index finds exactly the conflicts the pairwise test finds, on random edits.
+    #[test]
+    fn taken_agrees_with_conflicts_with() {
+        use ruff_text_size::{TextRange, TextSize};
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: u32| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            u32::try_from(state % u64::from(n)).unwrap_or(0)
+        };
+        for _ in 0..2000 {
+            let edits: Vec<Edit> = (0..12)
+                .map(|_| {
+                    let start = next(40);
+                    let len = if next(3) == 0 { 0 } else { next(6) };
+                    let content = if next(2) == 0 { "a" } else { "b" };
+                    Edit::replace(
+                        TextRange::new(TextSize::from(start), TextSize::from(start + len)),
+                        content,
+                    )
+                })
+                .collect();
+            let mut taken = Taken::default();
+            let mut chosen: Vec<&Edit> = Vec::new();
+            for edit in &edits {
+                let naive = chosen.iter().any(|t| edit.conflicts_with(t));
+                assert_eq!(taken.conflicts(edit), naive, "{edit:?} against {chosen:?}");
+                if !naive {
+                    taken.add(edit);
+                    chosen.push(edit);
+                }
+            }
+        }
+    }
     use ruff_text_size::{TextRange, TextSize};
 
     fn range(a: u32, b: u32) -> TextRange {

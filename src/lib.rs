@@ -131,15 +131,22 @@ fn commands_in_strings(
         })
         .map(Ranged::range)
         .collect();
+    // The literal holding an offset (tokens are sorted and disjoint).
+    let holding = |at: ruff_text_size::TextSize| {
+        let i = strings.partition_point(|s| s.end() <= at);
+        strings.get(i).filter(|s| s.contains(at))
+    };
     // A range is in the strings when each of its bytes is in a string literal or between the
     // literals of a list (`"--remote", `); an insertion, when it touches a literal.
     let in_strings = |r: TextRange| {
         if r.is_empty() {
-            return strings.iter().any(|s| s.contains_range(r));
+            // At a literal's end (an insertion after its closing quote) or inside one.
+            let i = strings.partition_point(|s| s.end() < r.start());
+            return strings.get(i).is_some_and(|s| s.contains_range(r));
         }
         let mut at = r.start();
         while at < r.end() {
-            if let Some(s) = strings.iter().find(|s| s.contains(at)) {
+            if let Some(s) = holding(at) {
                 at = s.end();
                 continue;
             }
@@ -158,7 +165,7 @@ fn commands_in_strings(
     commands::check_with(text, commands::CommandFile::Shell, rules, false)
         .into_iter()
         .filter(|d| {
-            strings.iter().any(|s| s.contains(d.range.start()))
+            holding(d.range.start()).is_some()
                 && d.fix
                     .as_ref()
                     .is_none_or(|f| f.edits.iter().all(|e| in_strings(e.range)))
