@@ -535,11 +535,12 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     let mut errors = report_errors(&[], &walk_errors);
     let mut sink = Sink::new(args.output_file.as_deref())?;
     let color = sink.is_stdout() && color_enabled();
-    // Text formats print chunk by chunk, so memory stays bounded on large trees; documents
-    // (a JSON array, SARIF, ...) and statistics need every result first.
-    let streaming = !statistics && common.output_format.is_streamable();
-    let chunk = if streaming { 512 } else { usize::MAX };
+    // Text formats print chunk by chunk, and statistics tally chunk by chunk, so memory stays
+    // bounded on large trees; documents (a JSON array, SARIF, ...) need every result first.
+    let streaming = statistics || common.output_format.is_streamable();
+    let chunk = if streaming { 128 } else { usize::MAX };
     let mut counts = Counts::default();
+    let mut tally = report::Statistics::default();
     let mut kept: Vec<FileResult> = Vec::new();
     for inputs in inputs.chunks(chunk) {
         let processed = process_inputs(common, &run, inputs, false);
@@ -548,7 +549,9 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         counts.add(Counts::of(
             results.iter().flat_map(|r| r.diagnostics.iter()),
         ));
-        if streaming {
+        if statistics {
+            tally.add(&results, settings.unsafe_fixes);
+        } else if streaming {
             report::write(
                 sink.out(),
                 common.output_format,
@@ -561,7 +564,7 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         }
     }
     if statistics {
-        report::statistics(sink.out(), &kept, settings.unsafe_fixes)?;
+        tally.write(sink.out())?;
     } else if !streaming {
         report::write(
             sink.out(),

@@ -161,24 +161,36 @@ pub fn plural(n: usize, word: &str) -> String {
 }
 
 /// How many problems each rule found, most first: `    12  FM201  [*] resources-fields`.
-pub fn statistics(out: &mut dyn Write, files: &[FileResult], unsafe_fixes: bool) -> io::Result<()> {
-    let mut counts: Vec<(crate::registry::Rule, usize, bool)> = Vec::new();
-    for d in files.iter().flat_map(|f| f.diagnostics.iter()) {
-        let fixable = is_fixable(d, unsafe_fixes);
-        match counts.iter_mut().find(|(r, ..)| *r == d.rule) {
-            Some(entry) => {
-                entry.1 += 1;
-                entry.2 |= fixable;
+/// Problems per rule, for `check --statistics`: tallied file by file, so nothing else is kept.
+#[derive(Debug, Default)]
+pub struct Statistics {
+    /// (rule, problems, whether any is fixable).
+    counts: Vec<(crate::registry::Rule, usize, bool)>,
+}
+
+impl Statistics {
+    pub fn add(&mut self, files: &[FileResult], unsafe_fixes: bool) {
+        for d in files.iter().flat_map(|f| f.diagnostics.iter()) {
+            let fixable = is_fixable(d, unsafe_fixes);
+            match self.counts.iter_mut().find(|(r, ..)| *r == d.rule) {
+                Some(entry) => {
+                    entry.1 += 1;
+                    entry.2 |= fixable;
+                }
+                None => self.counts.push((d.rule, 1, fixable)),
             }
-            None => counts.push((d.rule, 1, fixable)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    for (rule, count, fixable) in counts {
-        let mark = if fixable { "[*] " } else { "    " };
-        writeln!(out, "{count:>6}  {}  {mark}{}", rule.code(), rule.name())?;
+
+    pub fn write(mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.counts
+            .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (rule, count, fixable) in self.counts {
+            let mark = if fixable { "[*] " } else { "    " };
+            writeln!(out, "{count:>6}  {}  {mark}{}", rule.code(), rule.name())?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// `Found 12 problems (9 fixable, 2 more with --unsafe-fixes).`
