@@ -50,10 +50,6 @@ const MANUAL_FIELDS: &[(&str, &str)] = &[
         "source_root",
         "code ships in the run's code bundle; use `with_source_folder(Path(...))` if the image needs it",
     ),
-    (
-        "copy",
-        "use `with_source_file(Path(...))` / `with_source_folder(Path(...))`",
-    ),
     ("entrypoint", "Flyte 2 images have no entrypoint setting"),
     ("tag_format", "Flyte 2 images have no tag format"),
     ("source_copy_mode", "use `flyte deploy --copy-style`"),
@@ -91,7 +87,7 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         "`flytekit.ImageSpec` is a `flyte.Image` chain in Flyte 2",
         call.range(),
     );
-    let converted = convert(checker, call).and_then(|(replacement, mut notes)| {
+    let converted = convert(checker, call).and_then(|(replacement, mut notes, pathlib)| {
         if let Some(method) = method_without_equivalent(checker, call) {
             return Err(format!(
                 "the image is used with `.{method}()`, which `flyte.Image` does not have: remove \
@@ -101,10 +97,10 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         if super::contains_comment(checker.text(call.range())) {
             notes.push("the comments inside the call are dropped: move them by hand".to_string());
         }
-        Ok((replacement, notes))
+        Ok((replacement, notes, pathlib))
     });
     match converted {
-        Ok((replacement, notes)) => {
+        Ok((replacement, notes, pathlib)) => {
             let applicability = if notes.is_empty() {
                 Applicability::Safe
             } else {
@@ -115,10 +111,16 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
                 help.push_str(&format!(" ({})", notes.join("; ")));
             }
             let diagnostic = diagnostic.with_help(help);
-            match checker.import_module("flyte") {
-                Some(import) => {
+            let pathlib = if pathlib {
+                checker.import_module("pathlib")
+            } else {
+                Some(Vec::new())
+            };
+            match checker.import_module("flyte").zip(pathlib) {
+                Some((import, pathlib)) => {
                     let mut edits = vec![Edit::replace(call.range(), replacement)];
                     edits.extend(import);
+                    edits.extend(pathlib);
                     checker.report(diagnostic.with_fix(Fix::new(edits, applicability)));
                 }
                 None => checker.report(diagnostic),
@@ -273,7 +275,7 @@ fn is_flyte_image(checker: &Checker, call: &ExprCall) -> bool {
 }
 
 /// The `flyte.Image` expression for an `ImageSpec(...)` call, and what changes.
-fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>), String> {
+fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, bool), String> {
     if !call.arguments.args.is_empty() {
         return Err("it has positional arguments".to_string());
     }
@@ -288,6 +290,7 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>), 
     let mut apt: Option<String> = None;
     let mut notes = Vec::new();
     let mut base_image: Option<String> = None;
+    let mut sources: Vec<String> = Vec::new();
     for kw in &call.arguments.keywords {
         let Some(name) = keyword_name(kw) else {
             return Err("it takes `**` arguments".to_string());
@@ -322,6 +325,14 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>), 
                 requirements = Some(text(value));
             }
             "env" => env = Some(text(value)),
+            "copy" => {
+                sources = copy_layers(value)?;
+                notes.push(
+                    "a `copy` entry ending in `/` is taken for a folder, one with an extension \
+                     for a file"
+                        .to_string(),
+                );
+            }
             "commands" => commands = Some(list(checker, value)),
             "base_image" => {
                 if !value.is_string_literal_expr() {
@@ -381,10 +392,62 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>), 
         args.extend(pip_options.iter().cloned());
         chain.push_str(&format!(".with_requirements({})", args.join(", ")));
     }
+    // Flyte 1 copies after the Python packages and before the commands.
+    for layer in &sources {
+        chain.push_str(layer);
+    }
     if let Some(commands) = commands {
         chain.push_str(&format!(".with_commands({commands})"));
     }
-    Ok((chain, notes))
+    Ok((chain, notes, !sources.is_empty()))
+}
+
+/// `copy=["a/b.txt", "data/"]` as source layers with Flyte 1's destinations: a folder `d` went
+/// to `/root/d/`, a file `a/b.txt` to `/root/a/`.
+fn copy_layers(value: &Expr) -> Result<Vec<String>, String> {
+    let Expr::List(list) = value else {
+        return Err("`copy` is not a literal list".to_string());
+    };
+    let mut layers = Vec::new();
+    for item in &list.elts {
+        let path = string_literal(item).ok_or("a `copy` entry is not a literal path")?;
+        let trimmed = path.trim_end_matches('/');
+        if trimmed.is_empty()
+            || path.starts_with('/')
+            || trimmed
+                .split('/')
+                .any(|part| part == ".." || part.is_empty())
+            || path.contains(['"', '\\'])
+        {
+            return Err(format!(
+                "`copy` entry `{path}` is not a plain relative path"
+            ));
+        }
+        let (parent, name) = trimmed.rsplit_once('/').unwrap_or(("", trimmed));
+        let root = |rest: &str| {
+            if rest.is_empty() {
+                "/root".to_string()
+            } else {
+                format!("/root/{rest}")
+            }
+        };
+        if path.ends_with('/') {
+            layers.push(format!(
+                ".with_source_folder(pathlib.Path(\"{trimmed}\"), dst=\"{}\")",
+                root(parent)
+            ));
+        } else if name.contains('.') && !name.starts_with('.') {
+            layers.push(format!(
+                ".with_source_file(pathlib.Path(\"{trimmed}\"), dst=\"{}\")",
+                root(parent)
+            ));
+        } else {
+            return Err(format!(
+                "`copy` entry `{path}`: write a trailing `/` for a folder; a file needs an extension"
+            ));
+        }
+    }
+    Ok(layers)
 }
 
 /// `"3.11"` → `(3, 11)`.
