@@ -47,15 +47,8 @@ pub struct CommonArgs {
     /// Output format for problems.
     #[arg(long, value_enum, default_value = "full")]
     pub output_format: OutputFormat,
-    /// Only these rules (codes or prefixes, comma-separated).
-    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
-    pub select: Vec<RuleSelector>,
-    /// Skip these rules (codes or prefixes, comma-separated).
-    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
-    pub ignore: Vec<RuleSelector>,
-    /// Count unsafe fixes as fixable (and apply them, with `fix`).
-    #[arg(long)]
-    pub unsafe_fixes: bool,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
     /// Exit with 0 even when problems are found.
     #[arg(long)]
     pub exit_zero: bool,
@@ -65,6 +58,23 @@ pub struct CommonArgs {
     /// Print only problems, no summary.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print the effective settings and exit.
+    #[arg(long)]
+    pub show_settings: bool,
+}
+
+/// Which rules run, and where the settings come from: shared by `check`, `fix` and `summary`.
+#[derive(Debug, Clone, Args)]
+pub struct SelectionArgs {
+    /// Only these rules (codes or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
+    pub select: Vec<RuleSelector>,
+    /// Skip these rules (codes or prefixes, comma-separated).
+    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
+    pub ignore: Vec<RuleSelector>,
+    /// Count unsafe fixes as fixable (and apply them, with `fix`).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
     /// Enable these rules on top of the selected ones (codes or prefixes, comma-separated).
     #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
     pub extend_select: Vec<RuleSelector>,
@@ -77,9 +87,6 @@ pub struct CommonArgs {
     /// Apply `exclude` to files named on the command line too (for pre-commit).
     #[arg(long)]
     pub force_exclude: bool,
-    /// Print the effective settings and exit.
-    #[arg(long)]
-    pub show_settings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -116,27 +123,8 @@ pub struct SummaryArgs {
     /// Table format: aligned text, or a Markdown table for a pull-request comment.
     #[arg(long, value_enum, default_value = "text")]
     pub format: SummaryFormat,
-    /// Only these rules (codes or prefixes, comma-separated).
-    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
-    pub select: Vec<RuleSelector>,
-    /// Enable these rules on top of the selected ones (codes or prefixes, comma-separated).
-    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
-    pub extend_select: Vec<RuleSelector>,
-    /// Skip these rules (codes or prefixes, comma-separated).
-    #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
-    pub ignore: Vec<RuleSelector>,
-    /// Count unsafe fixes as fixable.
-    #[arg(long)]
-    pub unsafe_fixes: bool,
-    /// Read settings from this file (`pyproject.toml` or `flyte-migrate.toml`).
-    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
-    pub config: Option<PathBuf>,
-    /// Ignore every configuration file.
-    #[arg(long)]
-    pub isolated: bool,
-    /// Apply `exclude` to files named on the command line too.
-    #[arg(long)]
-    pub force_exclude: bool,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
 }
 
 impl SummaryArgs {
@@ -145,16 +133,10 @@ impl SummaryArgs {
         CommonArgs {
             paths: self.paths.clone(),
             output_format: OutputFormat::Full,
-            select: self.select.clone(),
-            ignore: self.ignore.clone(),
-            unsafe_fixes: self.unsafe_fixes,
+            selection: self.selection.clone(),
             exit_zero: true,
             stdin_filename: None,
             quiet: true,
-            extend_select: self.extend_select.clone(),
-            config: self.config.clone(),
-            isolated: self.isolated,
-            force_exclude: self.force_exclude,
             show_settings: false,
         }
     }
@@ -221,26 +203,26 @@ struct RunSettings {
 impl RunSettings {
     fn new(common: &CommonArgs) -> Result<Self, String> {
         let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
-        let config = if common.isolated {
+        let config = if common.selection.isolated {
             Config::isolated(cwd)
-        } else if let Some(path) = &common.config {
+        } else if let Some(path) = &common.selection.config {
             Config::load(path)?
                 .ok_or_else(|| format!("{}: no [tool.flyte-migrate] table", path.display()))?
         } else {
             Config::discover(&cwd)?
         };
-        let mut select = if common.select.is_empty() {
+        let mut select = if common.selection.select.is_empty() {
             config.selectors("select", config.options.select.as_deref())?
         } else {
-            common.select.clone()
+            common.selection.select.clone()
         };
         select.extend(config.selectors("extend-select", config.options.extend_select.as_deref())?);
-        select.extend(common.extend_select.iter().cloned());
+        select.extend(common.selection.extend_select.iter().cloned());
         if select.is_empty() {
             select = vec![RuleSelector::parse("ALL")?];
         }
         let mut ignore = config.selectors("ignore", config.options.ignore.as_deref())?;
-        ignore.extend(common.ignore.iter().cloned());
+        ignore.extend(common.selection.ignore.iter().cloned());
         let mappings: Vec<(String, String)> = config
             .options
             .mappings
@@ -250,7 +232,8 @@ impl RunSettings {
             .collect();
         let base = Settings {
             rules: RuleSet::from_selectors(&select, &ignore),
-            unsafe_fixes: common.unsafe_fixes || config.options.unsafe_fixes.unwrap_or(false),
+            unsafe_fixes: common.selection.unsafe_fixes
+                || config.options.unsafe_fixes.unwrap_or(false),
             mappings: mappings.into(),
         };
         Ok(Self {
@@ -358,7 +341,7 @@ fn inputs(common: &CommonArgs, run: &RunSettings) -> io::Result<(Vec<Input>, Vec
         }
     }
     let excluded = |path: &Path| run.excluded(path);
-    let (files, errors) = discover(&disk, &excluded, common.force_exclude);
+    let (files, errors) = discover(&disk, &excluded, common.selection.force_exclude);
     inputs.extend(files.into_iter().map(Input::File));
     let errors = errors
         .into_iter()
