@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{FileResult, is_fixable, location};
+use super::{FileResult, fix_mark, location};
 use crate::source::Locator;
 
 pub fn write(out: &mut dyn Write, files: &[FileResult], unsafe_fixes: bool) -> io::Result<()> {
@@ -11,11 +11,7 @@ pub fn write(out: &mut dyn Write, files: &[FileResult], unsafe_fixes: bool) -> i
         let locator = Locator::new(&file.text);
         for d in &file.diagnostics {
             let (row, col) = location(&locator, d.range.start());
-            let mark = if is_fixable(d, unsafe_fixes) {
-                " [*]"
-            } else {
-                ""
-            };
+            let mark = fix_mark(d, unsafe_fixes);
             writeln!(out, "  {row}:{col} {}{mark} {}", d.rule.code(), d.message)?;
         }
         writeln!(out)?;

@@ -106,6 +106,15 @@ pub fn write(
 }
 
 /// The help line with the fix's safety.
+/// ` [*]` after the code of a problem that `fix` (with the given unsafe setting) can fix.
+pub fn fix_mark(diagnostic: &Diagnostic, unsafe_fixes: bool) -> &'static str {
+    if is_fixable(diagnostic, unsafe_fixes) {
+        " [*]"
+    } else {
+        ""
+    }
+}
+
 pub fn help_line(diagnostic: &Diagnostic) -> Option<String> {
     let help = diagnostic.help.as_deref()?;
     let suffix = match diagnostic.fix.as_ref().map(|f| f.applicability) {
