@@ -152,8 +152,7 @@ pub fn check_with(
 /// Apply the command fixes (they never overlap: one per command) and report what remains.
 pub fn fix(text: &str, kind: CommandFile, settings: &crate::settings::Settings) -> FixOutcome {
     let diagnostics = check(text, kind, &settings.rules);
-    let mut outcome = FixOutcome::default();
-    let applied: Vec<&Diagnostic> = diagnostics
+    let candidates: Vec<&Diagnostic> = diagnostics
         .iter()
         .filter(|d| {
             d.fix
@@ -161,15 +160,22 @@ pub fn fix(text: &str, kind: CommandFile, settings: &crate::settings::Settings) 
                 .is_some_and(|f| f.is_applied_with(settings.unsafe_fixes))
         })
         .collect();
-    if applied.is_empty() {
-        outcome.text = text.to_string();
-        outcome.remaining = diagnostics;
-        return outcome;
+    // One round: commands do not nest, and the result needs no parse to be valid.
+    let accepted = crate::fix::select_fixes(&candidates);
+    if accepted.is_empty() {
+        return FixOutcome {
+            text: text.to_string(),
+            remaining: diagnostics,
+            ..FixOutcome::default()
+        };
     }
-    for d in &applied {
-        *outcome.fixed.entry(d.rule).or_default() += 1;
+    let mut outcome = FixOutcome {
+        text: crate::fix::apply(text, accepted.iter().map(|(_, f)| *f)),
+        ..FixOutcome::default()
+    };
+    for (rule, _) in &accepted {
+        *outcome.fixed.entry(*rule).or_default() += 1;
     }
-    outcome.text = crate::fix::apply(text, applied.iter().filter_map(|d| d.fix.as_ref()));
     outcome.remaining = check(&outcome.text, kind, &settings.rules);
     outcome
 }

@@ -197,7 +197,7 @@ fn own_edits(fix: &Fix) -> Vec<Edit> {
 }
 
 /// Choose fixes in position order, skipping any whose edits conflict with one already chosen.
-fn select_fixes<'d>(candidates: &[&'d Diagnostic]) -> Vec<(Rule, &'d Fix)> {
+pub(crate) fn select_fixes<'d>(candidates: &[&'d Diagnostic]) -> Vec<(Rule, &'d Fix)> {
     let mut fixes: Vec<(Rule, &Fix)> = candidates
         .iter()
         .filter_map(|d| d.fix.as_ref().map(|f| (d.rule, f)))
