@@ -404,11 +404,12 @@ impl Command {
                     j += 1;
                 }
                 if bytes.get(j) != Some(&b) {
-                    // An unterminated quote: the command cannot be read safely.
+                    // An unterminated quote: the word keeps its quote, which makes it opaque, so
+                    // the command is not rewritten.
                     words.push(Word {
                         range: word_start..j.min(bytes.len()),
                         inner: word_start..j.min(bytes.len()),
-                        quote: Some(b'?'),
+                        quote: None,
                     });
                     break;
                 }
@@ -588,10 +589,9 @@ fn split_option(text: &str, word: &Word) -> (std::ops::Range<usize>, Option<usiz
 
 /// Whether the word is too dynamic to rewrite (`$VAR`, globs, escapes).
 fn opaque(text: &str, word: &Word) -> bool {
-    word.quote == Some(b'?')
-        || text[word.inner.clone()]
-            .bytes()
-            .any(|b| matches!(b, b'$' | b'\\' | b'*' | b'"' | b'\'' | b'{'))
+    text[word.inner.clone()]
+        .bytes()
+        .any(|b| matches!(b, b'$' | b'\\' | b'*' | b'"' | b'\'' | b'{'))
 }
 
 /// The edits a translation makes, and what blocks one.
