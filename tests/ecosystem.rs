@@ -83,15 +83,18 @@ fn tool_venv(name: &str, module: &str, requirements: &[&str]) -> PathBuf {
 const FLYTEKIT: &str =
     "from flytekit import Resources\n\nresources = Resources(cpu=\"1\", mem=\"2Gi\")\n";
 const CLEAN: &str = "import flyte\n\nresources = flyte.Resources(cpu=\"1\", memory=\"2Gi\")\n";
+const CI_WORKFLOW: &str = "steps:\n  - run: pyflyte run --remote wf.py wf\n";
 const DIAGNOSTIC: &str = "error[FM201]: `flytekit.Resources` is `flyte.Resources` in Flyte 2";
 
-/// A scratch git repository with one file to migrate and one already migrated.
+/// A scratch git repository with one file to migrate, one already migrated, and a CI workflow
+/// that runs `pyflyte`.
 fn scratch_repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("wf.py"), FLYTEKIT).expect("write");
     std::fs::write(dir.path().join("clean.py"), CLEAN).expect("write");
+    std::fs::write(dir.path().join("ci.yml"), CI_WORKFLOW).expect("write");
     git(dir.path(), &["init", "-q"]);
-    git(dir.path(), &["add", "wf.py", "clean.py"]);
+    git(dir.path(), &["add", "wf.py", "clean.py", "ci.yml"]);
     dir
 }
 
@@ -179,8 +182,9 @@ fn git(dir: &Path, args: &[&str]) -> String {
 
 /// This repository's hook `id`, run by pre-commit in a scratch repository the way a user's
 /// `.pre-commit-config.yaml` runs it: `repo:` this repository, `rev:` its HEAD commit. The same
-/// hook is listed twice, once for the migrated file (which passes) and once for the flytekit
-/// one (which fails with its diagnostic). pre-commit keeps the installed hook in
+/// hook is listed three times: for the migrated file (which passes), the flytekit one (which
+/// fails with its diagnostic), and a CI workflow that runs `pyflyte` (which pre-commit passes to
+/// the hook as YAML, and which fails with FM701). pre-commit keeps the installed hook in
 /// PRE_COMMIT_HOME, in the venvs directory, so a commit's hook is built once.
 fn pre_commit_runs(id: &str) {
     let _build = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
@@ -212,7 +216,8 @@ fn pre_commit_runs(id: &str) {
     let config = format!(
         "repos:\n  - repo: '{}'\n    rev: {}\n    hooks:\n      \
          - id: {id}\n        name: migrated file\n        files: ^clean\\.py$\n      \
-         - id: {id}\n        name: flytekit file\n        files: ^wf\\.py$\n",
+         - id: {id}\n        name: flytekit file\n        files: ^wf\\.py$\n      \
+         - id: {id}\n        name: ci workflow\n        files: ^ci\\.yml$\n",
         root().display().to_string().replace('\'', "''"),
         head.trim(),
     );
@@ -233,6 +238,9 @@ fn pre_commit_runs(id: &str) {
     };
     assert_eq!(status("migrated file").as_deref(), Some("Passed"), "{text}");
     assert_eq!(status("flytekit file").as_deref(), Some("Failed"), "{text}");
+    assert_eq!(status("ci workflow").as_deref(), Some("Failed"), "{text}");
+    assert!(text.contains("error[FM701]"), "{text}");
+    assert!(text.contains("ci.yml:2:10"), "{text}");
     assert!(text.contains(DIAGNOSTIC), "{text}");
     assert!(text.contains("Found 1 problem"), "{text}");
     assert!(!text.contains("clean.py:"), "{text}");
