@@ -12,6 +12,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::keyword_name;
 use crate::checker::Checker;
+use crate::diagnostic::{Edit, Fix};
 
 /// Plugin classes that are the same in Flyte 2, and the module that has them.
 const SAME: &[(&str, &str, &str)] = &[
@@ -132,9 +133,9 @@ pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, St
     if let Some(other) = renames.other {
         return Err(other);
     }
-    let mut edits: Vec<(TextRange, String)> = Vec::new();
+    let mut edits: Vec<Edit> = Vec::new();
     for (range, new, module) in renames.found {
-        edits.push((range, new.to_string()));
+        edits.push(Edit::replace(range, new));
         if !config.modules.contains(&module) {
             config.modules.push(module);
         }
@@ -151,17 +152,19 @@ pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, St
     {
         return Err("`autoscaler_options=` takes one `resources=` in Flyte 2 instead of requests and limits: move the Ray config by hand".to_string());
     }
-    // Applied from the end; at one offset, a removal before the insertion that precedes it.
-    edits.sort_by_key(|(range, _)| (range.start(), !range.is_empty()));
+    // The edits, moved to offsets within the value's text, applied as a fix is.
     let base = value.range().start();
-    let mut text = checker.text(value.range()).to_string();
-    for (range, new) in edits.iter().rev() {
-        let start = usize::from(range.start() - base);
-        let end = usize::from(range.end() - base);
-        if end <= text.len() && start <= end {
-            text.replace_range(start..end, new);
-        }
-    }
+    let edits = edits
+        .into_iter()
+        .map(|e| Edit {
+            range: e.range - base,
+            ..e
+        })
+        .collect();
+    let text = crate::fix::apply(
+        checker.text(value.range()),
+        std::iter::once(&Fix::safe_edits(edits)),
+    );
     config.text = text;
     Ok(config)
 }
@@ -171,7 +174,7 @@ fn elastic(
     checker: &Checker,
     call: &ExprCall,
     notes: &mut Vec<String>,
-) -> Result<Vec<(TextRange, String)>, String> {
+) -> Result<Vec<Edit>, String> {
     if call.arguments.args.len() > 2 {
         return Err("`Elastic(...)` with more than two positional arguments: Flyte 2's field order differs, write keywords by hand".to_string());
     }
@@ -195,11 +198,7 @@ fn elastic(
             }
         }
     }
-    let mut edits: Vec<(TextRange, String)> =
-        super::remove_arguments(checker.source(), &call.arguments, &removed)
-            .into_iter()
-            .map(|e| (e.range, e.content))
-            .collect();
+    let mut edits = super::remove_arguments(checker.source(), &call.arguments, &removed);
     let missing: Vec<String> = ELASTIC_DEFAULTS
         .iter()
         .filter(|(name, _)| !given.contains(name))
@@ -214,7 +213,7 @@ fn elastic(
         let kept = call.arguments.args.len() + call.arguments.keywords.len() - removed.len();
         let at = call.arguments.range().start() + ruff_text_size::TextSize::from(1);
         let sep = if kept > 0 { ", " } else { "" };
-        edits.push((TextRange::empty(at), format!("{}{sep}", missing.join(", "))));
+        edits.push(Edit::insert(at, format!("{}{sep}", missing.join(", "))));
     }
     Ok(edits)
 }
