@@ -174,19 +174,15 @@ impl<'a> Checker<'a> {
         if let Some(known) = self.resolved.borrow().get(&key) {
             return known.clone();
         }
-        let resolved = self.resolve_uncached(expr).map(Rc::from);
+        // Names bound inside compatibility code stand for either SDK: they resolve to nothing.
+        let in_compat = self.compat.iter().any(|r| r.contains_range(binding.range));
+        let resolved = if in_compat {
+            None
+        } else {
+            self.semantic.resolve(expr).map(Rc::from)
+        };
         self.resolved.borrow_mut().insert(key, resolved.clone());
         resolved
-    }
-
-    fn resolve_uncached(&self, expr: &Expr) -> Option<String> {
-        // Only names and attribute chains can name an imported object.
-        let head = head_name(expr)?;
-        let binding = self.semantic.binding_of(head.range.start())?;
-        if !self.compat.is_empty() && self.compat.iter().any(|r| r.contains_range(binding.range)) {
-            return None;
-        }
-        self.semantic.resolve(expr)
     }
 
     pub fn resolves_to(&self, expr: &Expr, names: &[&str]) -> bool {
