@@ -653,3 +653,34 @@ fn readme_stays_true() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stdout(&out), sample);
 }
+
+/// Scripts without an extension, named as pre-commit names them (by shebang): a shell script is
+/// read for its command lines, a Python one is parsed as Python.
+#[test]
+fn extensionless_shell_script_named_explicitly() {
+    let dir = tree(&[
+        (
+            "deploy",
+            b"#!/usr/bin/env bash\npyflyte run --remote wf.py wf\n",
+        ),
+        ("tool", b"#!/usr/bin/env python3\nimport flytekit\n"),
+    ]);
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--isolated",
+            "--output-format",
+            "concise",
+            "deploy",
+            "tool",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "deploy:2:1: FM701 [*] `pyflyte run --remote` is `flyte run` in Flyte 2\n\
+         tool:2:8: FM102 [*] `flytekit` is imported but not used (flytekit is not installed with Flyte 2)\n\
+         Found 2 problems (2 fixable with `flyte-migrate fix`).\n"
+    );
+}
