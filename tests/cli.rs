@@ -684,3 +684,16 @@ fn extensionless_shell_script_named_explicitly() {
          Found 2 problems (2 fixable with `flyte-migrate fix`).\n"
     );
 }
+
+/// Standard input is read as the kind of file `--stdin-filename` names.
+#[test]
+fn stdin_named_as_a_makefile() {
+    let dir = tree(&[]);
+    let out = run_stdin(
+        dir.path(),
+        &["fix", "--isolated", "--stdin-filename", "Makefile", "-"],
+        "run:\n\tpyflyte run wf.py wf\n",
+    );
+    assert_eq!(stdout(&out), "run:\n\tflyte run --local wf.py wf\n");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
