@@ -174,15 +174,15 @@ fn render(checker: &Checker, steps: &[Step], usage: &Use, indent: &str) -> Optio
     while i < steps.len() {
         let step = &steps[i];
         let header = match step.method {
-            "if_" if first => format!("if {}:", predicate(checker, step.arg?)?),
-            "elif_" if !first => format!("elif {}:", predicate(checker, step.arg?)?),
+            "if_" if first => format!("if {}:", enclosed(&predicate(checker, step.arg?)?)),
+            "elif_" if !first => format!("elif {}:", enclosed(&predicate(checker, step.arg?)?)),
             "else_" if !first => "else:".to_string(),
             _ => return None,
         };
         let action = steps.get(i + 1)?;
         let body = match action.method {
             "then" => {
-                let value = checker.text(action.arg?.range());
+                let value = &enclosed(checker.text(action.arg?.range()));
                 match usage {
                     Use::Return => format!("return {value}"),
                     Use::Assign(name) | Use::AnnAssign(name, _) => format!("{name} = {value}"),
@@ -204,6 +204,16 @@ fn render(checker: &Checker, steps: &[Step], usage: &Use, indent: &str) -> Optio
         i += 2;
     }
     (!first).then_some(out)
+}
+
+/// An expression's text as it can stand on its own: text that spans lines relied on the
+/// parentheses of the call it came from, so it keeps a pair of its own.
+fn enclosed(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(['\n', '\r']) {
+        std::borrow::Cow::Owned(format!("({text})"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// A flytekit predicate as a Python condition.
