@@ -199,6 +199,11 @@ pub fn method(checker: &mut Checker, call: &ExprCall) {
         Arg::List => list(checker, value),
     };
     let replacement = format!("{}.{new}({argument})", name.id);
+    // A method `flyte.Image` shares, already called the Flyte 2 way (`with_apt_packages("git")`
+    // on a `flyte.Image`): nothing to change.
+    if replacement == checker.text(call.range()) {
+        return;
+    }
     checker.report(
         diagnostic
             .with_help(format!("Replace with `{replacement}`"))
