@@ -20,7 +20,6 @@ use crate::checker::{Checker, FlyteKind};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::rules::resources::{accelerator_type, gpu_value};
 use crate::rules::{bool_literal, count_literal, keyword_name, quote, remove_arguments};
-use crate::semantic::BindingKind;
 
 /// What the rewrite of one function gives.
 #[derive(Debug, Clone)]
@@ -560,13 +559,7 @@ pub fn environment_of(checker: &Checker, def: &StmtFunctionDef) -> Option<String
 }
 
 fn is_task_environment(checker: &Checker, name: &ExprName) -> bool {
-    checker
-        .semantic
-        .binding_of(name.range.start())
-        .is_some_and(|b| {
-            matches!(b.kind, BindingKind::Assignment { value: Expr::Call(call), .. }
-            if checker.resolves_to(&call.func, &["flyte.TaskEnvironment"]))
-        })
+    checker.is_task_environment(name)
 }
 
 /// Module-level functions a function's body refers to by name.
