@@ -71,3 +71,16 @@ fn flyte1_cache_keywords_left_on_env_task_are_rewritten() {
     let fixed = fix_all(&half);
     assert!(fixed.contains(DECORATOR), "{fixed}");
 }
+
+/// Files that import only `flyte` are checked now: a `flyte.Image` method called as Flyte 2
+/// takes it is no `ImageSpec` method to rewrite (its fix would rewrite it into itself forever).
+#[test]
+fn flyte_image_layers_on_a_flyte_image_are_left_alone() {
+    let text = "import flyte\n\nbase = flyte.Image.from_debian_base().with_apt_packages(\"git\")\n\
+                curl = base.with_apt_packages(\"curl\")\n";
+    let found = check_file(text, Some(Path::new("images.py")), &all_rules(true)).expect("checks");
+    assert!(found.is_empty(), "{found:?}");
+    let outcome = fix_file(text, Some(Path::new("images.py")), &all_rules(true)).expect("fixes");
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    assert_eq!(outcome.text, text);
+}

@@ -199,6 +199,10 @@ pub fn method(checker: &mut Checker, call: &ExprCall) {
         Arg::List => list(checker, value),
     };
     let replacement = format!("{}.{new}({argument})", name.id);
+    // A `flyte.Image` method called as Flyte 2 takes it (`image.with_apt_packages("git")`).
+    if replacement == checker.text(call.range()) {
+        return;
+    }
     checker.report(
         diagnostic
             .with_help(format!("Replace with `{replacement}`"))
