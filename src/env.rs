@@ -677,6 +677,7 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
         return Some(c);
     }
     let mut resources = ResourceSettings::default();
+    let mut cache_done = false;
     for kw in &call.arguments.keywords {
         let Some(name) = keyword_name(kw) else {
             c.blocker = Some("the decorator takes `**` arguments".to_string());
@@ -718,7 +719,25 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                 }
                 Err(why) => c.blocker = Some(why),
             },
-            (_, "cache" | "cache_version" | "cache_serialize" | "cache_ignore_input_vars") => {}
+            // The cache settings are rewritten with the decorator, as FM203 would: a task that
+            // moved keeping `cache=True` or `cache_version=` would not import.
+            (_, "cache" | "cache_version" | "cache_serialize" | "cache_ignore_input_vars") => {
+                if !cache_done {
+                    cache_done = true;
+                    if let Some(cache) = crate::rules::cache::rewrite(checker, &call.arguments) {
+                        if cache.fix.is_none() {
+                            c.blocker = Some(format!("{}: {}", cache.message, cache.help));
+                        }
+                        c.removed.extend(cache.removed);
+                        c.edits.extend(cache.value);
+                        if !cache.safe {
+                            c.notes.push(
+                                "the cache version now follows the function body".to_string(),
+                            );
+                        }
+                    }
+                }
+            }
             (_, "retries") => c.notes.push(
                 "Flyte 2 retries every user error (not only recoverable ones), without Flyte 1's \
                  cap"

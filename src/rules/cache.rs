@@ -33,6 +33,11 @@ pub struct CacheRewrite {
     pub message: &'static str,
     pub help: String,
     pub fix: Option<Fix>,
+    /// The fix's parts, for a rewrite of the whole call: the keywords it removes, the new
+    /// `cache=` value (which may need `import flyte`), and whether it keeps the behaviour.
+    pub removed: Vec<TextRange>,
+    pub value: Option<Edit>,
+    pub safe: bool,
 }
 
 /// The cache keywords of a `@task(...)` or `@dynamic(...)` decorator.
@@ -70,6 +75,9 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
                 args,
                 &remove,
             ))),
+            removed: remove,
+            value: None,
+            safe: true,
         });
     };
     let (replacement, applicability, message, help) = match bool_literal(&cache.value) {
@@ -119,10 +127,14 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
                 help: "Write `cache=flyte.Cache(behavior=\"auto\", version_override=...)` by hand"
                     .to_string(),
                 fix: None,
+                removed: Vec::new(),
+                value: None,
+                safe: false,
             });
         }
     };
-    let mut edits = vec![Edit::replace(cache.value.range(), replacement.clone())];
+    let value = Edit::replace(cache.value.range(), replacement.clone());
+    let mut edits = vec![value.clone()];
     edits.extend(remove_arguments(checker.source(), args, &remove));
     let mut fix = Some(());
     if replacement.starts_with("flyte.") {
@@ -136,6 +148,9 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
         message,
         help,
         fix: fix.map(|()| Fix::new(edits, applicability)),
+        removed: remove,
+        value: Some(value),
+        safe: applicability == Applicability::Safe,
     })
 }
 

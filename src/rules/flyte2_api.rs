@@ -799,6 +799,10 @@ fn resources_name(
         {
             ("a numeric string", "int")
         }
+        // `gpu = str(COUNT)` with a number: what Flyte 1 took, a numeric string.
+        Seen::Value(Expr::Call(c)) if field == "gpu" && is_str_of_number(checker, c) => {
+            ("a numeric string", "int")
+        }
         Seen::Value(Expr::List(l)) if field == "cpu" || field == "memory" => {
             if l.elts.iter().any(|e| matches!(e, Expr::NumberLiteral(_))) && field == "memory" {
                 return Some(
@@ -856,6 +860,23 @@ fn resources_name(
                 format!("{wrap}({id})"),
             )])),
     )
+}
+
+/// `str(n)` where `n` is a number literal or a name assigned one.
+fn is_str_of_number(checker: &Checker, call: &ExprCall) -> bool {
+    let is_str = matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "str")
+        && !checker.semantic.scope_binds(0, "str");
+    let [arg] = &*call.arguments.args else {
+        return false;
+    };
+    if !is_str || !call.arguments.keywords.is_empty() {
+        return false;
+    }
+    match arg {
+        Expr::NumberLiteral(_) => true,
+        Expr::Name(n) => matches!(constant(checker, n), Some(Expr::NumberLiteral(_))),
+        _ => false,
+    }
 }
 
 /// Positional arguments whose meaning is Flyte 1's.
