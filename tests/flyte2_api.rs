@@ -1,7 +1,7 @@
 //! Flyte 1 arguments on Flyte 2 APIs, through the whole fix loop: when one decorator needs both
-//! the environment rewrite (FM204) and the cache rewrite (FM203), the result is right whichever
-//! applies first, and a decorator already on `@env.task` that kept Flyte 1 cache keywords is
-//! rewritten by FM206.
+//! the environment rewrite (FM204) and the cache rewrite (FM203), the result is the same
+//! whichever applies first (FM204 rewrites the cache settings with the decorator), and a
+//! decorator already on `@env.task` that kept Flyte 1 cache keywords is rewritten by FM206.
 
 mod common;
 
