@@ -329,6 +329,40 @@ impl<'a> Checker<'a> {
         self.flyte_kind(def).is_some() || crate::env::environment_of(self, def).is_some()
     }
 
+    /// Whether a name reads a module-level `flyte.TaskEnvironment(...)`, also one made by
+    /// `TaskEnvironment.from_task(...)` or `<environment>.clone_with(...)`.
+    pub fn is_task_environment(&self, name: &ExprName) -> bool {
+        self.task_environment_within(name, 0)
+    }
+
+    fn task_environment_within(&self, name: &ExprName, depth: usize) -> bool {
+        let Some(binding) = self.semantic.binding_of(name.range.start()) else {
+            return false;
+        };
+        let BindingKind::Assignment {
+            value: Expr::Call(call),
+            ..
+        } = &binding.kind
+        else {
+            return false;
+        };
+        if binding.scope != 0 {
+            return false;
+        }
+        if self.resolves_to(
+            &call.func,
+            &["flyte.TaskEnvironment", "flyte.TaskEnvironment.from_task"],
+        ) {
+            return true;
+        }
+        match &*call.func {
+            Expr::Attribute(attr) if attr.attr.id.as_str() == "clone_with" && depth < 8 => {
+                matches!(&*attr.value, Expr::Name(base) if self.task_environment_within(base, depth + 1))
+            }
+            _ => false,
+        }
+    }
+
     fn enter(&mut self, range: TextRange) -> bool {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -496,6 +530,8 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::io::path_use(self, call);
                 rules::images::call(self, call);
                 rules::images::method(self, call);
+                rules::flyte2_api::call(self, call);
+                rules::callees::call(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);

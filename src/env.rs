@@ -20,7 +20,6 @@ use crate::checker::{Checker, FlyteKind};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::rules::resources::{accelerator_type, gpu_value};
 use crate::rules::{bool_literal, count_literal, keyword_name, quote, remove_arguments};
-use crate::semantic::BindingKind;
 
 /// What the rewrite of one function gives.
 #[derive(Debug, Clone)]
@@ -560,13 +559,7 @@ pub fn environment_of(checker: &Checker, def: &StmtFunctionDef) -> Option<String
 }
 
 fn is_task_environment(checker: &Checker, name: &ExprName) -> bool {
-    checker
-        .semantic
-        .binding_of(name.range.start())
-        .is_some_and(|b| {
-            matches!(b.kind, BindingKind::Assignment { value: Expr::Call(call), .. }
-            if checker.resolves_to(&call.func, &["flyte.TaskEnvironment"]))
-        })
+    checker.is_task_environment(name)
 }
 
 /// Module-level functions a function's body refers to by name.
@@ -684,6 +677,7 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
         return Some(c);
     }
     let mut resources = ResourceSettings::default();
+    let mut cache_done = false;
     for kw in &call.arguments.keywords {
         let Some(name) = keyword_name(kw) else {
             c.blocker = Some("the decorator takes `**` arguments".to_string());
@@ -725,7 +719,25 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                 }
                 Err(why) => c.blocker = Some(why),
             },
-            (_, "cache" | "cache_version" | "cache_serialize" | "cache_ignore_input_vars") => {}
+            // The cache settings are rewritten with the decorator, as FM203 would: a task that
+            // moved keeping `cache=True` or `cache_version=` would not import.
+            (_, "cache" | "cache_version" | "cache_serialize" | "cache_ignore_input_vars") => {
+                if !cache_done {
+                    cache_done = true;
+                    if let Some(cache) = crate::rules::cache::rewrite(checker, &call.arguments) {
+                        if cache.fix.is_none() {
+                            c.blocker = Some(format!("{}: {}", cache.message, cache.help));
+                        }
+                        c.removed.extend(cache.removed);
+                        c.edits.extend(cache.value);
+                        if !cache.safe {
+                            c.notes.push(
+                                "the cache version now follows the function body".to_string(),
+                            );
+                        }
+                    }
+                }
+            }
             (_, "retries") => c.notes.push(
                 "Flyte 2 retries every user error (not only recoverable ones), without Flyte 1's \
                  cap"

@@ -232,6 +232,41 @@ pub const REEXPORTS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Deep import paths of names that `flyte` (2.12.1) re-exports at its top level or in `flyte.io`
+/// (`flyte/__init__.py`, `flyte/io/__init__.py`), so `flyte._resources.Resources` and
+/// `flyte.Resources` are one object. Sorted for binary search.
+pub const FLYTE_REEXPORTS: &[(&str, &str)] = &[
+    ("flyte._cache.Cache", "flyte.Cache"),
+    ("flyte._cache.cache.Cache", "flyte.Cache"),
+    ("flyte._context.ctx", "flyte.ctx"),
+    ("flyte._doc.Documentation", "flyte.Documentation"),
+    ("flyte._environment.Environment", "flyte.Environment"),
+    ("flyte._image.Image", "flyte.Image"),
+    ("flyte._map.map", "flyte.map"),
+    ("flyte._pod.PodTemplate", "flyte.PodTemplate"),
+    ("flyte._resources.Device", "flyte.Device"),
+    ("flyte._resources.GPU", "flyte.GPU"),
+    ("flyte._resources.Resources", "flyte.Resources"),
+    ("flyte._resources.TPU", "flyte.TPU"),
+    ("flyte._retry.RetryStrategy", "flyte.RetryStrategy"),
+    (
+        "flyte._reusable_environment.ReusePolicy",
+        "flyte.ReusePolicy",
+    ),
+    ("flyte._run.run", "flyte.run"),
+    ("flyte._secret.Secret", "flyte.Secret"),
+    (
+        "flyte._task_environment.TaskEnvironment",
+        "flyte.TaskEnvironment",
+    ),
+    ("flyte._timeout.Timeout", "flyte.Timeout"),
+    ("flyte._trigger.Cron", "flyte.Cron"),
+    ("flyte._trigger.FixedRate", "flyte.FixedRate"),
+    ("flyte._trigger.Trigger", "flyte.Trigger"),
+    ("flyte.io._dir.Dir", "flyte.io.Dir"),
+    ("flyte.io._file.File", "flyte.io.File"),
+];
+
 /// The `union` package (Union's Flyte 1 SDK) re-exports these flytekit names at its top level.
 const UNION_REEXPORTS: &[(&str, &str)] = &[
     ("union.Cache", "flytekit.Cache"),
@@ -256,9 +291,20 @@ const UNION_REEXPORTS: &[(&str, &str)] = &[
 
 /// Whether the source may import the `union` package: `import union` or `from union`.
 pub fn mentions_union(bytes: &[u8]) -> bool {
-    memchr::memmem::find_iter(bytes, b"union").any(|at| {
+    may_import(bytes, b"union")
+}
+
+/// Whether the source may import the Flyte 2 SDK: `import flyte` or `from flyte` (also
+/// `flyte.io`, ...). Half-migrated code may have no flytekit import left.
+pub fn mentions_flyte(bytes: &[u8]) -> bool {
+    may_import(bytes, b"flyte")
+}
+
+/// Whether `module` follows `import ` or `from ` somewhere, as a whole module name.
+fn may_import(bytes: &[u8], module: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, module).any(|at| {
         let before = &bytes[..at];
-        let after = bytes.get(at + 5).copied();
+        let after = bytes.get(at + module.len()).copied();
         (before.ends_with(b"import ") || before.ends_with(b"from "))
             && after.is_none_or(|b| b.is_ascii_whitespace() || b == b'.' || b == b',' || b == b';')
     })
@@ -286,17 +332,21 @@ fn canonical_once(qualified: &str) -> Cow<'_, str> {
         }
         return Cow::Borrowed(qualified);
     }
-    if !qualified.starts_with("flytekit") {
+    let table = if qualified.starts_with("flytekit") {
+        REEXPORTS
+    } else if qualified.starts_with("flyte._") || qualified.starts_with("flyte.io._") {
+        FLYTE_REEXPORTS
+    } else {
         return Cow::Borrowed(qualified);
-    }
+    };
     let mut prefix = qualified;
     loop {
-        if let Ok(i) = REEXPORTS.binary_search_by(|(deep, _)| (*deep).cmp(prefix)) {
+        if let Ok(i) = table.binary_search_by(|(deep, _)| (*deep).cmp(prefix)) {
             let rest = &qualified[prefix.len()..];
             return if rest.is_empty() {
-                Cow::Borrowed(REEXPORTS[i].1)
+                Cow::Borrowed(table[i].1)
             } else {
-                Cow::Owned(format!("{}{rest}", REEXPORTS[i].1))
+                Cow::Owned(format!("{}{rest}", table[i].1))
             };
         }
         match prefix.rsplit_once('.') {
@@ -324,8 +374,34 @@ mod tests {
     }
 
     #[test]
+    fn flyte_imports_are_noticed() {
+        assert!(mentions_flyte(b"import flyte\n"));
+        assert!(mentions_flyte(b"from flyte.io import File\n"));
+        assert!(mentions_flyte(b"import flyte as fl\n"));
+        assert!(!mentions_flyte(b"import flytekit\n"));
+        assert!(!mentions_flyte(b"# flyte is great\nx = 1\n"));
+    }
+
+    #[test]
     fn reexports_are_sorted_and_unique() {
         assert!(REEXPORTS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(FLYTE_REEXPORTS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn flyte_deep_paths_resolve_to_public_names() {
+        assert_eq!(
+            canonical("flyte._task_environment.TaskEnvironment"),
+            "flyte.TaskEnvironment"
+        );
+        assert_eq!(canonical("flyte._cache.cache.Cache"), "flyte.Cache");
+        assert_eq!(canonical("flyte.io._file.File"), "flyte.io.File");
+        assert_eq!(
+            canonical("flyte._image.Image.from_debian_base"),
+            "flyte.Image.from_debian_base"
+        );
+        assert_eq!(canonical("flyte.Resources"), "flyte.Resources");
+        assert_eq!(canonical("flyte._nothing.X"), "flyte._nothing.X");
     }
 
     #[test]

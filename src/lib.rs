@@ -63,9 +63,11 @@ pub fn worth_checking(bytes: &[u8], path: Option<&Path>, settings: &Settings) ->
     }
 }
 
-/// The gate for Python: flytekit (or a mapped module), or a `pyflyte` command in a string.
+/// The gate for Python: flytekit (or a mapped module), an import of `flyte` (whose calls may
+/// still carry Flyte 1 arguments), or a `pyflyte` command in a string.
 pub fn python_worth_checking(bytes: &[u8], settings: &Settings) -> bool {
     may_use_flytekit(bytes, settings)
+        || known::mentions_flyte(bytes)
         || (commands::enabled(&settings.rules) && commands::mentions_pyflyte(bytes))
 }
 

@@ -3,7 +3,7 @@
 //! `cache_version` maps to `version_override` with `behavior="auto"`, never `"override"`: the
 //! local controller never reads the cache with `"override"`.
 
-use ruff_python_ast::{Expr, ExprCall};
+use ruff_python_ast::{Arguments, Expr, ExprCall};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::{bool_literal, keyword, remove_arguments};
@@ -27,12 +27,37 @@ const CACHE_FIELDS: &[(&str, &str)] = &[
     ("policies", ""),
 ];
 
+/// What the cache keywords of a call need in Flyte 2: where to report, what, and the fix.
+pub struct CacheRewrite {
+    pub range: TextRange,
+    pub message: &'static str,
+    pub help: String,
+    pub fix: Option<Fix>,
+    /// The fix's parts, for a rewrite of the whole call: the keywords it removes, the new
+    /// `cache=` value (which may need `import flyte`), and whether it keeps the behaviour.
+    pub removed: Vec<TextRange>,
+    pub value: Option<Edit>,
+    pub safe: bool,
+}
+
 /// The cache keywords of a `@task(...)` or `@dynamic(...)` decorator.
 pub fn decorator(checker: &mut Checker, decorator: &ExprCall) {
     if !checker.enabled(Rule::CacheToFlyteCache) {
         return;
     }
-    let args = &decorator.arguments;
+    if let Some(rewrite) = rewrite(checker, &decorator.arguments) {
+        let mut diagnostic =
+            Diagnostic::new(Rule::CacheToFlyteCache, rewrite.message, rewrite.range)
+                .with_help(rewrite.help);
+        diagnostic.set_fix(rewrite.fix);
+        checker.report(diagnostic);
+    }
+}
+
+/// The Flyte 2 form of the cache keywords of a call (`cache=True`, `cache_version=`, ...), which
+/// a flytekit decorator and a Flyte 2 `@env.task(...)` or `TaskEnvironment(...)` that kept them
+/// share; `None` when they need no change.
+pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
     let deprecated: Vec<(&str, &Expr, TextRange)> = TASK_KEYWORDS
         .iter()
         .filter_map(|(old, new)| keyword(args, old).map(|k| (*new, &k.value, k.range)))
@@ -40,18 +65,20 @@ pub fn decorator(checker: &mut Checker, decorator: &ExprCall) {
     let remove: Vec<TextRange> = deprecated.iter().map(|(_, _, r)| *r).collect();
     let Some(cache) = keyword(args, "cache") else {
         // Without `cache=True` the settings did nothing in Flyte 1; Flyte 2 rejects them.
-        if let Some(&first) = remove.first() {
-            checker.report(
-                Diagnostic::new(
-                    Rule::CacheToFlyteCache,
-                    "Cache settings without `cache=True` have no effect, and Flyte 2 has no such keywords",
-                    first,
-                )
-                .with_help("Remove them (the task was not cached)")
-                .with_fix(Fix::safe_edits(remove_arguments(checker.source(), args, &remove))),
-            );
-        }
-        return;
+        let &first = remove.first()?;
+        return Some(CacheRewrite {
+            range: first,
+            message: "Cache settings without `cache=True` have no effect, and Flyte 2 has no such keywords",
+            help: "Remove them (the task was not cached)".to_string(),
+            fix: Some(Fix::safe_edits(remove_arguments(
+                checker.source(),
+                args,
+                &remove,
+            ))),
+            removed: remove,
+            value: None,
+            safe: true,
+        });
     };
     let (replacement, applicability, message, help) = match bool_literal(&cache.value) {
         Some(false) => (
@@ -94,32 +121,37 @@ pub fn decorator(checker: &mut Checker, decorator: &ExprCall) {
             }
         }
         None => {
-            if !deprecated.is_empty() {
-                checker.report(
-                    Diagnostic::new(
-                        Rule::CacheToFlyteCache,
-                        "Cache settings are one `flyte.Cache` in Flyte 2",
-                        cache.range,
-                    )
-                    .with_help("Write `cache=flyte.Cache(behavior=\"auto\", version_override=...)` by hand"),
-                );
-            }
-            return;
+            return (!deprecated.is_empty()).then(|| CacheRewrite {
+                range: cache.range,
+                message: "Cache settings are one `flyte.Cache` in Flyte 2",
+                help: "Write `cache=flyte.Cache(behavior=\"auto\", version_override=...)` by hand"
+                    .to_string(),
+                fix: None,
+                removed: Vec::new(),
+                value: None,
+                safe: false,
+            });
         }
     };
-    let mut edits = vec![Edit::replace(cache.value.range(), replacement.clone())];
+    let value = Edit::replace(cache.value.range(), replacement.clone());
+    let mut edits = vec![value.clone()];
     edits.extend(remove_arguments(checker.source(), args, &remove));
-    let diagnostic = Diagnostic::new(Rule::CacheToFlyteCache, message, cache.range).with_help(help);
+    let mut fix = Some(());
     if replacement.starts_with("flyte.") {
         match checker.import_module("flyte") {
             Some(import) => edits.extend(import),
-            None => {
-                checker.report(diagnostic);
-                return;
-            }
+            None => fix = None,
         }
     }
-    checker.report(diagnostic.with_fix(Fix::new(edits, applicability)));
+    Some(CacheRewrite {
+        range: cache.range,
+        message,
+        help,
+        fix: fix.map(|()| Fix::new(edits, applicability)),
+        removed: remove,
+        value: Some(value),
+        safe: applicability == Applicability::Safe,
+    })
 }
 
 /// `flytekit.Cache(version=..., ...)` → `flyte.Cache(behavior="auto", version_override=..., ...)`.

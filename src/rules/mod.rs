@@ -2,12 +2,14 @@
 //! and reports through [`Checker::report`](crate::checker::Checker::report).
 
 pub mod cache;
+pub mod callees;
 pub mod conditional;
 pub mod constructs;
 pub mod context;
 pub mod dataclass_json;
 pub mod decks;
 pub mod decorators;
+pub mod flyte2_api;
 pub mod images;
 pub mod imports;
 pub mod io;

@@ -86,7 +86,7 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
 }
 
 /// Edits that make one field's value acceptable to `flyte.Resources`.
-fn value_edits(
+pub fn value_edits(
     checker: &Checker,
     field: &str,
     value: &Expr,
