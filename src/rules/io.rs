@@ -331,7 +331,7 @@ fn parameter_kind(checker: &Checker, name: &ExprName) -> Option<Kind> {
     else {
         return None;
     };
-    let annotation: &Expr = match annotation {
+    let annotation: &Expr = match underlying_type(checker, annotation) {
         Expr::Subscript(sub) => &sub.value,
         other => other,
     };
@@ -344,6 +344,51 @@ fn parameter_kind(checker: &Checker, name: &ExprName) -> Option<Kind> {
         "flyte.io.DataFrame" => Some(Kind::DataFrame),
         _ => None,
     }
+}
+
+/// The type an annotation stands for, seen through `Annotated[T, ...]`, `Optional[T]`,
+/// `Union[T, None]` and `T | None`: a method call on the parameter is a call on `T`.
+fn underlying_type<'a>(checker: &Checker, annotation: &'a Expr) -> &'a Expr {
+    let mut current = annotation;
+    for _ in 0..8 {
+        let next = match current {
+            Expr::Subscript(sub) => {
+                let elements: &[Expr] = match &*sub.slice {
+                    Expr::Tuple(tuple) => &tuple.elts,
+                    single => std::slice::from_ref(single),
+                };
+                match checker.resolve(&sub.value).as_deref() {
+                    Some("typing.Annotated" | "typing_extensions.Annotated") => elements.first(),
+                    Some("typing.Optional" | "typing_extensions.Optional") => elements.first(),
+                    Some("typing.Union" | "typing_extensions.Union") => only_not_none(elements),
+                    _ => None,
+                }
+            }
+            Expr::BinOp(op) if op.op == ruff_python_ast::Operator::BitOr => {
+                match (
+                    op.left.is_none_literal_expr(),
+                    op.right.is_none_literal_expr(),
+                ) {
+                    (false, true) => Some(&*op.left),
+                    (true, false) => Some(&*op.right),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match next {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    current
+}
+
+/// The one member of a union that is not `None`.
+fn only_not_none(members: &[Expr]) -> Option<&Expr> {
+    let mut rest = members.iter().filter(|m| !m.is_none_literal_expr());
+    let first = rest.next()?;
+    rest.next().is_none().then_some(first)
 }
 
 /// FM412: methods of an I/O parameter that are async in Flyte 2, and reading a file parameter
