@@ -28,6 +28,32 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::Edit;
 
+/// The value of a module-level constant a name reads (`GPU = "1"` then `gpu=GPU`), when the
+/// module binds the name exactly once; any other expression as it is.
+pub fn module_constant<'a>(checker: &crate::checker::Checker<'a>, expr: &'a Expr) -> &'a Expr {
+    let Expr::Name(name) = expr else {
+        return expr;
+    };
+    let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
+        return expr;
+    };
+    let crate::semantic::BindingKind::Assignment { value, .. } = &binding.kind else {
+        return expr;
+    };
+    let bindings = checker
+        .semantic
+        .bindings()
+        .iter()
+        .filter(|b| b.scope == 0 && b.name == binding.name)
+        .count();
+    let constant = value.is_literal_expr() || value.is_f_string_expr();
+    if binding.scope == 0 && bindings == 1 && constant {
+        value
+    } else {
+        expr
+    }
+}
+
 /// The keyword argument `name` of a call.
 pub fn keyword<'a>(arguments: &'a Arguments, name: &str) -> Option<&'a Keyword> {
     arguments
