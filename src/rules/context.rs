@@ -204,7 +204,9 @@ fn secrets(checker: &mut Checker, secrets: &Expr) {
         match e {
             None => Ok(None),
             Some(e) if e.is_none_literal_expr() => Ok(None),
-            Some(e) => string_literal(e).map(|s| Some(s.to_string())).ok_or(()),
+            Some(e) => string_literal(super::module_constant(checker, e))
+                .map(|s| Some(s.to_string()))
+                .ok_or(()),
         }
     };
     match (literal(group), literal(key)) {
@@ -215,7 +217,8 @@ fn secrets(checker: &mut Checker, secrets: &Expr) {
             None,
             None,
             Some(
-                "the group and key are not string literals, so the variable name is unknown"
+                "the group and key are not string literals (or module-level constants holding \
+                 one), so the variable name is unknown"
                     .to_string(),
             ),
         ),
@@ -336,7 +339,7 @@ fn declared_env_var(checker: &Checker, group: Option<&str>, key: &str) -> Option
                 fields
                     .iter()
                     .find(|(f, _)| *f == n)
-                    .and_then(|(_, v)| string_literal(v))
+                    .and_then(|(_, v)| string_literal(super::module_constant(checker, v)))
             };
             if field("key") == Some(key) && field("group") == group {
                 return field(if v1 { "env_var" } else { "as_env_var" }).map(str::to_string);
