@@ -274,6 +274,9 @@ fn is_flyte_image(checker: &Checker, call: &ExprCall) -> bool {
     }
 }
 
+/// The name flytekit gives an `ImageSpec` without one.
+const V1_DEFAULT_NAME: &str = "flytekit";
+
 /// The `flyte.Image` expression for an `ImageSpec(...)` call, and what changes.
 fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, bool), String> {
     if !call.arguments.args.is_empty() {
@@ -367,8 +370,13 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
         ),
     }
     let mut chain = match base_image {
-        // `from_base` images cannot take layers until cloned as extendable.
+        // `from_base` images take no layers until cloned as extendable, and a cloned image
+        // without a name takes none either ("Cannot add additional layer ... to an image
+        // without name"): an unnamed one gets flytekit's default name.
         Some(uri) => {
+            if !base.iter().any(|b| b.starts_with("name=")) {
+                base.push(format!("name={}", quote(V1_DEFAULT_NAME)));
+            }
             base.push("extendable=True".to_string());
             format!("flyte.Image.from_base({uri}).clone({})", base.join(", "))
         }

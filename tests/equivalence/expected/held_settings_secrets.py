@@ -3,7 +3,8 @@
 The secret group and key, the GPU count and the memory of the scoring task are module-level
 names (the GPU count and memory chosen by an `if` on the environment, as sandbox setups do),
 so the migration must follow them: the GPU count becomes an `int` and the secret's variable
-name is computed from the constants' values.
+name is computed from the constants' values. The image of the summing task starts from a base
+image and has no name.
 """
 # equivalence: entry=signed_readings inputs={"readings": [3.5, 7.25, 1.0]} secrets={"sensor-vault/hmac-key": "k3y-9b1e\n"}
 
@@ -17,6 +18,11 @@ import flyte
 SECRET_GROUP = "sensor-vault"
 SECRET_KEY = "hmac-key"
 MEMORY_BYTES = 1073741824
+SENSOR_IMAGE = (
+    flyte.Image.from_base("ghcr.io/acme/sensors:1.4")
+    .clone(name="flytekit", extendable=True)
+    .with_pip_packages("numpy")
+)
 if os.getenv("SANDBOX"):
     gpu = "0"
     mem = "500Mi"
@@ -32,6 +38,7 @@ sign_env = flyte.TaskEnvironment(
 
 total_env = flyte.TaskEnvironment(
     name="held_settings_secrets-total",
+    image=SENSOR_IMAGE,
     resources=flyte.Resources(memory=str(MEMORY_BYTES)),
 )
 
