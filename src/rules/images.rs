@@ -302,13 +302,14 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
         match name {
             "name" | "registry" => base.push(format!("{name}={}", text(value))),
             "python_version" => {
-                let version = string_literal(value)
+                let version = string_literal(super::module_constant(checker, value))
                     .and_then(version_tuple)
                     .ok_or("`python_version` is not a literal `\"3.x\"`")?;
                 python_version = Some(version);
             }
             "platform" => {
-                let platforms = string_literal(value).ok_or("`platform` is not a literal")?;
+                let platforms = string_literal(super::module_constant(checker, value))
+                    .ok_or("`platform` is not a literal")?;
                 let items: Vec<String> = platforms.split(',').map(|p| quote(p.trim())).collect();
                 base.push(format!("platform=({},)", items.join(", ")));
             }
@@ -318,7 +319,8 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
             "pip_extra_args" => pip_options.push(format!("extra_args={}", text(value))),
             "apt_packages" => apt = Some(splat(checker, value)),
             "requirements" => {
-                let file = string_literal(value).ok_or("`requirements` is not a literal path")?;
+                let file = string_literal(super::module_constant(checker, value))
+                    .ok_or("`requirements` is not a literal path")?;
                 if !file.ends_with(".txt") {
                     return Err(format!(
                         "`with_requirements` takes only `.txt` files: use `with_uv_project` or \

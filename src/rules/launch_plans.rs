@@ -261,8 +261,10 @@ fn schedule(checker: &Checker, value: &Expr, inputs: &mut Vec<String>) -> Result
     Ok(result)
 }
 
-/// A literal `timedelta(...)` in whole minutes.
+/// A literal `timedelta(...)` in whole minutes, also through a module-level constant.
 fn timedelta_minutes(checker: &Checker, value: &Expr) -> Result<u64, String> {
+    // A module-level constant holding one (`INTERVAL = timedelta(hours=1)`) counts.
+    let value = super::module_value(checker, value).unwrap_or(value);
     let Expr::Call(call) = value else {
         return Err("the duration is not a literal `timedelta(...)`".to_string());
     };
