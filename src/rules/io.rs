@@ -219,7 +219,7 @@ fn constructor(
     }
     // A remote file is only named: that needs no run context.
     if let (Kind::File | Kind::Dir, Some(path)) = (kind, field("path"))
-        && is_uri(path)
+        && is_uri(super::module_constant(checker, path))
     {
         if field("remote_path").is_some() {
             return Err("Rewrite by hand: a remote path with a `remote_path`".to_string());
