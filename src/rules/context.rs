@@ -256,7 +256,19 @@ fn report_secret(
     let Some(name) = name else {
         return;
     };
-    let replacement = format!("os.environ[{}].strip()", checker.quote(&name));
+    // flytekit strips the value; a read that strips it already (`.strip()`) is not stripped twice.
+    let stripped = (1..=3).any(|n| {
+        matches!(
+            (checker.ancestor_expr(n), checker.ancestor_expr(n + 1)),
+            (Some(Expr::Attribute(a)), Some(Expr::Call(c)))
+                if a.value.range() == site
+                    && a.attr.id.as_str() == "strip"
+                    && c.func.range() == a.range
+                    && c.arguments.is_empty()
+        )
+    });
+    let strip = if stripped { "" } else { ".strip()" };
+    let replacement = format!("os.environ[{}]{strip}", checker.quote(&name));
     let Some(import) = checker.import_module("os") else {
         checker.report(diagnostic.with_help(format!(
             "Read `{replacement}` (`os` is bound to something else here)"
