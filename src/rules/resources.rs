@@ -213,6 +213,16 @@ fn held(checker: &Checker, expr: &Expr, depth: usize) -> Held {
         Expr::StringLiteral(_) if count_literal(expr).is_some() => Held::Count,
         Expr::StringLiteral(_) | Expr::FString(_) => Held::Str,
         Expr::Call(call) if builtin(&call.func, "int") => Held::Int,
+        // Environment variables are strings.
+        Expr::Call(call) if checker.resolves_to(&call.func, &["os.getenv", "os.environ.get"]) => {
+            match call.arguments.args.get(1) {
+                Some(default) if held(checker, default, depth + 1) == Held::Unknown => {
+                    Held::Unknown
+                }
+                _ => Held::Str,
+            }
+        }
+        Expr::Subscript(sub) if checker.resolves_to(&sub.value, &["os.environ"]) => Held::Str,
         Expr::Call(call) if builtin(&call.func, "str") => match call.arguments.args.first() {
             Some(arg) if held(checker, arg, depth + 1) == Held::Int => Held::Count,
             _ => Held::Str,
