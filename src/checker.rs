@@ -438,6 +438,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
             Stmt::FunctionDef(def) => {
                 let kind = self.flyte_kind(def);
                 rules::decorators::function(self, def, kind);
+                rules::io::parameter_defaults(self, def);
                 for decorator in &def.decorator_list {
                     self.visit_decorator(decorator);
                 }
@@ -467,6 +468,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
             }
             Stmt::ClassDef(class) => {
                 rules::dataclass_json::class(self, class);
+                rules::io::field_defaults(self, class);
                 for decorator in &class.decorator_list {
                     self.visit_decorator(decorator);
                 }

@@ -18,7 +18,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::checker::{Checker, FlyteKind};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::rules::resources::{accelerator_type, gpu_value};
+use crate::rules::resources::{accelerator_type, gpu_value, v2_gpu, v2_string};
 use crate::rules::{bool_literal, count_literal, keyword_name, quote, remove_arguments};
 
 /// What the rewrite of one function gives.
@@ -1086,6 +1086,26 @@ fn v2_value(checker: &Checker, field: &str, value: &Expr, blocker: &mut Option<S
             let a = v2_value(checker, field, &l.elts[0], blocker);
             let b = v2_value(checker, field, &l.elts[1], blocker);
             format!("({a}, {b})")
+        }
+        ("gpu", value) if !value.is_literal_expr() && !value.is_list_expr() => {
+            match v2_gpu(checker, value) {
+                Ok(v2) => v2.unwrap_or(text),
+                Err(why) => {
+                    *blocker = Some(why);
+                    text
+                }
+            }
+        }
+        ("memory" | "disk" | "shm", value)
+            if !value.is_literal_expr() && !value.is_list_expr() && !value.is_tuple_expr() =>
+        {
+            match v2_string(checker, field, value) {
+                Ok(v2) => v2.unwrap_or(text),
+                Err(why) => {
+                    *blocker = Some(why);
+                    text
+                }
+            }
         }
         _ => text,
     }

@@ -204,7 +204,9 @@ fn secrets(checker: &mut Checker, secrets: &Expr) {
         match e {
             None => Ok(None),
             Some(e) if e.is_none_literal_expr() => Ok(None),
-            Some(e) => string_literal(e).map(|s| Some(s.to_string())).ok_or(()),
+            Some(e) => string_literal(super::module_constant(checker, e))
+                .map(|s| Some(s.to_string()))
+                .ok_or(()),
         }
     };
     match (literal(group), literal(key)) {
@@ -215,7 +217,8 @@ fn secrets(checker: &mut Checker, secrets: &Expr) {
             None,
             None,
             Some(
-                "the group and key are not string literals, so the variable name is unknown"
+                "the group and key are not string literals (or module-level constants holding \
+                 one), so the variable name is unknown"
                     .to_string(),
             ),
         ),
@@ -253,7 +256,19 @@ fn report_secret(
     let Some(name) = name else {
         return;
     };
-    let replacement = format!("os.environ[{}].strip()", checker.quote(&name));
+    // flytekit strips the value; a read that strips it already (`.strip()`) is not stripped twice.
+    let stripped = (1..=3).any(|n| {
+        matches!(
+            (checker.ancestor_expr(n), checker.ancestor_expr(n + 1)),
+            (Some(Expr::Attribute(a)), Some(Expr::Call(c)))
+                if a.value.range() == site
+                    && a.attr.id.as_str() == "strip"
+                    && c.func.range() == a.range
+                    && c.arguments.is_empty()
+        )
+    });
+    let strip = if stripped { "" } else { ".strip()" };
+    let replacement = format!("os.environ[{}]{strip}", checker.quote(&name));
     let Some(import) = checker.import_module("os") else {
         checker.report(diagnostic.with_help(format!(
             "Read `{replacement}` (`os` is bound to something else here)"
@@ -336,7 +351,7 @@ fn declared_env_var(checker: &Checker, group: Option<&str>, key: &str) -> Option
                 fields
                     .iter()
                     .find(|(f, _)| *f == n)
-                    .and_then(|(_, v)| string_literal(v))
+                    .and_then(|(_, v)| string_literal(super::module_constant(checker, v)))
             };
             if field("key") == Some(key) && field("group") == group {
                 return field(if v1 { "env_var" } else { "as_env_var" }).map(str::to_string);

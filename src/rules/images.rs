@@ -279,6 +279,9 @@ fn is_flyte_image(checker: &Checker, call: &ExprCall) -> bool {
     }
 }
 
+/// The name flytekit gives an `ImageSpec` without one.
+const V1_DEFAULT_NAME: &str = "flytekit";
+
 /// The `flyte.Image` expression for an `ImageSpec(...)` call, and what changes.
 fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, bool), String> {
     if !call.arguments.args.is_empty() {
@@ -304,13 +307,14 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
         match name {
             "name" | "registry" => base.push(format!("{name}={}", text(value))),
             "python_version" => {
-                let version = string_literal(value)
+                let version = string_literal(super::module_constant(checker, value))
                     .and_then(version_tuple)
                     .ok_or("`python_version` is not a literal `\"3.x\"`")?;
                 python_version = Some(version);
             }
             "platform" => {
-                let platforms = string_literal(value).ok_or("`platform` is not a literal")?;
+                let platforms = string_literal(super::module_constant(checker, value))
+                    .ok_or("`platform` is not a literal")?;
                 let items: Vec<String> = platforms.split(',').map(|p| quote(p.trim())).collect();
                 base.push(format!("platform=({},)", items.join(", ")));
             }
@@ -320,7 +324,8 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
             "pip_extra_args" => pip_options.push(format!("extra_args={}", text(value))),
             "apt_packages" => apt = Some(splat(checker, value)),
             "requirements" => {
-                let file = string_literal(value).ok_or("`requirements` is not a literal path")?;
+                let file = string_literal(super::module_constant(checker, value))
+                    .ok_or("`requirements` is not a literal path")?;
                 if !file.ends_with(".txt") {
                     return Err(format!(
                         "`with_requirements` takes only `.txt` files: use `with_uv_project` or \
@@ -372,8 +377,13 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
         ),
     }
     let mut chain = match base_image {
-        // `from_base` images cannot take layers until cloned as extendable.
+        // `from_base` images take no layers until cloned as extendable, and a cloned image
+        // without a name takes none either ("Cannot add additional layer ... to an image
+        // without name"): an unnamed one gets flytekit's default name.
         Some(uri) => {
+            if !base.iter().any(|b| b.starts_with("name=")) {
+                base.push(format!("name={}", quote(V1_DEFAULT_NAME)));
+            }
             base.push("extendable=True".to_string());
             format!("flyte.Image.from_base({uri}).clone({})", base.join(", "))
         }

@@ -4,7 +4,9 @@
 //! `DataFrame`. Their methods are async in Flyte 2, with `_sync` twins: a sync task uses the
 //! twin, an async task awaits the method.
 
-use ruff_python_ast::{Expr, ExprAttribute, ExprCall, ExprName};
+use ruff_python_ast::{
+    Expr, ExprAttribute, ExprCall, ExprName, Stmt, StmtClassDef, StmtFunctionDef,
+};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::keyword_name;
@@ -215,6 +217,17 @@ fn constructor(
             "Rewrite by hand: `{name}=` has no Flyte 2 equivalent"
         ));
     }
+    // A remote file is only named: that needs no run context.
+    if let (Kind::File | Kind::Dir, Some(path)) = (kind, field("path"))
+        && is_uri(super::module_constant(checker, path))
+    {
+        if field("remote_path").is_some() {
+            return Err("Rewrite by hand: a remote path with a `remote_path`".to_string());
+        }
+        let replacement = format!("{}.from_existing_remote({})", kind.name(), text(path));
+        let help = format!("Replace with `{replacement}`");
+        return Ok((replacement, Applicability::Safe, help));
+    }
     let Some(task) = checker.task_function() else {
         return Err(format!(
             "Build it inside a task: `{}.from_local_sync(...)` needs a run context",
@@ -232,7 +245,6 @@ fn constructor(
     match kind {
         Kind::File | Kind::Dir => {
             let path = field("path").ok_or("Rewrite by hand: no `path`")?;
-            let remote = is_uri(path);
             if let Some(remote_path) = field("remote_path")
                 && !remote_path.is_string_literal_expr()
                 && !remote_path.is_f_string_expr()
@@ -242,14 +254,6 @@ fn constructor(
                      Flyte 1)",
                     text(remote_path)
                 ));
-            }
-            if remote {
-                if field("remote_path").is_some() {
-                    return Err("Rewrite by hand: a remote path with a `remote_path`".to_string());
-                }
-                let replacement = format!("{}.from_existing_remote({})", kind.name(), text(path));
-                let help = format!("Replace with `{replacement}`");
-                return Ok((replacement, Applicability::Safe, help));
             }
             let mut args = vec![text(path)];
             if let Some(remote_path) = field("remote_path") {
@@ -331,7 +335,54 @@ fn parameter_kind(checker: &Checker, name: &ExprName) -> Option<Kind> {
     else {
         return None;
     };
-    let annotation: &Expr = match annotation {
+    annotation_kind(checker, annotation)
+}
+
+/// The I/O kind of what an expression reads, and its text: a parameter annotated with an I/O
+/// type (`f`), or a field of a parameter whose class, defined in this module, annotates the
+/// field with one (`config.notes` with `notes: FlyteFile` in a dataclass).
+fn subject_kind<'a>(checker: &Checker<'a>, expr: &'a Expr) -> Option<(Kind, &'a str)> {
+    match expr {
+        Expr::Name(name) => parameter_kind(checker, name).map(|k| (k, name.id.as_str())),
+        Expr::Attribute(attr) => {
+            let Expr::Name(name) = &*attr.value else {
+                return None;
+            };
+            let binding = checker.semantic.binding_of(name.range.start())?;
+            let BindingKind::Parameter {
+                annotation: Some(annotation),
+            } = &binding.kind
+            else {
+                return None;
+            };
+            let Expr::Name(class_name) = underlying_type(checker, annotation) else {
+                return None;
+            };
+            let class = checker.semantic.binding_of(class_name.range.start())?;
+            if class.scope != 0 {
+                return None;
+            }
+            let def = checker.module.iter().find_map(|stmt| match stmt {
+                Stmt::ClassDef(def) if def.name.range == class.range => Some(def),
+                _ => None,
+            })?;
+            let field = def.body.iter().find_map(|stmt| match stmt {
+                Stmt::AnnAssign(assign)
+                    if matches!(&*assign.target, Expr::Name(t) if t.id == attr.attr.id) =>
+                {
+                    Some(&assign.annotation)
+                }
+                _ => None,
+            })?;
+            annotation_kind(checker, field).map(|k| (k, checker.text(expr.range())))
+        }
+        _ => None,
+    }
+}
+
+/// The I/O kind an annotation names (flytekit's or already Flyte 2's).
+fn annotation_kind(checker: &Checker, annotation: &Expr) -> Option<Kind> {
+    let annotation: &Expr = match underlying_type(checker, annotation) {
         Expr::Subscript(sub) => &sub.value,
         other => other,
     };
@@ -344,6 +395,147 @@ fn parameter_kind(checker: &Checker, name: &ExprName) -> Option<Kind> {
         "flyte.io.DataFrame" => Some(Kind::DataFrame),
         _ => None,
     }
+}
+
+/// FM411: task inputs whose file or directory default is a string (`f: FlyteFile = "s3://..."`).
+pub fn parameter_defaults(checker: &mut Checker, def: &StmtFunctionDef) {
+    for p in def.parameters.iter() {
+        if let (Some(annotation), Some(default)) = (p.annotation(), p.default()) {
+            string_default(checker, annotation, default, false);
+        }
+    }
+}
+
+/// FM411: class fields whose file or directory default is a string.
+pub fn field_defaults(checker: &mut Checker, class: &StmtClassDef) {
+    let dataclass = class.decorator_list.iter().any(|d| {
+        let callee = match &d.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        checker.resolves_to(callee, &["dataclasses.dataclass"])
+    });
+    for stmt in &class.body {
+        if let Stmt::AnnAssign(assign) = stmt
+            && let Some(value) = &assign.value
+        {
+            string_default(checker, &assign.annotation, value, dataclass);
+        }
+    }
+}
+
+/// A default that is a string where a file or directory is expected: flytekit turned it into
+/// one, Flyte 2 fails to serialize it (`'str' object has no attribute '_serialize'`).
+fn string_default(checker: &mut Checker, annotation: &Expr, default: &Expr, dataclass: bool) {
+    if !checker.enabled(Rule::IoConstructor) {
+        return;
+    }
+    let Some(kind @ (Kind::File | Kind::Dir)) = annotation_kind(checker, annotation) else {
+        return;
+    };
+    let value = super::module_constant(checker, default);
+    if !value.is_string_literal_expr() && !value.is_f_string_expr() {
+        return;
+    }
+    let text = checker.text(default.range());
+    let remote = is_uri(value);
+    let class = kind.name();
+    let what = if kind == Kind::Dir {
+        "directory"
+    } else {
+        "file"
+    };
+    let build = if remote {
+        format!("{class}.from_existing_remote({text})")
+    } else {
+        format!("{class}(path={text})")
+    };
+    let mut diagnostic = Diagnostic::new(
+        Rule::IoConstructor,
+        format!("A string default is not a `flyte.io.{class}` in Flyte 2"),
+        default.range(),
+    );
+    let Some((mut edits, name)) = checker.import_from("flyte.io", class) else {
+        checker.report(diagnostic.with_help(format!(
+            "Flyte 1 turned the string into a {what}, Flyte 2 does not: use `{build}`"
+        )));
+        return;
+    };
+    let build = build.replacen(class, &name, 1);
+    let replacement = if dataclass {
+        let Some((field_edits, field)) = checker.import_from("dataclasses", "field") else {
+            checker.report(diagnostic.with_help(format!(
+                "Flyte 1 turned the string into a {what}, Flyte 2 does not: use \
+                 `field(default_factory=lambda: {build})` (a `{class}` is mutable, not a \
+                 dataclass default)"
+            )));
+            return;
+        };
+        edits.extend(field_edits);
+        format!("{field}(default_factory=lambda: {build})")
+    } else {
+        build
+    };
+    let (applicability, note) = if remote {
+        (Applicability::Safe, String::new())
+    } else {
+        (
+            Applicability::Unsafe,
+            " (a local path is not uploaded: on a cluster it must exist where the task runs, \
+             where Flyte 1 uploaded it)"
+                .to_string(),
+        )
+    };
+    diagnostic = diagnostic.with_help(format!(
+        "Flyte 1 turned the string into a {what}, Flyte 2 does not: replace with `{replacement}`{note}"
+    ));
+    edits.push(Edit::replace(default.range(), replacement));
+    checker.report(diagnostic.with_fix(Fix::new(edits, applicability)));
+}
+
+/// The type an annotation stands for, seen through `Annotated[T, ...]`, `Optional[T]`,
+/// `Union[T, None]` and `T | None`: a method call on the parameter is a call on `T`.
+fn underlying_type<'a>(checker: &Checker, annotation: &'a Expr) -> &'a Expr {
+    let mut current = annotation;
+    for _ in 0..8 {
+        let next = match current {
+            Expr::Subscript(sub) => {
+                let elements: &[Expr] = match &*sub.slice {
+                    Expr::Tuple(tuple) => &tuple.elts,
+                    single => std::slice::from_ref(single),
+                };
+                match checker.resolve(&sub.value).as_deref() {
+                    Some("typing.Annotated" | "typing_extensions.Annotated") => elements.first(),
+                    Some("typing.Optional" | "typing_extensions.Optional") => elements.first(),
+                    Some("typing.Union" | "typing_extensions.Union") => only_not_none(elements),
+                    _ => None,
+                }
+            }
+            Expr::BinOp(op) if op.op == ruff_python_ast::Operator::BitOr => {
+                match (
+                    op.left.is_none_literal_expr(),
+                    op.right.is_none_literal_expr(),
+                ) {
+                    (false, true) => Some(&*op.left),
+                    (true, false) => Some(&*op.right),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match next {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    current
+}
+
+/// The one member of a union that is not `None`.
+fn only_not_none(members: &[Expr]) -> Option<&Expr> {
+    let mut rest = members.iter().filter(|m| !m.is_none_literal_expr());
+    let first = rest.next()?;
+    rest.next().is_none().then_some(first)
 }
 
 /// FM412: methods of an I/O parameter that are async in Flyte 2, and reading a file parameter
@@ -365,18 +557,14 @@ pub fn method(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
     }
     let method = attr.attr.id.as_str();
     let subject = match &*attr.value {
-        Expr::Name(name) => parameter_kind(checker, name).map(|k| (k, name.id.as_str())),
         // `df.open(pd.DataFrame).all()`
         Expr::Call(open) => match &*open.func {
-            Expr::Attribute(inner) if inner.attr.id.as_str() == "open" => match &*inner.value {
-                Expr::Name(name) => parameter_kind(checker, name)
-                    .filter(|k| *k == Kind::DataFrame)
-                    .map(|k| (k, name.id.as_str())),
-                _ => None,
-            },
+            Expr::Attribute(inner) if inner.attr.id.as_str() == "open" => {
+                subject_kind(checker, &inner.value).filter(|(k, _)| *k == Kind::DataFrame)
+            }
             _ => None,
         },
-        _ => None,
+        other => subject_kind(checker, other),
     };
     let Some((kind, name)) = subject else {
         return;
@@ -400,8 +588,8 @@ pub fn method(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
         return;
     }
     let sync_twin = match (kind, method, &*attr.value) {
-        (Kind::File | Kind::Dir, "download", Expr::Name(_)) => "download_sync",
-        (Kind::File, "open", Expr::Name(_)) => "open_sync",
+        (Kind::File | Kind::Dir, "download", Expr::Name(_) | Expr::Attribute(_)) => "download_sync",
+        (Kind::File, "open", Expr::Name(_) | Expr::Attribute(_)) => "open_sync",
         (Kind::DataFrame, "all", Expr::Call(_)) => "all_sync",
         _ => return,
     };
@@ -477,10 +665,10 @@ pub fn path_use(checker: &mut Checker, call: &ExprCall) {
     if !is_open && !checker.resolves_to(&call.func, &["os.fspath"]) {
         return;
     }
-    let Some(Expr::Name(name)) = call.arguments.args.first() else {
+    let Some(subject) = call.arguments.args.first() else {
         return;
     };
-    let Some(kind @ (Kind::File | Kind::Dir)) = parameter_kind(checker, name) else {
+    let Some((kind @ (Kind::File | Kind::Dir), name)) = subject_kind(checker, subject) else {
         return;
     };
     let Some(function) = checker.function() else {
@@ -488,18 +676,17 @@ pub fn path_use(checker: &mut Checker, call: &ExprCall) {
     };
     let no_fix = function.def.is_async && checker.in_lambda_or_generator();
     let download = if function.def.is_async {
-        format!("(await {}.download())", name.id)
+        format!("(await {name}.download())")
     } else {
-        format!("{}.download_sync()", name.id)
+        format!("{name}.download_sync()")
     };
     let diagnostic = Diagnostic::new(
             Rule::IoMethod,
             format!(
-                "`{}` is not a path in Flyte 2: `flyte.io.{}` is not `os.PathLike`",
-                name.id,
+                "`{name}` is not a path in Flyte 2: `flyte.io.{}` is not `os.PathLike`",
                 kind.name()
             ),
-            name.range,
+            subject.range(),
         )
     .with_help(format!(
         "Download it and use the local path: `{download}` (Flyte 1 downloaded it when it was opened)"
@@ -507,8 +694,9 @@ pub fn path_use(checker: &mut Checker, call: &ExprCall) {
     if no_fix {
         checker.report(diagnostic);
     } else {
-        checker.report(
-            diagnostic.with_fix(Fix::unsafe_edits(vec![Edit::replace(name.range, download)])),
-        );
+        checker.report(diagnostic.with_fix(Fix::unsafe_edits(vec![Edit::replace(
+            subject.range(),
+            download,
+        )])));
     }
 }

@@ -214,7 +214,7 @@ fn schedule(checker: &Checker, value: &Expr, inputs: &mut Vec<String>) -> Result
             let mut expression = None;
             for kw in &call.arguments.keywords {
                 match keyword_name(kw) {
-                    Some("schedule") => expression = Some(string_literal(&kw.value).ok_or("the cron expression is not a literal")?),
+                    Some("schedule") => expression = Some(string_literal(super::module_constant(checker, &kw.value)).ok_or("the cron expression is not a literal")?),
                     Some("kickoff_time_input_arg") => kickoff = Some(&kw.value),
                     Some("cron_expression") => return Err("`cron_expression=` is AWS-style (six fields): convert it to five fields by hand".to_string()),
                     _ => return Err("`offset=` and other schedule options have no Flyte 2 equivalent".to_string()),
@@ -261,8 +261,10 @@ fn schedule(checker: &Checker, value: &Expr, inputs: &mut Vec<String>) -> Result
     Ok(result)
 }
 
-/// A literal `timedelta(...)` in whole minutes.
+/// A literal `timedelta(...)` in whole minutes, also through a module-level constant.
 fn timedelta_minutes(checker: &Checker, value: &Expr) -> Result<u64, String> {
+    // A module-level constant holding one (`INTERVAL = timedelta(hours=1)`) counts.
+    let value = super::module_value(checker, value).unwrap_or(value);
     let Expr::Call(call) = value else {
         return Err("the duration is not a literal `timedelta(...)`".to_string());
     };

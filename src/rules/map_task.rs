@@ -3,14 +3,14 @@
 //! `flyte.map` yields failures as list items unless `return_exceptions=False`, and it is lazy, so
 //! the rewrite always passes the flag and wraps the call in `list(...)`.
 
-use ruff_python_ast::{Expr, ExprCall};
+use ruff_python_ast::{Expr, ExprCall, ParameterWithDefault};
 use ruff_text_size::Ranged;
 
 use super::{int_literal, keyword_name};
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::registry::Rule;
-use crate::semantic::BindingKind;
+use crate::semantic::{BindingKind, ScopeId};
 
 const MAP_TASK: &[&str] = &["flytekit.map_task"];
 
@@ -44,7 +44,7 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
 }
 
 fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
-    let mut diagnostic = Diagnostic::new(
+    let diagnostic = Diagnostic::new(
         Rule::MapTask,
         "`map_task(...)(...)` is `flyte.map` in Flyte 2",
         outer.range(),
@@ -110,70 +110,39 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
         return;
     }
 
-    // The mapped lists, in the order `flyte.map` takes them: the target's parameter order.
-    let mapped: Vec<(&str, &Expr)> = outer
-        .arguments
-        .keywords
-        .iter()
-        .filter_map(|k| keyword_name(k).map(|n| (n, &k.value)))
-        .collect();
-    if !outer.arguments.args.is_empty() || mapped.len() != outer.arguments.keywords.len() {
-        checker.report(diagnostic.with_help(manual("pass the mapped lists by keyword")));
-        return;
-    }
-    let (lists, applicability) = match mapped.len() {
-        0 => {
-            checker.report(diagnostic.with_help(manual("nothing is mapped")));
+    let plan = match plan(checker, target, outer) {
+        Ok(plan) => plan,
+        Err(why) => {
+            checker.report(diagnostic.with_help(manual(&why)));
             return;
         }
-        1 => (vec![mapped[0].1], Applicability::Safe),
-        _ if is_partial(checker, target) => {
-            checker.report(diagnostic.with_help(manual(
-                "`flyte.map` maps a `functools.partial` over exactly one list: bind all but one \
-                 parameter, or map a task that takes the lists",
+    };
+    let concurrency = concurrency
+        .filter(|c| !c.is_none_literal_expr())
+        .map(|c| checker.text(c.range()));
+    let replacement = plan.replacement(concurrency);
+    let Some(mut imports) = checker.import_module("flyte") else {
+        checker.report(diagnostic.with_help(format!(
+            "Replace with `{}` (the name `flyte` is taken here)",
+            replacement
+        )));
+        return;
+    };
+    if plan.repeat {
+        let Some(itertools) = checker.import_module("itertools") else {
+            checker.report(diagnostic.with_help(format!(
+                "Replace with `{}` (the name `itertools` is taken here)",
+                replacement
             )));
             return;
-        }
-        _ => match parameter_order(
-            checker,
-            target,
-            &mapped.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
-        ) {
-            Some(order) => {
-                let mut lists = Vec::with_capacity(mapped.len());
-                for param in &order {
-                    if let Some((_, value)) = mapped.iter().find(|(n, _)| n == param) {
-                        lists.push(*value);
-                    }
-                }
-                if lists.len() != mapped.len() {
-                    checker.report(diagnostic.with_help(manual(
-                        "the mapped inputs do not match the task's leading parameters",
-                    )));
-                    return;
-                }
-                (lists, Applicability::Unsafe)
-            }
-            None => {
-                checker.report(diagnostic.with_help(manual(
-                    "several lists are mapped and their positional order is unknown (the task \
-                     is defined elsewhere, or the mapped inputs are not its leading parameters)",
-                )));
-                return;
-            }
-        },
-    };
-    let import = checker.import_module("flyte");
-
-    let mut args = vec![checker.text(target.range()).to_string()];
-    args.extend(lists.iter().map(|e| checker.text(e.range()).to_string()));
-    if let Some(c) = concurrency
-        && !c.is_none_literal_expr()
-    {
-        args.push(format!("concurrency={}", checker.text(c.range())));
+        };
+        imports.extend(itertools);
     }
-    args.push("return_exceptions=False".to_string());
-    let replacement = format!("list(flyte.map({}))", args.join(", "));
+    let applicability = if plan.mapped > 1 {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    };
     let help = if applicability == Applicability::Safe {
         format!("Replace with `{replacement}`")
     } else {
@@ -182,17 +151,390 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
              lists of different lengths are truncated to the shortest)"
         )
     };
-    diagnostic = diagnostic.with_help(help);
-    if let Some(import) = import {
-        let mut edits = vec![Edit::replace(outer.range(), replacement)];
-        edits.extend(import);
-        diagnostic = diagnostic.with_fix(Fix::new(edits, applicability));
-    }
-    checker.report(diagnostic);
+    let mut edits = vec![Edit::replace(outer.range(), replacement)];
+    edits.extend(plan.edits);
+    edits.extend(imports);
+    checker.report(
+        diagnostic
+            .with_help(help)
+            .with_fix(Fix::new(edits, applicability)),
+    );
 }
 
-fn is_partial(checker: &Checker, target: &Expr) -> bool {
-    matches!(dereference(checker, target), Expr::Call(call) if checker.resolves_to(&call.func, &["functools.partial"]))
+/// What the fix writes: `flyte.map(target, *lists)`, and the edits it needs elsewhere.
+struct Plan {
+    target: String,
+    lists: Vec<String>,
+    /// Edits outside the call: the `functools.partial(...)` a variable holds, reordered.
+    edits: Vec<Edit>,
+    /// A bound value is passed as `itertools.repeat(value)`.
+    repeat: bool,
+    /// How many lists the Flyte 1 map task mapped.
+    mapped: usize,
+}
+
+impl Plan {
+    fn replacement(&self, concurrency: Option<&str>) -> String {
+        let mut args = vec![self.target.clone()];
+        args.extend(self.lists.iter().cloned());
+        if let Some(c) = concurrency {
+            args.push(format!("concurrency={c}"));
+        }
+        args.push("return_exceptions=False".to_string());
+        format!("list(flyte.map({}))", args.join(", "))
+    }
+}
+
+/// A `functools.partial(task, name=value, ...)` that is mapped.
+struct Partial<'a> {
+    call: &'a ExprCall,
+    /// Written inside `map_task(...)`, not held in a variable.
+    inline: bool,
+    /// The variable holding it: how often it is read, and its scope.
+    variable: Option<(u32, ScopeId)>,
+    keywords: Vec<(&'a str, &'a Expr)>,
+}
+
+/// The mapped task and the partial around it, when there is one.
+fn split_target<'a>(
+    checker: &Checker<'a>,
+    target: &'a Expr,
+) -> Result<(&'a Expr, Option<Partial<'a>>), String> {
+    let mut current = target;
+    let mut variable = None;
+    for _ in 0..4 {
+        let Expr::Name(name) = current else {
+            break;
+        };
+        let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
+            break;
+        };
+        match &binding.kind {
+            BindingKind::Assignment { value, .. }
+                if matches!(value, Expr::Name(_)) || is_partial_call(checker, value) =>
+            {
+                variable.get_or_insert((binding.uses, binding.scope));
+                current = value;
+            }
+            _ => break,
+        }
+    }
+    let Expr::Call(call) = current else {
+        return Ok((current, None));
+    };
+    if !is_partial_call(checker, current) {
+        return Ok((current, None));
+    }
+    let Some(function) = call.arguments.args.first() else {
+        return Err("the `functools.partial` names no task".to_string());
+    };
+    if call.arguments.args.len() > 1 {
+        return Err(
+            "a Flyte 1 map task binds only the keywords of a `functools.partial`: bind the \
+             values by keyword"
+                .to_string(),
+        );
+    }
+    let mut keywords = Vec::with_capacity(call.arguments.keywords.len());
+    for kw in &call.arguments.keywords {
+        let Some(name) = keyword_name(kw) else {
+            return Err("the `functools.partial` binds `**` keywords".to_string());
+        };
+        keywords.push((name, &kw.value));
+    }
+    Ok((
+        function,
+        Some(Partial {
+            call,
+            inline: variable.is_none(),
+            variable,
+            keywords,
+        }),
+    ))
+}
+
+fn is_partial_call(checker: &Checker, expr: &Expr) -> bool {
+    matches!(expr, Expr::Call(call) if checker.resolves_to(&call.func, &["functools.partial"]))
+}
+
+/// The role of one task parameter in the map.
+#[derive(Clone, Copy)]
+enum Role<'a> {
+    Mapped(&'a Expr),
+    Bound(&'a Expr),
+    Free { has_default: bool },
+}
+
+/// How `flyte.map` expresses the Flyte 1 map task. `flyte.map` passes each item positionally,
+/// after the positional arguments of a partial, and accepts a partial only when it leaves
+/// exactly one parameter unbound. So one mapped list with every other parameter bound keeps the
+/// partial (the values before the mapped parameter become its positional arguments); otherwise
+/// every parameter up to the last mapped or bound one is passed as an iterable, a bound value as
+/// `itertools.repeat(value)`.
+fn plan<'a>(checker: &Checker<'a>, target: &'a Expr, outer: &'a ExprCall) -> Result<Plan, String> {
+    let arguments = &outer.arguments;
+    if arguments.args.iter().any(Expr::is_starred_expr)
+        || arguments.keywords.iter().any(|k| k.arg.is_none())
+    {
+        return Err("pass the mapped lists by name or position, without `*` or `**`".to_string());
+    }
+    if arguments.args.is_empty() && arguments.keywords.is_empty() {
+        return Err("nothing is mapped".to_string());
+    }
+    let mapped_count = arguments.args.len() + arguments.keywords.len();
+    let (function, partial) = split_target(checker, target)?;
+    let def = match function {
+        Expr::Name(name) => checker.module_function(name),
+        _ => None,
+    };
+    let Some(def) = def else {
+        // The parameters are unknown. A Flyte 1 map task maps every parameter a partial does
+        // not bind, so one list by name is the task's only parameter, and lists by position
+        // are in the task's order already.
+        if partial.is_some() {
+            return Err(
+                "the task is defined in another file, so it is unknown whether the partial \
+                 leaves its first parameter to `flyte.map` (which passes each item \
+                 positionally)"
+                    .to_string(),
+            );
+        }
+        if !arguments.args.is_empty() && !arguments.keywords.is_empty()
+            || arguments.keywords.len() > 1
+        {
+            return Err(
+                "several lists are mapped and their positional order is unknown (the task is \
+                 defined elsewhere)"
+                    .to_string(),
+            );
+        }
+        let lists = arguments
+            .args
+            .iter()
+            .chain(arguments.keywords.iter().map(|k| &k.value))
+            .map(|e| checker.text(e.range()).to_string())
+            .collect();
+        return Ok(Plan {
+            target: checker.text(target.range()).to_string(),
+            lists,
+            edits: Vec::new(),
+            repeat: false,
+            mapped: mapped_count,
+        });
+    };
+
+    let parameters = &def.parameters;
+    let positional: Vec<&ParameterWithDefault> = parameters
+        .posonlyargs
+        .iter()
+        .chain(&parameters.args)
+        .collect();
+    let keyword_only: Vec<&ParameterWithDefault> = parameters.kwonlyargs.iter().collect();
+    let task = def.name.id.as_str();
+    let is_parameter = |name: &str| {
+        positional
+            .iter()
+            .chain(&keyword_only)
+            .any(|p| p.parameter.name.id.as_str() == name)
+    };
+
+    let mut mapped: Vec<(&str, &Expr)> = Vec::with_capacity(mapped_count);
+    for (i, value) in arguments.args.iter().enumerate() {
+        let Some(p) = positional.get(i) else {
+            return Err(format!(
+                "more lists are mapped than `{task}` has parameters"
+            ));
+        };
+        mapped.push((p.parameter.name.id.as_str(), value));
+    }
+    for kw in &arguments.keywords {
+        let Some(name) = keyword_name(kw) else {
+            continue;
+        };
+        if mapped.iter().any(|(n, _)| *n == name) {
+            return Err(format!("`{name}` is mapped twice"));
+        }
+        if !is_parameter(name) {
+            return Err(format!(
+                "the mapped inputs do not match the task's parameters: `{name}` is not a \
+                 parameter of `{task}`"
+            ));
+        }
+        mapped.push((name, &kw.value));
+    }
+    let bound: &[(&str, &Expr)] = partial.as_ref().map_or(&[], |p| &p.keywords);
+    for (name, _) in bound {
+        if !is_parameter(name) {
+            return Err(format!(
+                "the partial binds `{name}`, which is not a parameter of `{task}`"
+            ));
+        }
+        if mapped.iter().any(|(n, _)| n == name) {
+            return Err(format!("`{name}` is both bound by the partial and mapped"));
+        }
+    }
+    if let Some(p) = keyword_only.iter().find(|p| {
+        mapped
+            .iter()
+            .any(|(n, _)| *n == p.parameter.name.id.as_str())
+    }) {
+        return Err(format!(
+            "`{}` is keyword-only, and `flyte.map` passes the mapped lists positionally",
+            p.parameter.name.id
+        ));
+    }
+    let role = |p: &ParameterWithDefault| -> Role {
+        let name = p.parameter.name.id.as_str();
+        if let Some((_, value)) = mapped.iter().find(|(n, _)| *n == name) {
+            Role::Mapped(value)
+        } else if let Some((_, value)) = bound.iter().find(|(n, _)| *n == name) {
+            Role::Bound(value)
+        } else {
+            Role::Free {
+                has_default: p.default.is_some(),
+            }
+        }
+    };
+
+    // One list through a partial that binds everything else: keep the partial.
+    if let Some(partial) = &partial
+        && mapped.len() == 1
+        && positional
+            .iter()
+            .chain(&keyword_only)
+            .all(|p| !matches!(role(p), Role::Free { .. }))
+        && let Some(index) = positional
+            .iter()
+            .position(|p| matches!(role(p), Role::Mapped(_)))
+    {
+        let list = checker.text(mapped[0].1.range()).to_string();
+        let keep = |target: String| Plan {
+            target,
+            lists: vec![list.clone()],
+            edits: Vec::new(),
+            repeat: false,
+            mapped: 1,
+        };
+        if index == 0 {
+            return Ok(keep(checker.text(target.range()).to_string()));
+        }
+        let leading: Vec<&str> = positional[..index]
+            .iter()
+            .map(|p| p.parameter.name.id.as_str())
+            .collect();
+        let mut args = vec![checker.text(function.range()).to_string()];
+        for name in &leading {
+            if let Some((_, value)) = bound.iter().find(|(n, _)| n == name) {
+                args.push(checker.text(value.range()).to_string());
+            }
+        }
+        for (name, value) in bound {
+            if !leading.contains(name) {
+                args.push(format!("{name}={}", checker.text(value.range())));
+            }
+        }
+        let rewritten = format!(
+            "{}({})",
+            checker.text(partial.call.func.range()),
+            args.join(", ")
+        );
+        if partial.inline {
+            return Ok(keep(rewritten));
+        }
+        if partial.variable.is_some_and(|(uses, _)| uses == 1) {
+            let mut plan = keep(checker.text(target.range()).to_string());
+            plan.edits
+                .push(Edit::replace(partial.call.range(), rewritten));
+            return Ok(plan);
+        }
+    }
+
+    // Every parameter up to the last mapped or bound one, as an iterable.
+    if let Some(partial) = &partial
+        && !partial.inline
+        && let Some((name, _)) = bound
+            .iter()
+            .find(|(_, value)| !stable_value(checker, value, partial.variable))
+    {
+        return Err(format!(
+            "`flyte.map` needs the partial's value of `{name}` where the map is, and it may \
+             differ there: bind it inline (`map_task(functools.partial(...))`)"
+        ));
+    }
+    if let Some(p) = keyword_only
+        .iter()
+        .find(|p| matches!(role(p), Role::Bound(_)))
+    {
+        return Err(format!(
+            "`{}` is keyword-only: `flyte.map` needs a partial that leaves exactly one \
+             parameter unbound, and cannot pass it with several lists",
+            p.parameter.name.id
+        ));
+    }
+    let Some(last) = positional
+        .iter()
+        .rposition(|p| !matches!(role(p), Role::Free { .. }))
+    else {
+        return Err("nothing is mapped".to_string());
+    };
+    let mut lists = Vec::with_capacity(last + 1);
+    let mut repeat = false;
+    for p in &positional[..=last] {
+        match role(p) {
+            Role::Mapped(value) => lists.push(checker.text(value.range()).to_string()),
+            Role::Bound(value) => {
+                repeat = true;
+                lists.push(format!("itertools.repeat({})", checker.text(value.range())));
+            }
+            Role::Free { .. } => {
+                return Err(format!(
+                    "`{}` is neither mapped nor bound, and `flyte.map` passes the lists \
+                     positionally: the mapped inputs do not match the task's leading parameters",
+                    p.parameter.name.id
+                ));
+            }
+        }
+    }
+    if let Some(p) = positional
+        .iter()
+        .skip(last + 1)
+        .chain(&keyword_only)
+        .find(|p| matches!(role(p), Role::Free { has_default: false }))
+    {
+        return Err(format!(
+            "`{}` is neither mapped nor bound and has no default",
+            p.parameter.name.id
+        ));
+    }
+    Ok(Plan {
+        target: checker.text(function.range()).to_string(),
+        lists,
+        edits: Vec::new(),
+        repeat,
+        mapped: mapped.len(),
+    })
+}
+
+/// Whether a value a partial binds reads the same where the map is: a literal, or a name bound
+/// once, in the partial's scope or at module level.
+fn stable_value(checker: &Checker, value: &Expr, variable: Option<(u32, ScopeId)>) -> bool {
+    if value.is_literal_expr() {
+        return true;
+    }
+    let Expr::Name(name) = value else {
+        return false;
+    };
+    let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
+        return false;
+    };
+    let in_scope = binding.scope == 0 || variable.is_some_and(|(_, scope)| scope == binding.scope);
+    let bindings = checker
+        .semantic
+        .bindings()
+        .iter()
+        .filter(|b| b.scope == binding.scope && b.name == binding.name)
+        .count();
+    in_scope && bindings == 1
 }
 
 fn is_one(expr: &Expr) -> bool {
@@ -255,58 +597,4 @@ fn dereference<'a>(checker: &Checker<'a>, expr: &'a Expr) -> &'a Expr {
         }
     }
     current
-}
-
-/// The order in which `flyte.map` takes the mapped lists: the task's leading positional
-/// parameters (after those a `functools.partial` binds), when the mapped names are exactly those
-/// and every later parameter has a default.
-fn parameter_order<'a>(
-    checker: &Checker<'a>,
-    target: &Expr,
-    mapped: &[&str],
-) -> Option<Vec<&'a str>> {
-    let target = dereference(checker, target);
-    let (function, bound): (&Expr, Vec<&str>) = match target {
-        Expr::Call(call) if checker.resolves_to(&call.func, &["functools.partial"]) => (
-            call.arguments.args.first()?,
-            call.arguments
-                .keywords
-                .iter()
-                .filter_map(keyword_name)
-                .collect(),
-        ),
-        other => (other, Vec::new()),
-    };
-    let Expr::Name(name) = function else {
-        return None;
-    };
-    let def = checker.module_function(name)?;
-    let parameters = &def.parameters;
-    let positional: Vec<_> = parameters
-        .posonlyargs
-        .iter()
-        .chain(&parameters.args)
-        .filter(|p| !bound.contains(&p.parameter.name.id.as_str()))
-        .collect();
-    if positional.len() < mapped.len() {
-        return None;
-    }
-    let (leading, rest) = positional.split_at(mapped.len());
-    let order: Vec<&'a str> = leading
-        .iter()
-        .map(|p| p.parameter.name.id.as_str())
-        .collect();
-    let same_names = {
-        let mut a = order.clone();
-        let mut b = mapped.to_vec();
-        a.sort_unstable();
-        b.sort_unstable();
-        a == b
-    };
-    let rest_defaulted = rest.iter().all(|p| p.default.is_some())
-        && parameters
-            .kwonlyargs
-            .iter()
-            .all(|p| p.default.is_some() || bound.contains(&p.parameter.name.id.as_str()));
-    (same_names && rest_defaulted).then_some(order)
 }

@@ -30,6 +30,34 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::Edit;
 
+/// The value of a module-level constant a name reads (`GPU = "1"` then `gpu=GPU`), when the
+/// module binds the name exactly once to a literal; any other expression as it is.
+pub fn module_constant<'a>(checker: &crate::checker::Checker<'a>, expr: &'a Expr) -> &'a Expr {
+    match module_value(checker, expr) {
+        Some(value) if value.is_literal_expr() || value.is_f_string_expr() => value,
+        _ => expr,
+    }
+}
+
+/// The value a name reads when the module binds it exactly once, by a plain assignment
+/// (`INTERVAL = timedelta(hours=1)`); the caller checks that value is what it needs.
+pub fn module_value<'a>(checker: &crate::checker::Checker<'a>, expr: &'a Expr) -> Option<&'a Expr> {
+    let Expr::Name(name) = expr else {
+        return None;
+    };
+    let binding = checker.semantic.binding_of(name.range.start())?;
+    let crate::semantic::BindingKind::Assignment { value, .. } = &binding.kind else {
+        return None;
+    };
+    let bindings = checker
+        .semantic
+        .bindings()
+        .iter()
+        .filter(|b| b.scope == 0 && b.name == binding.name)
+        .count();
+    (binding.scope == 0 && bindings == 1).then_some(*value)
+}
+
 /// The keyword argument `name` of a call.
 pub fn keyword<'a>(arguments: &'a Arguments, name: &str) -> Option<&'a Keyword> {
     arguments

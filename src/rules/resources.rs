@@ -130,7 +130,14 @@ pub fn value_edits(
             Expr::List(_) | Expr::Tuple(_) => {
                 manual.push(format!("`{f}` cannot be a range in Flyte 2"));
             }
-            _ => {}
+            other => match v2_string(checker, f, other) {
+                Ok(Some(v2)) => {
+                    edits.push(Edit::replace(other.range(), v2));
+                    changes.push(format!("`{f}` must be a string"));
+                }
+                Ok(None) => {}
+                Err(why) => manual.push(why),
+            },
         },
         "gpu" => match value {
             Expr::StringLiteral(s) if s.value.to_str().contains(':') => {
@@ -149,7 +156,15 @@ pub fn value_edits(
             Expr::List(_) | Expr::Tuple(_) => {
                 manual.push("`gpu` cannot be a range in Flyte 2".to_string());
             }
-            _ => {}
+            Expr::NumberLiteral(_) => {}
+            other => match v2_gpu(checker, other) {
+                Ok(Some(v2)) => {
+                    edits.push(Edit::replace(other.range(), v2));
+                    changes.push("a GPU count is an `int`".to_string());
+                }
+                Ok(None) => {}
+                Err(why) => manual.push(why),
+            },
         },
         "cpu" => {
             if let Expr::List(list) = value {
@@ -166,6 +181,116 @@ pub fn value_edits(
             }
         }
         _ => {}
+    }
+}
+
+/// What a resource value is known to hold, read through module-level constants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    Int,
+    /// A string that is a number (`"1"`).
+    Count,
+    /// A typed GPU request (`"T4:1"`).
+    Typed,
+    /// Another string.
+    Str,
+    Unknown,
+}
+
+/// What `expr` holds: literals, `int(...)`/`str(...)`, and names the module binds only to such
+/// values (`gpu = "0"` in one branch of an `if`, `gpu = "1"` in the other).
+fn held(checker: &Checker, expr: &Expr, depth: usize) -> Held {
+    if depth > 4 {
+        return Held::Unknown;
+    }
+    let builtin = |func: &Expr, name: &str| {
+        matches!(func, Expr::Name(n) if n.id.as_str() == name
+            && checker.semantic.binding_of(n.range.start()).is_none())
+    };
+    match expr {
+        Expr::NumberLiteral(n) if matches!(n.value, ruff_python_ast::Number::Int(_)) => Held::Int,
+        Expr::StringLiteral(s) if s.value.to_str().contains(':') => Held::Typed,
+        Expr::StringLiteral(_) if count_literal(expr).is_some() => Held::Count,
+        Expr::StringLiteral(_) | Expr::FString(_) => Held::Str,
+        Expr::Call(call) if builtin(&call.func, "int") => Held::Int,
+        // Environment variables are strings.
+        Expr::Call(call) if checker.resolves_to(&call.func, &["os.getenv", "os.environ.get"]) => {
+            match call.arguments.args.get(1) {
+                Some(default) if held(checker, default, depth + 1) == Held::Unknown => {
+                    Held::Unknown
+                }
+                _ => Held::Str,
+            }
+        }
+        Expr::Subscript(sub) if checker.resolves_to(&sub.value, &["os.environ"]) => Held::Str,
+        Expr::Call(call) if builtin(&call.func, "str") => match call.arguments.args.first() {
+            Some(arg) if held(checker, arg, depth + 1) == Held::Int => Held::Count,
+            _ => Held::Str,
+        },
+        Expr::Name(name) => {
+            let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
+                return Held::Unknown;
+            };
+            if binding.scope != 0 {
+                return Held::Unknown;
+            }
+            let mut all = Vec::new();
+            for b in checker.semantic.bindings() {
+                if b.scope != 0 || b.name != binding.name {
+                    continue;
+                }
+                match &b.kind {
+                    crate::semantic::BindingKind::Assignment { value, .. } => {
+                        all.push(held(checker, value, depth + 1));
+                    }
+                    _ => return Held::Unknown,
+                }
+            }
+            if all.iter().all(|h| *h == Held::Int) {
+                Held::Int
+            } else if all.iter().all(|h| matches!(h, Held::Int | Held::Count)) {
+                Held::Count
+            } else if all.iter().all(|h| *h == Held::Typed) {
+                Held::Typed
+            } else if all
+                .iter()
+                .all(|h| matches!(h, Held::Count | Held::Typed | Held::Str))
+            {
+                Held::Str
+            } else {
+                Held::Unknown
+            }
+        }
+        _ => Held::Unknown,
+    }
+}
+
+/// A `gpu=` value that is not a literal, as `flyte.Resources` takes it: `Some(new text)` when it
+/// must change (a string count is passed through `int(...)`), `None` when it is fine, and why
+/// when it is not known to be a count (Flyte 2 rejects `gpu="1"`).
+pub fn v2_gpu(checker: &Checker, value: &Expr) -> Result<Option<String>, String> {
+    let text = checker.text(value.range());
+    match held(checker, value, 0) {
+        Held::Int | Held::Typed => Ok(None),
+        Held::Count => Ok(Some(format!("int({text})"))),
+        Held::Str | Held::Unknown => Err(format!(
+            "`gpu={text}` is not known to be a count, and `flyte.Resources` takes an `int` (or \
+             a `\"T4:1\"`-style string), not `\"1\"`: give the count as an `int`"
+        )),
+    }
+}
+
+/// A `memory=`/`disk=`/`shm=` value that is not a literal, as `flyte.Resources` takes it (a
+/// string): an int is passed through `str(...)`.
+pub fn v2_string(checker: &Checker, field: &str, value: &Expr) -> Result<Option<String>, String> {
+    let text = checker.text(value.range());
+    match held(checker, value, 0) {
+        Held::Count | Held::Typed | Held::Str => Ok(None),
+        Held::Int => Ok(Some(format!("str({text})"))),
+        Held::Unknown => Err(format!(
+            "`{field}={text}` is not known to be a string, which `flyte.Resources` requires: \
+             give it as a string (`\"4Gi\"`)"
+        )),
     }
 }
 
@@ -220,7 +345,7 @@ pub fn accelerator(checker: &mut Checker, _def: &StmtFunctionDef, decorator: &Ex
             .map(|k| &k.value)
             .or_else(|| resources.arguments.args.get(2));
         if let Some(gpu) = gpu {
-            match count_literal(gpu) {
+            match count_literal(super::module_constant(checker, gpu)) {
                 Some(n) => counts.push((gpu.range(), n)),
                 None => unknown_count = true,
             }

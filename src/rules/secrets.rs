@@ -80,9 +80,9 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     if problem.is_none()
         && env_var.is_none_or(Expr::is_none_literal_expr)
         && mount.is_none()
-        && let Some(k) = key.and_then(super::string_literal)
+        && let Some(k) = key.and_then(|k| super::string_literal(super::module_constant(checker, k)))
     {
-        let g = group.and_then(super::string_literal);
+        let g = group.and_then(|g| super::string_literal(super::module_constant(checker, g)));
         let name = super::context::env_var_name(g, k);
         if !super::context::is_valid_env_var(&name) {
             problem = Some(format!(
