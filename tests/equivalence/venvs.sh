@@ -65,13 +65,6 @@ PYVER="$("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"
 
 mkdir -p "$VENVS"
 
-# One builder at a time per cache directory (two suites started together would otherwise
-# both delete and rebuild the same venv).
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$VENVS/.lock"
-  flock 9
-fi
-
 # marker_text NAME REQ... : what the marker of a complete venv contains.
 marker_text() {
   local name="$1"; shift
@@ -86,6 +79,13 @@ ensure() {
   local want start
   want="$(marker_text "$name" "$@")"
   start="$(now)"
+  # One builder at a time per venv (two suites started together would otherwise both delete
+  # and rebuild it); different venvs build side by side. This runs in its own subshell, so
+  # the lock is released when the subshell ends.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$VENVS/.$name.lock"
+    flock 9
+  fi
   if [[ -f "$marker" ]] && [[ "$(cat "$marker")" == "$want" ]] \
       && "$dir/bin/python" -c "import $module" >/dev/null 2>&1; then
     echo "venv $name: reused ($dir, checked in $(elapsed "$start")s)"
