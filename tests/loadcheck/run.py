@@ -245,8 +245,8 @@ def error_text(a: dict | None) -> str:
         return "not run"
     e = a.get("error") or {}
     msg = " ".join(str(e.get("message", "")).split())
-    if len(msg) > 300:
-        msg = msg[:300] + "..."
+    if len(msg) > 300:  # the end of a long message often says what was wrong
+        msg = msg[:180] + " ... " + msg[-120:]
     where = e.get("where") or ""
     raised = e.get("raised_at") or ""
     text = f"{e.get('type', '?')}: {msg}"
@@ -292,6 +292,8 @@ def classify(r: FileResult) -> None:
         r.cls, r.detail = "flytekit", f"imports {via}, which still uses flytekit: {error_text(v2)}"
         return
     r.cls, r.detail = "DEFECT", error_text(v2)
+    if v2.get("stubbed"):
+        r.notes.append("stubbed under flyte 2: " + ", ".join(v2["stubbed"]))
 
 
 # --------------------------------------------------------------------------------------------
