@@ -47,6 +47,8 @@ fn fixture_project_loads_on_both_sdks_after_migration() {
     // a module with a stubbed third-party import, base class, decorators and annotations
     line_of(&text, "both     pipeline/helpers.py");
     line_of(&text, "both     pipeline/tasks.py");
+    // flyteplugins.pytorch imports torch, which the venvs stand in for with a stub
+    line_of(&text, "both     pipeline/training.py");
     line_of(
         &text,
         "flytekit pipeline/scripts.py: imports flytekit.extras.tasks.shell",

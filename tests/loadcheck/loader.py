@@ -51,6 +51,9 @@ import types
 NEVER_STUB = frozenset(
     {"flytekit", "flytekitplugins", "flyte", "flyteplugins", "flyteidl", "flyteidl2"}
 )
+# Left out of the venvs for their size, though a plugin needs them when it is imported
+# (flyteplugins.pytorch imports torch): stubbed for a library's imports too.
+ALWAYS_STUB = frozenset({"torch"})
 STUB_MARK = "__flyte_migrate_stub__"
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -345,7 +348,7 @@ class StubFinder(importlib.abc.MetaPathFinder):
                     return None
                 if fullname not in self.stubbed:
                     self.stubbed.append(fullname)
-        elif self.project_has(top) or not self.importer_in_project():
+        elif self.project_has(top) or (top not in ALWAYS_STUB and not self.importer_in_project()):
             return None
         elif top not in self.stubbed:
             self.stubbed.append(top)
