@@ -48,9 +48,18 @@ LOAD_V1_PLUGINS=(
   wandb whylogs
 )
 LOAD_V2_PLUGINS=(bigquery dask mlflow pandera papermill ray slurm snowflake spark wandb)
-LOAD_V1_REQS=("flytekit==1.16.31")
+# Both get the same data libraries, so that module-level code using them behaves alike on
+# both sides (numpy < 2 is what flytekitplugins-bigquery and -whylogs allow; pandas < 3 what
+# flyteplugins-snowflake's snowflake-connector-python[pandas] allows).
+LOAD_COMMON=(
+  "numpy==1.26.4"
+  "pandas==2.3.3"
+  "pyarrow==25.0.1"
+  "scikit-learn==1.9.1"
+)
+LOAD_V1_REQS=("flytekit==1.16.31" "${LOAD_COMMON[@]}")
 for p in "${LOAD_V1_PLUGINS[@]}"; do LOAD_V1_REQS+=("flytekitplugins-$p==1.16.31"); done
-LOAD_V2_REQS=("flyte==2.12.1")
+LOAD_V2_REQS=("flyte==2.12.1" "${LOAD_COMMON[@]}")
 for p in "${LOAD_V2_PLUGINS[@]}"; do LOAD_V2_REQS+=("flyteplugins-$p==2.12.1"); done
 LOAD_V2_REQS+=("nodeps:flyteplugins-pytorch==2.12.1")
 
