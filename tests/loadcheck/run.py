@@ -468,19 +468,31 @@ def main() -> int:
             cleanup.cleanup()
 
 
+def copy_tree(src: Path, dst: Path) -> None:
+    """Copy without the permission bits: the input may be read-only, its copies must not be
+    (fix writes the migrated files, and imports may write beside themselves)."""
+    shutil.copytree(src, dst, symlinks=True, ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.pyc"),
+                    copy_function=shutil.copyfile)
+    for d, dirs, files in os.walk(dst):
+        for name in [*dirs, *files]:
+            p = os.path.join(d, name)
+            if not os.path.islink(p):
+                os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)
+    os.chmod(dst, 0o755)
+
+
 def check(args, src: Path, binary: str | None, work: Path, timings: dict, start: float) -> int:
-    ignore = shutil.ignore_patterns(*SKIP_DIRS, "*.pyc")
     original, migrated = work / "original", work / "migrated"
-    shutil.copytree(src, original, symlinks=True, ignore=ignore)
+    copy_tree(src, original)
     if args.migrated_dir:
-        shutil.copytree(src, migrated, symlinks=True, ignore=ignore)
+        copy_tree(src, migrated)
         mdir = Path(args.migrated_dir).resolve()
         for rel in python_files(mdir):
             (migrated / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(mdir / rel, migrated / rel)
         how = f"files from {args.migrated_dir}"
     else:
-        shutil.copytree(src, migrated, symlinks=True, ignore=ignore)
+        copy_tree(src, migrated)
         t = time.monotonic()
         p = subprocess.run([binary, "fix", "--unsafe-fixes", "--quiet", str(migrated)],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
