@@ -190,7 +190,10 @@ def main() -> int:
                 f"{t / first['flyte-migrate check'][0]:.2f}x the time for {lines / first_lines:.1f}x the lines"
             )
         out.append("")
-    (REPO / "BENCHMARKS.md").write_text("\n".join(out))
+    # Sections written by other tools (the load check's `## Load check`) are kept as they are.
+    old = (REPO / "BENCHMARKS.md").read_text() if (REPO / "BENCHMARKS.md").exists() else ""
+    kept = old[old.index("\n## Load check"):] if "\n## Load check" in old else ""
+    (REPO / "BENCHMARKS.md").write_text("\n".join(out) + kept)
     print("wrote BENCHMARKS.md")
     return 0
 

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Create (or reuse) the two Python venvs the equivalence suite runs programs in:
+# Create (or reuse) the Python venvs the suites run code in:
 #   v1: flytekit 1.16.31 (Flyte 1)      v2: flyte 2.12.1 (Flyte 2)
 # each with the same pandas / scikit-learn / pyarrow / numpy, so that a difference in results
-# comes from the SDK and the migration, never from the data libraries.
+# comes from the SDK and the migration, never from the data libraries (the equivalence suite);
+#   load-v1: flytekit 1.16.31 and the flytekitplugins-* packages real Flyte 1 code imports
+#   load-v2: flyte 2.12.1 and the flyteplugins-* packages that replace them (the load check,
+#            tests/loadcheck/).
 #
-# Location: ${FLYTE_MIGRATE_VENVS:-$HOME/.cache/flyte-migrate/venvs}/{v1,v2}
+# Usage: venvs.sh [NAME...]   (default: v1 v2)
+# Location: ${FLYTE_MIGRATE_VENVS:-$HOME/.cache/flyte-migrate/venvs}/NAME
 # Interpreter: ${PYTHON:-python3} (3.11 on the project's machines).
 #
 # Idempotent: a venv is reused when its marker file (.flyte-migrate-requirements) equals the
@@ -28,6 +32,37 @@ COMMON=(
 V1_REQS=("flytekit==1.16.31" "${COMMON[@]}")
 V2_REQS=("flyte==2.12.1" "${COMMON[@]}")
 
+# The load check's venvs: the SDK plus the plugins the Flyte 1 code it loads imports, each at
+# the SDK's own version (the plugins are released with the SDK). Left out, measured on Python
+# 3.11: flytekitplugins-onnxpytorch and flyteplugins-pytorch's dependency torch (with the CUDA
+# libraries it brings from PyPI, over 3 GB), flytekitplugins-onnxtensorflow (tensorflow),
+# flytekitplugins-great-expectations (conflicts with flytekitplugins-spark), flytekitplugins-
+# perian-job (breaks `import flytekit` with the current perian), flytekitplugins-chatgpt (no
+# 1.16 release) and flyteplugins-dbt (its dbt-core build downloads from outside PyPI).
+# flyteplugins-pytorch itself is installed without its dependencies (a "nodeps:" entry), so
+# that `flyteplugins.pytorch` imports with torch stubbed, as torch is under flytekit.
+LOAD_V1_PLUGINS=(
+  athena awsbatch awssagemaker bigquery comet-ml dask dbt deck-standard dolt duckdb
+  flyteinteractive hive inference kfmpi kfpytorch kftensorflow memray mlflow mmcloud modin
+  neptune onnxscikitlearn openai pandera papermill pod ray slurm snowflake spark sqlalchemy
+  wandb whylogs
+)
+LOAD_V2_PLUGINS=(bigquery dask mlflow pandera papermill ray slurm snowflake spark wandb)
+# Both get the same data libraries, so that module-level code using them behaves alike on
+# both sides (numpy < 2 is what flytekitplugins-bigquery and -whylogs allow; pandas < 3 what
+# flyteplugins-snowflake's snowflake-connector-python[pandas] allows).
+LOAD_COMMON=(
+  "numpy==1.26.4"
+  "pandas==2.3.3"
+  "pyarrow==25.0.1"
+  "scikit-learn==1.9.1"
+)
+LOAD_V1_REQS=("flytekit==1.16.31" "${LOAD_COMMON[@]}")
+for p in "${LOAD_V1_PLUGINS[@]}"; do LOAD_V1_REQS+=("flytekitplugins-$p==1.16.31"); done
+LOAD_V2_REQS=("flyte==2.12.1" "${LOAD_COMMON[@]}")
+for p in "${LOAD_V2_PLUGINS[@]}"; do LOAD_V2_REQS+=("flyteplugins-$p==2.12.1"); done
+LOAD_V2_REQS+=("nodeps:flyteplugins-pytorch==2.12.1")
+
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -38,13 +73,6 @@ fi
 PYVER="$("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"
 
 mkdir -p "$VENVS"
-
-# One builder at a time per cache directory (two suites started together would otherwise
-# both delete and rebuild the same venv).
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$VENVS/.lock"
-  flock 9
-fi
 
 # marker_text NAME REQ... : what the marker of a complete venv contains.
 marker_text() {
@@ -60,6 +88,13 @@ ensure() {
   local want start
   want="$(marker_text "$name" "$@")"
   start="$(now)"
+  # One builder at a time per venv (two suites started together would otherwise both delete
+  # and rebuild it); different venvs build side by side. This runs in its own subshell, so
+  # the lock is released when the subshell ends.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$VENVS/.$name.lock"
+    flock 9
+  fi
   if [[ -f "$marker" ]] && [[ "$(cat "$marker")" == "$want" ]] \
       && "$dir/bin/python" -c "import $module" >/dev/null 2>&1; then
     echo "venv $name: reused ($dir, checked in $(elapsed "$start")s)"
@@ -70,27 +105,40 @@ ensure() {
     rm -rf "$dir"
   fi
   "$PYTHON" -m venv "$dir"
-  local log="$VENVS/$name.install.log"
-  if ! PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
-      "$dir/bin/python" -m pip install --quiet "$@" >"$log" 2>&1; then
+  local log="$VENVS/$name.install.log" reqs=() nodeps=() r
+  for r in "$@"; do
+    if [[ "$r" == nodeps:* ]]; then nodeps+=("${r#nodeps:}"); else reqs+=("$r"); fi
+  done
+  if ! { PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
+      "$dir/bin/python" -m pip install --quiet "${reqs[@]}" >"$log" 2>&1 \
+    && { [[ ${#nodeps[@]} -eq 0 ]] || PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1 \
+      "$dir/bin/python" -m pip install --quiet --no-deps "${nodeps[@]}" >>"$log" 2>&1; }; }; then
     echo "venv $name: pip install failed after $(elapsed "$start")s; log $log:" >&2
     tail -n 40 "$log" >&2
     return 1
   fi
-  "$dir/bin/python" -c "import $module" \
-    || { echo "venv $name: installed but 'import $module' fails" >&2; return 1; }
+  "$dir/bin/python" -c "import $module" >>"$log" 2>&1 \
+    || { echo "venv $name: installed but 'import $module' fails; log $log:" >&2; tail -n 20 "$log" >&2; return 1; }
   printf '%s\n' "$want" >"$marker"
   echo "venv $name: created in $(elapsed "$start")s ($dir)"
 }
 
 total="$(now)"
-# The two builds are independent; run them side by side (download-bound more than CPU-bound).
-ensure v1 flytekit "${V1_REQS[@]}" &
-p1=$!
-ensure v2 flyte "${V2_REQS[@]}" &
-p2=$!
+names=("$@")
+[[ ${#names[@]} -gt 0 ]] || names=(v1 v2)
+# The builds are independent; run them side by side (download-bound more than CPU-bound).
+pids=()
+for name in "${names[@]}"; do
+  case "$name" in
+    v1) ensure v1 flytekit "${V1_REQS[@]}" & ;;
+    v2) ensure v2 flyte "${V2_REQS[@]}" & ;;
+    load-v1) ensure load-v1 flytekit "${LOAD_V1_REQS[@]}" & ;;
+    load-v2) ensure load-v2 flyte "${LOAD_V2_REQS[@]}" & ;;
+    *) echo "venvs.sh: unknown venv $name (v1, v2, load-v1, load-v2)" >&2; exit 2 ;;
+  esac
+  pids+=($!)
+done
 rc=0
-wait "$p1" || rc=1
-wait "$p2" || rc=1
-echo "venvs ready in $(elapsed "$total")s: $VENVS/v1 (flytekit 1.16.31), $VENVS/v2 (flyte 2.12.1)"
+for p in "${pids[@]}"; do wait "$p" || rc=1; done
+echo "venvs ready in $(elapsed "$total")s: ${names[*]} in $VENVS"
 exit "$rc"
