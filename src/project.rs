@@ -19,10 +19,12 @@
 //!
 //! **Imports** resolve as Python would find the project's modules: relative ones from the
 //! importing file's directory; absolute ones below, in order, the importing module's package
-//! root, the nearest directory above it holding `pyproject.toml`, `setup.py` or `setup.cfg`
-//! (and its `src/`), then the extra roots the command line gives (the directories named on it,
-//! the configuration file's folder and the current directory). Namespace packages (directories
-//! without `__init__.py`) resolve too.
+//! root (its own directory when it has no package), the directory above the nearest enclosing
+//! directory named like the import's first part (a namespace package importing itself), the
+//! nearest directory above it holding `pyproject.toml`, `setup.py` or `setup.cfg` (and its
+//! `src/`), then the extra roots the command line gives (the directories named on it, the
+//! configuration file's folder and the current directory). Namespace packages (directories
+//! without `__init__.py`) resolve too. The other modules are only read, never written.
 
 use std::path::{Path, PathBuf};
 
@@ -92,6 +94,11 @@ pub struct Module {
 }
 
 impl Module {
+    /// Index one module's text (what the project index records for it).
+    pub fn index(path: &Path, text: &str, settings: &Settings) -> Module {
+        index_module(path, text, settings)
+    }
+
     /// The name environments derive from: the dotted name, or the stem.
     pub fn name(&self) -> String {
         self.dotted
@@ -106,6 +113,8 @@ pub struct Project {
     modules: HashMap<PathBuf, Module>,
     /// Extra roots for absolute imports (command-line directories, config folder, cwd).
     roots: Vec<PathBuf>,
+    /// The import roots of each directory holding a module, once computed.
+    roots_by_dir: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<Vec<PathBuf>>>>,
 }
 
 /// A file to index: its path and, when it is not to be read from disk (standard input), its
@@ -228,8 +237,20 @@ impl Project {
         let mut project = Project {
             modules: HashMap::default(),
             roots: roots.iter().map(|r| canonical(r)).collect(),
+            roots_by_dir: std::sync::Mutex::default(),
         };
-        let mut wave: Vec<Module> = inputs
+        // Each module is indexed with the project files its imports name (resolved in parallel).
+        let with_targets = |project: &Project, module: Module| {
+            let targets: Vec<PathBuf> = module
+                .imports
+                .iter()
+                .flat_map(|import| project.import_targets(&module.path, import))
+                .collect();
+            (module, targets)
+        };
+        // The given files are only parsed for their imports: a module enters the index when
+        // another imports it (its own name needs no index).
+        let given: Vec<(PathBuf, Option<&str>, Vec<PathBuf>)> = inputs
             .par_iter()
             .filter(|input| {
                 input.path.extension().is_some_and(|e| e == "py")
@@ -248,20 +269,56 @@ impl Project {
                         &owned
                     }
                 };
-                Some(index_module(input.path, text, &settings(input.path)))
+                let parsed = crate::parse(text).ok()?;
+                let path = canonical(input.path);
+                let targets = imports_of(&parsed.syntax().body)
+                    .iter()
+                    .flat_map(|import| project.import_targets(&path, import))
+                    .collect();
+                Some((path, input.text, targets))
             })
             .collect();
+        // Standard input stands for its file.
+        let texts: HashMap<PathBuf, &str> = given
+            .iter()
+            .filter_map(|(path, text, _)| text.map(|t| (path.clone(), t)))
+            .collect();
+        let mut wave: Vec<(Module, Vec<PathBuf>)> = Vec::new();
+        let mut first: Vec<PathBuf> = Vec::new();
+        let mut queued: HashSet<PathBuf> = HashSet::default();
+        for target in given.into_iter().flat_map(|(_, _, targets)| targets) {
+            if queued.insert(target.clone()) {
+                first.push(target);
+            }
+        }
+        let read = |path: &PathBuf| -> Module {
+            if let Some(text) = texts.get(path) {
+                return index_module(path, text, &settings(path));
+            }
+            match std::fs::read(path) {
+                Ok(bytes) => match crate::source::SourceText::decode(bytes) {
+                    Ok(source) => index_module(path, &source.text, &settings(path)),
+                    Err(e) => unreadable(path, e.to_string()),
+                },
+                Err(e) => unreadable(path, crate::discover::io_message(&e)),
+            }
+        };
+        if !first.is_empty() {
+            wave = first
+                .par_iter()
+                .map(|path| with_targets(&project, read(path)))
+                .collect();
+        }
         for _ in 0..=MAX_IMPORT_DEPTH {
             let mut next: Vec<PathBuf> = Vec::new();
-            for module in wave {
-                for import in &module.imports {
-                    for target in project.import_targets(&module.path, import) {
-                        if !project.modules.contains_key(&target) && !next.contains(&target) {
-                            next.push(target);
-                        }
+            let mut queued: HashSet<PathBuf> = HashSet::default();
+            for (module, targets) in wave {
+                project.modules.entry(module.path.clone()).or_insert(module);
+                for target in targets {
+                    if queued.insert(target.clone()) {
+                        next.push(target);
                     }
                 }
-                project.modules.entry(module.path.clone()).or_insert(module);
             }
             next.retain(|p| !project.modules.contains_key(p));
             if next.is_empty() {
@@ -269,13 +326,7 @@ impl Project {
             }
             wave = next
                 .par_iter()
-                .map(|path| match std::fs::read(path) {
-                    Ok(bytes) => match crate::source::SourceText::decode(bytes) {
-                        Ok(source) => index_module(path, &source.text, &settings(path)),
-                        Err(e) => unreadable(path, e.to_string()),
-                    },
-                    Err(e) => unreadable(path, crate::discover::io_message(&e)),
-                })
+                .map(|path| with_targets(&project, read(path)))
                 .collect();
         }
         project
@@ -320,17 +371,48 @@ impl Project {
             return None;
         }
         let dir = from.parent()?;
+        let roots = self.roots_of(dir);
+        let (own, rest) = roots.split_first()?;
+        // A module of a namespace package importing its own package (`team_a/workflows.py`
+        // without `__init__.py`, `from team_a.tasks import t`): the directory above it.
+        let first = module.split('.').next().unwrap_or(module);
+        let namespace = dir
+            .ancestors()
+            .find(|d| d.file_name().is_some_and(|n| n == first))
+            .and_then(Path::parent);
+        std::iter::once(own.as_path())
+            .chain(namespace)
+            .chain(rest.iter().map(PathBuf::as_path))
+            .find_map(|root| module_file(root, module))
+            .map(|p| canonical(&p))
+    }
+
+    /// The roots absolute imports of the modules in `dir` resolve from (see the module
+    /// documentation), computed once per directory.
+    fn roots_of(&self, dir: &Path) -> std::sync::Arc<Vec<PathBuf>> {
+        if let Some(known) = self
+            .roots_by_dir
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(dir).cloned())
+        {
+            return known;
+        }
         let mut roots: Vec<PathBuf> = Vec::new();
-        roots.push(dotted_name(from).map_or_else(|| dir.to_path_buf(), |(_, root)| root));
+        roots.push(
+            dotted_name(&dir.join("__init__.py")).map_or_else(|| dir.to_path_buf(), |(_, r)| r),
+        );
         if let Some(project) = project_dir(dir) {
             roots.push(project.to_path_buf());
             roots.push(project.join("src"));
         }
         roots.extend(self.roots.iter().cloned());
+        roots.dedup();
+        let roots = std::sync::Arc::new(roots);
+        if let Ok(mut cache) = self.roots_by_dir.lock() {
+            cache.insert(dir.to_path_buf(), roots.clone());
+        }
         roots
-            .iter()
-            .find_map(|root| module_file(root, module))
-            .map(|p| canonical(&p))
     }
 
     /// The project files an import may read: the module, and for `from m import n` the
@@ -486,21 +568,19 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
         &settings.rules,
     );
     let mut symbols: HashMap<String, Symbol> = HashMap::default();
-    let mut imports = Vec::new();
+    let imports = imports_of(body);
     for stmt in top_level(body) {
         match stmt {
             Stmt::Import(import) => {
                 for alias in &import.names {
-                    let full = alias.name.id.to_string();
-                    let import = ImportRef {
-                        level: 0,
-                        module: full.clone(),
-                        name: None,
-                    };
                     if let Some(asname) = &alias.asname {
-                        symbols.insert(asname.id.to_string(), Symbol::Import(import.clone()));
+                        let import = ImportRef {
+                            level: 0,
+                            module: alias.name.id.to_string(),
+                            name: None,
+                        };
+                        symbols.insert(asname.id.to_string(), Symbol::Import(import));
                     }
-                    imports.push(import);
                 }
             }
             Stmt::ImportFrom(from) => {
@@ -515,8 +595,7 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
                         name: Some(alias.name.id.to_string()),
                     };
                     let bound = alias.asname.as_ref().unwrap_or(&alias.name);
-                    symbols.insert(bound.id.to_string(), Symbol::Import(import.clone()));
-                    imports.push(import);
+                    symbols.insert(bound.id.to_string(), Symbol::Import(import));
                 }
             }
             Stmt::Assign(assign) => {
@@ -578,6 +657,35 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
         symbols: Ok(symbols),
         imports,
     }
+}
+
+/// The module-level imports of a module.
+fn imports_of(body: &[Stmt]) -> Vec<ImportRef> {
+    let mut imports = Vec::new();
+    for stmt in top_level(body) {
+        match stmt {
+            Stmt::Import(import) => imports.extend(import.names.iter().map(|alias| ImportRef {
+                level: 0,
+                module: alias.name.id.to_string(),
+                name: None,
+            })),
+            Stmt::ImportFrom(from) => {
+                let module = from.module.as_ref().map_or("", |m| m.id.as_str());
+                imports.extend(
+                    from.names
+                        .iter()
+                        .filter(|alias| alias.name.id.as_str() != "*")
+                        .map(|alias| ImportRef {
+                            level: from.level,
+                            module: module.to_string(),
+                            name: Some(alias.name.id.to_string()),
+                        }),
+                );
+            }
+            _ => {}
+        }
+    }
+    imports
 }
 
 /// Module-level statements, including those inside top-level `if`/`try` blocks.
@@ -802,5 +910,95 @@ fn reference(
             })
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_package_chain() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let root = temp.path();
+        for dir in ["src/team_a/sub", "scripts", "ns/inner"] {
+            std::fs::create_dir_all(root.join(dir)).expect("creates");
+        }
+        for file in [
+            "src/team_a/__init__.py",
+            "src/team_a/sub/__init__.py",
+            "ns/inner/__init__.py",
+        ] {
+            std::fs::write(root.join(file), "").expect("writes");
+        }
+        let name = |p: &str| dotted_name(&root.join(p)).map(|(d, _)| d);
+        assert_eq!(name("src/team_a/tasks.py").as_deref(), Some("team_a.tasks"));
+        assert_eq!(
+            name("src/team_a/sub/wf.py").as_deref(),
+            Some("team_a.sub.wf")
+        );
+        assert_eq!(name("src/team_a/__init__.py").as_deref(), Some("team_a"));
+        // A regular package inside a namespace directory starts the chain.
+        assert_eq!(name("ns/inner/mod.py").as_deref(), Some("inner.mod"));
+        // No `__init__.py` beside it: no package context.
+        assert_eq!(name("scripts/run.py"), None);
+        assert_eq!(name("ns/top.py"), None);
+    }
+
+    #[test]
+    fn environment_names_follow_flyte_2_rules() {
+        assert_eq!(environment_name("team_a.workflows"), "team_a-workflows");
+        assert_eq!(environment_name("Team_A.__init__"), "team_a-init");
+        assert_eq!(environment_name("pipeline"), "pipeline");
+        assert_eq!(environment_name("_private._x"), "private-x");
+        let flyte = |s: &str| {
+            !s.is_empty()
+                && s.split(['_', '-']).all(|p| {
+                    !p.is_empty()
+                        && p.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                })
+        };
+        for module in ["a.b.c", "A1.__main__", "x__y.z_", "team-a.wf"] {
+            assert!(flyte(&environment_name(module)), "{module}");
+        }
+    }
+
+    #[test]
+    fn imports_resolve_relative_absolute_and_through_namespaces() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let root = temp.path();
+        std::fs::create_dir_all(root.join("pkg/sub")).expect("creates");
+        std::fs::create_dir_all(root.join("ns_team")).expect("creates");
+        for file in [
+            "pkg/__init__.py",
+            "pkg/sub/__init__.py",
+            "pkg/tasks.py",
+            "ns_team/tasks.py",
+        ] {
+            std::fs::write(root.join(file), "").expect("writes");
+        }
+        let project = Project::default();
+        let from = canonical(&root.join("pkg/sub/wf.py"));
+        let tasks = canonical(&root.join("pkg/tasks.py"));
+        assert_eq!(
+            project.resolve_module(&from, 2, "tasks"),
+            Some(tasks.clone())
+        );
+        assert_eq!(project.resolve_module(&from, 0, "pkg.tasks"), Some(tasks));
+        assert_eq!(
+            project.resolve_module(&from, 1, ""),
+            Some(canonical(&root.join("pkg/sub/__init__.py")))
+        );
+        assert_eq!(project.resolve_module(&from, 0, "numpy"), None);
+        let ns = canonical(&root.join("ns_team/wf.py"));
+        assert_eq!(
+            project.resolve_module(&ns, 0, "ns_team.tasks"),
+            Some(canonical(&root.join("ns_team/tasks.py")))
+        );
+        assert_eq!(
+            project.resolve_module(&ns, 0, "tasks"),
+            Some(canonical(&root.join("ns_team/tasks.py")))
+        );
     }
 }

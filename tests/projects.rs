@@ -239,7 +239,7 @@ fn the_migrated_project_runs_and_deploys_under_flyte_2() {
 /// on every Python file below DIR).
 #[test]
 fn the_index_agrees_with_what_fixing_produces() {
-    use flyte_migrate::project::{Input, Project, Symbol};
+    use flyte_migrate::project::{Input, Module, Project, Symbol};
     use flyte_migrate::settings::Settings;
     let settings = Settings {
         unsafe_fixes: true,
@@ -282,7 +282,8 @@ fn the_index_agrees_with_what_fixing_produces() {
             &[],
             &by_settings,
         );
-        let Some(Ok(symbols)) = before.module(path).map(|m| &m.symbols) else {
+        let module = Module::index(path, &text, &settings);
+        let Ok(symbols) = &module.symbols else {
             continue;
         };
         let Ok(outcome) = flyte_migrate::fix_file_in(&text, Some(path), &settings, Some(&before))
@@ -290,15 +291,8 @@ fn the_index_agrees_with_what_fixing_produces() {
             continue;
         };
         let fixed_path = temp.path().join(path.file_name().expect("a file name"));
-        let after = Project::build(
-            &[Input {
-                path: &fixed_path,
-                text: Some(&outcome.text),
-            }],
-            &[],
-            &by_settings,
-        );
-        let Some(Ok(fixed)) = after.module(&fixed_path).map(|m| &m.symbols) else {
+        let after = Module::index(&fixed_path, &outcome.text, &settings);
+        let Ok(fixed) = &after.symbols else {
             continue;
         };
         for (name, symbol) in symbols {
