@@ -338,6 +338,23 @@ fn external(
         }
         _ => return Ok(None),
     };
+    if let Some(why) = matches!(symbol, Symbol::Flytekit { .. })
+        .then(|| project.blocked_in(module, &name, 0))
+        .flatten()
+    {
+        return Err(format!(
+            "it calls `{name}` of `{}`, which stays a Flyte 1 function ({why})",
+            module.name()
+        ));
+    }
+    if project.reached_from(module) {
+        return Err(format!(
+            "it calls `{name}` of `{}`, whose tasks call this module's: importing each other's \
+             environments would be an import cycle; define the environments in one module and \
+             list them in `depends_on` by hand",
+            module.name()
+        ));
+    }
     // Read as an attribute of the module (`tk.t`): the environment is `tk.env`.
     if let Some(position) = position {
         return Ok(Some(External {

@@ -91,6 +91,8 @@ pub struct Module {
     pub symbols: Result<HashMap<String, Symbol>, String>,
     /// Its top-level imports.
     imports: Vec<ImportRef>,
+    /// Names of other modules each of its tasks and workflows reads, by function.
+    references: HashMap<String, Vec<Reference>>,
 }
 
 impl Module {
@@ -532,6 +534,7 @@ fn unreadable(path: &Path, why: String) -> Module {
         path: canonical(path),
         symbols: Err(why),
         imports: Vec::new(),
+        references: HashMap::default(),
     }
 }
 
@@ -547,6 +550,7 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
                 path,
                 symbols: Err(syntax.message),
                 imports: Vec::new(),
+                references: HashMap::default(),
             };
         }
     };
@@ -610,11 +614,19 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
         }
     }
     let plan = crate::env::plan(&checker);
+    let mut references: HashMap<String, Vec<Reference>> = HashMap::default();
     for stmt in body {
         let Stmt::FunctionDef(def) = stmt else {
             continue;
         };
         let name = def.name.id.to_string();
+        if checker.flyte_kind(def).is_some() || crate::env::environment_of(&checker, def).is_some()
+        {
+            let found = self::references(&checker, def);
+            if !found.is_empty() {
+                references.insert(name.clone(), found);
+            }
+        }
         if let Some(kind) = checker.flyte_kind(def) {
             let rule = match kind {
                 FlyteKind::Task => Rule::TaskDecorator,
@@ -656,6 +668,7 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
         path,
         symbols: Ok(symbols),
         imports,
+        references,
     }
 }
 
@@ -744,6 +757,85 @@ impl<'p> ModuleContext<'p> {
     /// The module's name (dotted, or the stem).
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Whether the tasks of `module` call, directly or through other modules, tasks of this
+    /// module: then importing its environment here would close an import cycle.
+    pub fn reached_from(&self, module: &Module) -> bool {
+        let mut seen: HashSet<PathBuf> = HashSet::default();
+        let mut stack: Vec<&Module> = vec![module];
+        while let Some(current) = stack.pop() {
+            if !seen.insert(current.path.clone()) || seen.len() > 64 {
+                continue;
+            }
+            let context = ModuleContext {
+                project: self.project,
+                path: current.path.clone(),
+                name: String::new(),
+            };
+            for reference in current.references.values().flatten() {
+                if let Lookup::Task { module, .. } = context.lookup(reference) {
+                    if module.path == self.path {
+                        return true;
+                    }
+                    stack.push(module);
+                }
+            }
+        }
+        false
+    }
+
+    /// Why the function `name` of `module`, which its own module's plan moves, stays on
+    /// Flyte 1 when that module is fixed with the project: a task it calls in yet another
+    /// module stays, cannot be read, or closes an import cycle.
+    pub fn blocked_in(&self, module: &Module, name: &str, depth: usize) -> Option<String> {
+        let context = ModuleContext {
+            project: self.project,
+            path: module.path.clone(),
+            name: module.name(),
+        };
+        for reference in module.references.get(name).into_iter().flatten() {
+            match context.lookup(reference) {
+                Lookup::Nothing => {}
+                Lookup::Unknown { path, .. } => {
+                    return Some(format!(
+                        "it calls a task of `{}`, which cannot be read",
+                        path.display()
+                    ));
+                }
+                Lookup::Task {
+                    module: target,
+                    name: called,
+                    symbol,
+                    ..
+                } => match symbol {
+                    Symbol::Flytekit {
+                        applicability: None,
+                        ..
+                    } => {
+                        return Some(format!(
+                            "it calls `{called}` of `{}`, which stays a Flyte 1 function",
+                            target.name()
+                        ));
+                    }
+                    Symbol::Flytekit { .. } => {
+                        if context.reached_from(target) {
+                            return Some(format!(
+                                "its module and `{}` call each other's tasks",
+                                target.name()
+                            ));
+                        }
+                        if depth < MAX_REEXPORTS
+                            && let Some(why) = context.blocked_in(target, &called, depth + 1)
+                        {
+                            return Some(why);
+                        }
+                    }
+                    _ => {}
+                },
+            }
+        }
+        None
     }
 
     /// Whether `import` names the module `module` (where a task is defined).

@@ -170,7 +170,21 @@ fn a_task_whose_environment_cannot_be_known_keeps_its_caller_on_flyte_1() {
         "from flytekit import task\n\n\n@task\ndef half(x: int) -> int:\n    return x +\n",
     )
     .expect("writes");
-    let workflows = "from flytekit import workflow\n\nfrom .broken import half\nfrom .tasks import stuck\n\n\n@workflow\ndef uses_stuck(x: int) -> int:\n    return stuck(x=x)\n\n\n@workflow\ndef uses_half(x: int) -> int:\n    return half(x=x)\n";
+    for (this, other) in [("left", "right"), ("right", "left")] {
+        std::fs::write(
+            root.join(format!("pkg/{this}.py")),
+            format!(
+                "from flytekit import task, workflow\n\nfrom . import {other}\n\n\n@task\ndef {this}_task(x: int) -> int:\n    return x\n\n\n@workflow\ndef {this}_wf(x: int) -> int:\n    return {other}.{other}_task(x=x)\n"
+            ),
+        )
+        .expect("writes");
+    }
+    std::fs::write(
+        root.join("pkg/mid.py"),
+        "from flytekit import workflow\n\nfrom .tasks import stuck\n\n\n@workflow\ndef mid_wf(x: int) -> int:\n    return stuck(x=x)\n",
+    )
+    .expect("writes");
+    let workflows = "from flytekit import workflow\n\nfrom .broken import half\nfrom .mid import mid_wf\nfrom .tasks import stuck\n\n\n@workflow\ndef uses_stuck(x: int) -> int:\n    return stuck(x=x)\n\n\n@workflow\ndef uses_half(x: int) -> int:\n    return half(x=x)\n\n\n@workflow\ndef uses_mid(x: int) -> int:\n    return mid_wf(x=x)\n";
     std::fs::write(root.join("pkg/workflows.py"), workflows).expect("writes");
     let output = Command::new(BIN)
         .current_dir(root)
@@ -198,10 +212,31 @@ fn a_task_whose_environment_cannot_be_known_keeps_its_caller_on_flyte_1() {
         "{text}"
     );
 
+    // A workflow of another module that stays because of what it calls keeps its caller too.
+    assert!(
+        text.contains("it calls `mid_wf` of `pkg.mid`, which stays a Flyte 1 function (it calls `stuck` of `pkg.tasks`, which stays a Flyte 1 function)"),
+        "{text}"
+    );
+
+    // Two modules whose workflows call each other's tasks would import each other's
+    // environments: an import cycle.
+    let output = Command::new(BIN)
+        .current_dir(root)
+        .args(["check", "--isolated", "--unsafe-fixes", "pkg/left.py"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("it calls `right_task` of `pkg.right`, whose tasks call this module's"),
+        "{text}"
+    );
+
     // Fixing leaves both workflows on Flyte 1 and writes nothing into the modules it read.
     fix(root, &["pkg/workflows.py"]);
     let after = std::fs::read_to_string(root.join("pkg/workflows.py")).expect("reads");
-    assert_eq!(after.matches("@workflow").count(), 2, "{after}");
+    assert_eq!(after.matches("@workflow").count(), 3, "{after}");
     assert!(
         std::fs::read_to_string(root.join("pkg/tasks.py"))
             .expect("reads")
