@@ -86,6 +86,8 @@ struct External {
     import: Option<(String, String)>,
     /// The applicability of the fix that moves the task there (`None`: already Flyte 2).
     applicability: Option<Applicability>,
+    /// The end of the existing import the reference reads, when the definition must follow it.
+    after: Option<TextSize>,
 }
 
 pub fn plan(checker: &Checker) -> ModulePlan {
@@ -133,6 +135,9 @@ pub fn plan(checker: &Checker) -> ModulePlan {
             if let Some(end) = module_definition_end(checker, var) {
                 position = position.max(end);
             }
+        }
+        for end in env.external.iter().filter_map(|x| x.after) {
+            position = position.max(end);
         }
         for &m in &env.members {
             for &name in &collected[m].names {
@@ -362,6 +367,10 @@ fn external(
             reference: format!("{}.{env_var}", reference.prefix(position)),
             import: None,
             applicability,
+            after: checker
+                .semantic
+                .binding_of(reference.head_at)
+                .and_then(|b| statement_end(checker, b.range)),
         }));
     }
     // Imported by name: import the environment from where the task is defined, as the module
@@ -388,14 +397,16 @@ fn external(
             reference: alias.clone(),
             import: Some((spelling, format!("{env_var} as {alias}"))),
             applicability,
+            after: None,
         }));
     }
-    if let Some(alias) = existing_import_alias(checker, &spelling, &env_var) {
+    if let Some((alias, end)) = existing_import_alias(checker, &spelling, &env_var) {
         return Ok(Some(External {
             target: (module.path.clone(), env_var.clone()),
             reference: alias,
             import: None,
             applicability,
+            after: Some(end),
         }));
     }
     let base = format!("{}_{env_var}", module.name().replace('.', "_"));
@@ -407,11 +418,26 @@ fn external(
         import: Some((spelling, format!("{env_var} as {alias}"))),
         reference: alias,
         applicability,
+        after: None,
     }))
 }
 
-/// The local name of an existing module-level `from <spelling> import <name> [as <alias>]`.
-fn existing_import_alias(checker: &Checker, spelling: &str, name: &str) -> Option<String> {
+/// Where the module-level statement holding `range` ends (its whole line).
+fn statement_end(checker: &Checker, range: TextRange) -> Option<TextSize> {
+    checker
+        .module
+        .iter()
+        .find(|s| s.range().contains_range(range))
+        .map(|s| checker.locator.full_line_end(s.end()))
+}
+
+/// The local name of an existing module-level `from <spelling> import <name> [as <alias>]`,
+/// with where that import ends.
+fn existing_import_alias(
+    checker: &Checker,
+    spelling: &str,
+    name: &str,
+) -> Option<(String, TextSize)> {
     checker.module.iter().find_map(|stmt| match stmt {
         Stmt::ImportFrom(from) => {
             let module = from.module.as_ref().map_or("", |m| m.id.as_str());
@@ -421,7 +447,12 @@ fn existing_import_alias(checker: &Checker, spelling: &str, name: &str) -> Optio
                     from.names
                         .iter()
                         .find(|a| a.name.id.as_str() == name)
-                        .map(|a| a.asname.as_ref().unwrap_or(&a.name).id.to_string())
+                        .map(|a| {
+                            (
+                                a.asname.as_ref().unwrap_or(&a.name).id.to_string(),
+                                checker.locator.full_line_end(stmt.end()),
+                            )
+                        })
                 })
                 .flatten()
         }

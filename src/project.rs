@@ -731,8 +731,9 @@ pub struct ModuleContext<'p> {
 pub struct Reference {
     /// The import the head name comes from.
     pub import: ImportRef,
-    /// The head name.
+    /// The head name, and where it is read.
     pub head: String,
+    pub head_at: ruff_text_size::TextSize,
     /// Attributes read after the head name.
     pub attrs: Vec<String>,
     /// How many of `attrs` belong to the imported module's path (`import a.b` + `a.b.t`: 1).
@@ -966,6 +967,7 @@ fn reference(
                 name: Some(alias.name.id.to_string()),
             },
             head: head.id.to_string(),
+            head_at: head.range.start(),
             attrs,
             skip: 0,
             text,
@@ -996,6 +998,7 @@ fn reference(
                     name: None,
                 },
                 head: head.id.to_string(),
+                head_at: head.range.start(),
                 attrs,
                 skip,
                 text,

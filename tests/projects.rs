@@ -132,6 +132,35 @@ fn a_project_fixed_as_a_directory_or_file_by_file_gives_the_same_bytes() {
         "fixing each file alone differs from fixing the directory"
     );
 
+    // Standard input named as a file of the project gives the same text.
+    let stdin = temp.path().join("stdin");
+    copy_tree(&fixture, &stdin);
+    for file in &python {
+        let mut child = Command::new(BIN)
+            .current_dir(&stdin)
+            .args([
+                "fix",
+                "--unsafe-fixes",
+                "--isolated",
+                "--stdin-filename",
+                file,
+                "-",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("runs");
+        let original = std::fs::read(stdin.join(file)).expect("reads");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &original)
+            .expect("writes");
+        let output = child.wait_with_output().expect("finishes");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&expected[file]),
+            "{file} from standard input"
+        );
+    }
+
     // Unique environment names, from the modules' dotted paths.
     let mut names = environment_names(&expected);
     names.sort();
