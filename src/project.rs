@@ -117,6 +117,9 @@ pub struct Project {
     roots: Vec<PathBuf>,
     /// The import roots of each directory holding a module, once computed.
     roots_by_dir: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<Vec<PathBuf>>>>,
+    /// The names of the modules and packages directly in each root, once read (most imports
+    /// name no project module: one look at the root rules them out).
+    names_in_root: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<HashSet<String>>>>,
 }
 
 /// A file to index: its path and, when it is not to be read from disk (standard input), its
@@ -240,6 +243,7 @@ impl Project {
             modules: HashMap::default(),
             roots: roots.iter().map(|r| canonical(r)).collect(),
             roots_by_dir: std::sync::Mutex::default(),
+            names_in_root: std::sync::Mutex::default(),
         };
         // Each module is indexed with the project files its imports name (resolved in parallel).
         let with_targets = |project: &Project, module: Module| {
@@ -271,8 +275,11 @@ impl Project {
                         &owned
                     }
                 };
-                let parsed = crate::parse(text).ok()?;
                 let path = canonical(input.path);
+                if !project.may_import_project(&path, text) {
+                    return Some((path, input.text, Vec::new()));
+                }
+                let parsed = crate::parse(text).ok()?;
                 let targets = imports_of(&parsed.syntax().body)
                     .iter()
                     .flat_map(|import| project.import_targets(&path, import))
@@ -385,8 +392,78 @@ impl Project {
         std::iter::once(own.as_path())
             .chain(namespace)
             .chain(rest.iter().map(PathBuf::as_path))
+            .filter(|root| self.root_has(root, first))
             .find_map(|root| module_file(root, module))
             .map(|p| canonical(&p))
+    }
+
+    /// Whether a line of `text` may import a module of the project: a relative import, or one
+    /// whose first part is in one of the file's import roots. A cheap look at the lines, so
+    /// that files importing only libraries are not parsed twice.
+    fn may_import_project(&self, path: &Path, text: &str) -> bool {
+        let Some(dir) = path.parent() else {
+            return false;
+        };
+        let roots = self.roots_of(dir);
+        let found = |first: &str| {
+            !first.is_empty()
+                && (roots.iter().any(|root| self.root_has(root, first))
+                    || dir
+                        .ancestors()
+                        .any(|d| d.file_name().is_some_and(|n| n == first)))
+        };
+        let head = |s: &str| -> String {
+            s.trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        };
+        text.lines().any(|line| {
+            let line = line.trim_start();
+            if let Some(rest) = line.strip_prefix("from") {
+                let rest = rest.trim_start_matches([' ', '\t', '\\']);
+                rest.starts_with('.') || found(&head(rest))
+            } else if let Some(rest) = line.strip_prefix("import") {
+                rest.starts_with([' ', '\t', '\\'])
+                    && rest
+                        .split('#')
+                        .next()
+                        .unwrap_or_default()
+                        .split([',', ';'])
+                        .any(|item| found(&head(item)))
+            } else {
+                false
+            }
+        })
+    }
+
+    /// Whether `root` holds a module or package named `name` (`name.py` or `name/`).
+    fn root_has(&self, root: &Path, name: &str) -> bool {
+        let known = self
+            .names_in_root
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(root).cloned());
+        let names = known.unwrap_or_else(|| {
+            let names: HashSet<String> = std::fs::read_dir(root)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|entry| {
+                    let file = entry.file_name().into_string().ok()?;
+                    Some(
+                        file.strip_suffix(".py")
+                            .map_or(file.clone(), str::to_string),
+                    )
+                })
+                .collect();
+            let names = std::sync::Arc::new(names);
+            if let Ok(mut cache) = self.names_in_root.lock() {
+                cache.insert(root.to_path_buf(), names.clone());
+            }
+            names
+        });
+        names.contains(name)
     }
 
     /// The roots absolute imports of the modules in `dir` resolve from (see the module
