@@ -691,6 +691,49 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
         }
     }
     let plan = crate::env::plan(&checker);
+    // A decorator whose diagnostic is suppressed (`# noqa: FM204`) gets no fix: it stays.
+    let suppressions = crate::noqa::Suppressions::parse(&parsed, &locator);
+    let decorators: Vec<crate::diagnostic::Diagnostic> = body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(def) => Some(def),
+            _ => None,
+        })
+        .filter_map(|def| {
+            let rule = decorator_rule(checker.flyte_kind(def)?);
+            let decorator = def.decorator_list.iter().find(|d| {
+                let callee = match &d.expression {
+                    Expr::Call(call) => &*call.func,
+                    other => other,
+                };
+                checker.resolve(callee).is_some_and(|q| {
+                    matches!(
+                        &*q,
+                        "flytekit.task"
+                            | "flytekit.workflow"
+                            | "flytekit.dynamic"
+                            | "flytekit.eager"
+                    )
+                })
+            })?;
+            Some(crate::diagnostic::Diagnostic::new(
+                rule,
+                def.name.id.to_string(),
+                decorator.expression.range(),
+            ))
+        })
+        .collect();
+    let kept: Vec<crate::diagnostic::Diagnostic> = if decorators.is_empty() {
+        Vec::new()
+    } else {
+        suppressions.apply(decorators.clone(), &locator, &settings.rules)
+    };
+    let suppressed = |name: &str| {
+        decorators.iter().any(|d| d.message == name)
+            && !kept
+                .iter()
+                .any(|d| d.message == name && d.rule != Rule::UnusedSuppression)
+    };
     let mut references: HashMap<String, Vec<Reference>> = HashMap::default();
     for stmt in body {
         let Stmt::FunctionDef(def) = stmt else {
@@ -705,15 +748,11 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
             }
         }
         if let Some(kind) = checker.flyte_kind(def) {
-            let rule = match kind {
-                FlyteKind::Task => Rule::TaskDecorator,
-                FlyteKind::Workflow => Rule::WorkflowDecorator,
-                FlyteKind::Dynamic | FlyteKind::Eager => Rule::DynamicDecorator,
-            };
+            let rule = decorator_rule(kind);
             let Some(function) = plan.functions.get(&def.range.start()) else {
                 continue;
             };
-            let enabled = settings.rules.contains(rule);
+            let enabled = settings.rules.contains(rule) && !suppressed(&name);
             let applicability = function
                 .fix
                 .as_ref()
@@ -721,7 +760,7 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
                 .map(|f| f.applicability);
             let why_not = match (&function.why_not, enabled) {
                 (Some(why), _) => Some(why.clone()),
-                (None, false) => Some(format!("{} is not selected", rule.code())),
+                (None, false) => Some(format!("{} is not selected or suppressed", rule.code())),
                 (None, true) => None,
             };
             symbols.insert(
@@ -746,6 +785,15 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
         symbols: Ok(symbols),
         imports,
         references,
+    }
+}
+
+/// The rule whose diagnostic carries the fix that moves a function of this kind.
+fn decorator_rule(kind: FlyteKind) -> Rule {
+    match kind {
+        FlyteKind::Task => Rule::TaskDecorator,
+        FlyteKind::Workflow => Rule::WorkflowDecorator,
+        FlyteKind::Dynamic | FlyteKind::Eager => Rule::DynamicDecorator,
     }
 }
 

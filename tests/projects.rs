@@ -148,6 +148,7 @@ fn a_project_fixed_as_a_directory_or_file_by_file_gives_the_same_bytes() {
             ])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
             .spawn()
             .expect("runs");
         let original = std::fs::read(stdin.join(file)).expect("reads");
@@ -209,11 +210,16 @@ fn a_task_whose_environment_cannot_be_known_keeps_its_caller_on_flyte_1() {
         .expect("writes");
     }
     std::fs::write(
+        root.join("pkg/quiet.py"),
+        "from flytekit import task\n\n\n@task  # noqa: FM204\ndef hushed(x: int) -> int:\n    return x\n",
+    )
+    .expect("writes");
+    std::fs::write(
         root.join("pkg/mid.py"),
         "from flytekit import workflow\n\nfrom .tasks import stuck\n\n\n@workflow\ndef mid_wf(x: int) -> int:\n    return stuck(x=x)\n",
     )
     .expect("writes");
-    let workflows = "from flytekit import workflow\n\nfrom .broken import half\nfrom .mid import mid_wf\nfrom .tasks import stuck\n\n\n@workflow\ndef uses_stuck(x: int) -> int:\n    return stuck(x=x)\n\n\n@workflow\ndef uses_half(x: int) -> int:\n    return half(x=x)\n\n\n@workflow\ndef uses_mid(x: int) -> int:\n    return mid_wf(x=x)\n";
+    let workflows = "from flytekit import workflow\n\nfrom .broken import half\nfrom .mid import mid_wf\nfrom .quiet import hushed\nfrom .tasks import stuck\n\n\n@workflow\ndef uses_stuck(x: int) -> int:\n    return stuck(x=x)\n\n\n@workflow\ndef uses_half(x: int) -> int:\n    return half(x=x)\n\n\n@workflow\ndef uses_mid(x: int) -> int:\n    return mid_wf(x=x)\n\n\n@workflow\ndef uses_hushed(x: int) -> int:\n    return hushed(x=x)\n";
     std::fs::write(root.join("pkg/workflows.py"), workflows).expect("writes");
     let output = Command::new(BIN)
         .current_dir(root)
@@ -247,6 +253,12 @@ fn a_task_whose_environment_cannot_be_known_keeps_its_caller_on_flyte_1() {
         "{text}"
     );
 
+    // A task whose move is suppressed stays.
+    assert!(
+        text.contains("it calls `hushed` of `pkg.quiet`, which stays a Flyte 1 function (FM204 is not selected or suppressed)"),
+        "{text}"
+    );
+
     // Two modules whose workflows call each other's tasks would import each other's
     // environments: an import cycle.
     let output = Command::new(BIN)
@@ -265,7 +277,7 @@ fn a_task_whose_environment_cannot_be_known_keeps_its_caller_on_flyte_1() {
     // Fixing leaves both workflows on Flyte 1 and writes nothing into the modules it read.
     fix(root, &["pkg/workflows.py"]);
     let after = std::fs::read_to_string(root.join("pkg/workflows.py")).expect("reads");
-    assert_eq!(after.matches("@workflow").count(), 3, "{after}");
+    assert_eq!(after.matches("@workflow").count(), 4, "{after}");
     assert!(
         std::fs::read_to_string(root.join("pkg/tasks.py"))
             .expect("reads")
