@@ -45,6 +45,8 @@ pub struct Checker<'a> {
     pub module_name: &'a str,
     /// How each flytekit function moves into a `TaskEnvironment`.
     pub plan: crate::env::ModulePlan,
+    /// The project the module belongs to, when an index was built.
+    pub project: Option<&'a crate::project::ModuleContext<'a>>,
     rules: &'a RuleSet,
     diagnostics: Vec<Diagnostic>,
     exprs: Vec<&'a Expr>,
@@ -78,6 +80,7 @@ impl<'a> Checker<'a> {
             module,
             module_name,
             plan: crate::env::ModulePlan::default(),
+            project: None,
             rules,
             diagnostics: Vec::new(),
             exprs: Vec::new(),

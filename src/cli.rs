@@ -10,12 +10,13 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::discover::{discover, io_message};
+use crate::project::Project;
 use crate::registry::{Rule, RuleSelector};
 use crate::report::summary::{Progress, SummaryFormat};
 use crate::report::{self, Counts, FileResult, OutputFormat, plural};
 use crate::settings::{RuleSet, Settings};
 use crate::source::SourceText;
-use crate::{CheckError, check_file, fix_file, worth_checking};
+use crate::{CheckError, check_file_in, fix_file_in, worth_checking};
 
 /// Stack for each worker: deeply nested sources recurse deeply.
 const WORKER_STACK: usize = 256 * 1024 * 1024;
@@ -392,6 +393,7 @@ fn process(
     stdin_name: Option<&Path>,
     settings: &Settings,
     fixing: bool,
+    project: &Project,
 ) -> Option<Processed> {
     let mut processed = Processed {
         result: FileResult {
@@ -420,7 +422,7 @@ fn process(
         Input::Stdin(_) => stdin_name,
     };
     if fixing {
-        match fix_file(&source.text, path, settings) {
+        match fix_file_in(&source.text, path, settings, Some(project)) {
             Ok(outcome) => {
                 processed.fixed_counts = outcome.fixed;
                 processed.warnings = outcome.warnings;
@@ -432,7 +434,7 @@ fn process(
         }
         processed.original = source.text;
     } else {
-        match check_file(&source.text, path, settings) {
+        match check_file_in(&source.text, path, settings, Some(project)) {
             Ok(diagnostics) => processed.result.diagnostics = diagnostics,
             Err(error @ CheckError::TooDeep(_)) => processed.error = Some(error.to_string()),
         }
@@ -441,12 +443,44 @@ fn process(
     Some(processed)
 }
 
+/// The project index of the inputs (and, read-only, the project modules they import), built
+/// once before any file is fixed. Absolute imports also resolve below the directories named on
+/// the command line, the configuration file's folder and the current directory.
+fn index(common: &CommonArgs, run: &RunSettings, inputs: &[Input]) -> Project {
+    let stdin_name = common.stdin_filename.as_deref();
+    let files: Vec<crate::project::Input> = inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::File(path) => Some(crate::project::Input { path, text: None }),
+            Input::Stdin(text) => stdin_name.map(|path| crate::project::Input {
+                path,
+                text: Some(text),
+            }),
+        })
+        .collect();
+    let mut roots: Vec<PathBuf> = common
+        .paths
+        .iter()
+        .filter(|p| p.is_dir())
+        .cloned()
+        .collect();
+    if run.config.path.is_some() {
+        roots.push(run.config.root.clone());
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        roots.push(cwd);
+    }
+    let settings = |path: &Path| run.for_path(Some(path)).into_owned();
+    Project::build(&files, &roots, &settings)
+}
+
 /// Check or fix inputs in parallel; results come back in input order.
 fn process_inputs(
     common: &CommonArgs,
     run: &RunSettings,
     inputs: &[Input],
     fixing: bool,
+    project: &Project,
 ) -> Vec<Processed> {
     let stdin_name = common.stdin_filename.as_deref();
     let processed: Vec<Processed> = inputs
@@ -463,6 +497,7 @@ fn process_inputs(
                 stdin_name,
                 &settings,
                 fixing,
+                project,
             )
         })
         .collect();
@@ -525,8 +560,9 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     let mut counts = Counts::default();
     let mut tally = report::Statistics::default();
     let mut kept: Vec<FileResult> = Vec::new();
+    let project = index(common, &run, &inputs);
     for inputs in inputs.chunks(chunk) {
-        let processed = process_inputs(common, &run, inputs, false);
+        let processed = process_inputs(common, &run, inputs, false, &project);
         errors += report_errors(&processed, &[]);
         let results: Vec<FileResult> = processed.into_iter().map(|p| p.result).collect();
         counts.add(Counts::of(
@@ -637,8 +673,9 @@ fn fix(args: &FixArgs) -> io::Result<ExitStatus> {
     let mut remaining = Counts::default();
     let mut kept: Vec<FileResult> = Vec::new();
     let mut processed_fixes: Vec<(String, Vec<(Rule, usize)>)> = Vec::new();
+    let project = index(common, &run, &inputs);
     for inputs in inputs.chunks(512) {
-        let processed = process_inputs(common, &run, inputs, true);
+        let processed = process_inputs(common, &run, inputs, true, &project);
         errors += report_errors(&processed, &[]);
         for p in &processed {
             let Some(fixed) = p.fixed() else {
@@ -835,10 +872,11 @@ fn summary(args: &SummaryArgs) -> io::Result<ExitStatus> {
     let (inputs, walk_errors) = inputs(&common, &run)?;
     let mut errors = report_errors(&[], &walk_errors);
     let mut dirs: BTreeMap<String, Progress> = BTreeMap::new();
+    let project = index(&common, &run, &inputs);
     for chunk in inputs.chunks(512) {
         // Python files that never mention flytekit are not processed: they count as checked
         // and clean.
-        let processed = process_inputs(&common, &run, chunk, false);
+        let processed = process_inputs(&common, &run, chunk, false, &project);
         errors += report_errors(&processed, &[]);
         let mut processed: BTreeMap<String, Processed> = processed
             .into_iter()

@@ -68,6 +68,25 @@ struct Environment {
     /// Other new environments (indices) and existing environment variables it depends on.
     depends_new: Vec<usize>,
     depends_existing: Vec<String>,
+    /// Environments of other modules of the project whose tasks its functions call.
+    external: Vec<External>,
+    /// Members that call a task of another module whose environment cannot be listed, with why.
+    external_blockers: Vec<(usize, String)>,
+}
+
+/// An environment of another module, as this module refers to it.
+#[derive(Clone)]
+struct External {
+    /// The module file and variable of the environment (one environment, however reached).
+    target: (std::path::PathBuf, String),
+    /// The expression `depends_on` lists (`team_a_tasks_env`, `tk.env`).
+    reference: String,
+    /// `from <module> import <name> as <alias>`, when the reference needs an import.
+    import: Option<(String, String)>,
+    /// The applicability of the fix that moves the task there (`None`: already Flyte 2).
+    applicability: Option<Applicability>,
+    /// The end of the existing import the reference reads, when the definition must follow it.
+    after: Option<TextSize>,
 }
 
 pub fn plan(checker: &Checker) -> ModulePlan {
@@ -115,6 +134,9 @@ pub fn plan(checker: &Checker) -> ModulePlan {
             if let Some(end) = module_definition_end(checker, var) {
                 position = position.max(end);
             }
+        }
+        for end in env.external.iter().filter_map(|x| x.after) {
+            position = position.max(end);
         }
         for &m in &env.members {
             for &name in &collected[m].names {
@@ -184,7 +206,7 @@ fn environments(
         }
     }
     let main = keys.iter().position(String::is_empty).unwrap_or(0);
-    let module = sanitize(checker.module_name);
+    let module = crate::project::environment_name(checker.module_name);
     let module = if module.is_empty() {
         "main".to_string()
     } else {
@@ -217,6 +239,8 @@ fn environments(
                 members: members.clone(),
                 depends_new: Vec::new(),
                 depends_existing: Vec::new(),
+                external: Vec::new(),
+                external_blockers: Vec::new(),
             }
         })
         .collect();
@@ -250,7 +274,189 @@ fn environments(
         env.depends_new = new;
         env.depends_existing = existing;
     }
+    if let Some(project) = checker.project {
+        let mut aliases: Vec<(String, String, String)> = Vec::new();
+        for env in &mut envs {
+            for &m in &env.members {
+                for reference in crate::project::references(checker, collected[m].def) {
+                    match external(checker, project, &reference, &mut taken, &mut aliases) {
+                        Ok(Some(dependency)) => {
+                            if !env.external.iter().any(|x| x.target == dependency.target) {
+                                env.external.push(dependency);
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(why) => env.external_blockers.push((m, why)),
+                    }
+                }
+            }
+        }
+    }
     envs
+}
+
+/// The environment of the task a reference to another module reads: `Ok(None)` when it is no
+/// task, `Err` with why when its environment cannot be listed.
+fn external(
+    checker: &Checker,
+    project: &crate::project::ModuleContext,
+    reference: &crate::project::Reference,
+    taken: &mut Vec<String>,
+    aliases: &mut Vec<(String, String, String)>,
+) -> Result<Option<External>, String> {
+    use crate::project::{Lookup, Symbol};
+    let (module, name, symbol, position) = match project.lookup(reference) {
+        Lookup::Nothing => return Ok(None),
+        Lookup::Unknown { path, why } => {
+            return Err(format!(
+                "it calls `{}`, from `{}`, which cannot be read ({why}): its environment is                  unknown; list it in `depends_on` by hand",
+                reference.text,
+                path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into()
+                ),
+            ));
+        }
+        Lookup::Task {
+            module,
+            name,
+            symbol,
+            position,
+        } => (module, name, symbol, position),
+    };
+    let (env_var, applicability) = match symbol {
+        Symbol::Flyte2 { env_var } => (env_var.clone(), None),
+        Symbol::Flytekit {
+            env_var,
+            applicability: Some(applicability),
+            ..
+        } => (env_var.clone(), Some(*applicability)),
+        Symbol::Flytekit { why_not, .. } => {
+            return Err(format!(
+                "it calls `{name}` of `{}`, which stays a Flyte 1 function{}",
+                module.name(),
+                why_not
+                    .as_ref()
+                    .map_or_else(String::new, |w| format!(" ({w})"))
+            ));
+        }
+        _ => return Ok(None),
+    };
+    if let Some(why) = matches!(symbol, Symbol::Flytekit { .. })
+        .then(|| project.blocked_in(module, &name, 0))
+        .flatten()
+    {
+        return Err(format!(
+            "it calls `{name}` of `{}`, which stays a Flyte 1 function ({why})",
+            module.name()
+        ));
+    }
+    if project.reached_from(module) {
+        return Err(format!(
+            "it calls `{name}` of `{}`, whose tasks call this module's: importing each other's \
+             environments would be an import cycle; define the environments in one module and \
+             list them in `depends_on` by hand",
+            module.name()
+        ));
+    }
+    // Read as an attribute of the module (`tk.t`): the environment is `tk.env`.
+    if let Some(position) = position {
+        return Ok(Some(External {
+            target: (module.path.clone(), env_var.clone()),
+            reference: format!("{}.{env_var}", reference.prefix(position)),
+            import: None,
+            applicability,
+            after: checker
+                .semantic
+                .binding_of(reference.head_at)
+                .and_then(|b| statement_end(checker, b.range)),
+        }));
+    }
+    // Imported by name: import the environment from where the task is defined, as the module
+    // imports the task when it imports it from there, else by its dotted name.
+    let spelling = if project.defines(&reference.import, module) {
+        reference.import.spelling()
+    } else {
+        match &module.dotted {
+            Some(dotted) => dotted.clone(),
+            None => {
+                return Err(format!(
+                    "it calls `{name}`, re-exported from `{}`, a module without package                      context: import its environment `{env_var}` and list it in `depends_on` by                      hand",
+                    module.name()
+                ));
+            }
+        }
+    };
+    if let Some((_, _, alias)) = aliases
+        .iter()
+        .find(|(m, v, _)| *m == spelling && *v == env_var)
+    {
+        return Ok(Some(External {
+            target: (module.path.clone(), env_var.clone()),
+            reference: alias.clone(),
+            import: Some((spelling, format!("{env_var} as {alias}"))),
+            applicability,
+            after: None,
+        }));
+    }
+    if let Some((alias, end)) = existing_import_alias(checker, &spelling, &env_var) {
+        return Ok(Some(External {
+            target: (module.path.clone(), env_var.clone()),
+            reference: alias,
+            import: None,
+            applicability,
+            after: Some(end),
+        }));
+    }
+    let base = format!("{}_{env_var}", module.name().replace('.', "_"));
+    let alias = free_name(checker, &base, taken);
+    taken.push(alias.clone());
+    aliases.push((spelling.clone(), env_var.clone(), alias.clone()));
+    Ok(Some(External {
+        target: (module.path.clone(), env_var.clone()),
+        import: Some((spelling, format!("{env_var} as {alias}"))),
+        reference: alias,
+        applicability,
+        after: None,
+    }))
+}
+
+/// Where the module-level statement holding `range` ends (its whole line).
+fn statement_end(checker: &Checker, range: TextRange) -> Option<TextSize> {
+    checker
+        .module
+        .iter()
+        .find(|s| s.range().contains_range(range))
+        .map(|s| checker.locator.full_line_end(s.end()))
+}
+
+/// The local name of an existing module-level `from <spelling> import <name> [as <alias>]`,
+/// with where that import ends.
+fn existing_import_alias(
+    checker: &Checker,
+    spelling: &str,
+    name: &str,
+) -> Option<(String, TextSize)> {
+    checker.module.iter().find_map(|stmt| match stmt {
+        Stmt::ImportFrom(from) => {
+            let module = from.module.as_ref().map_or("", |m| m.id.as_str());
+            let spelled = format!("{}{module}", ".".repeat(from.level as usize));
+            (spelled == spelling)
+                .then(|| {
+                    from.names
+                        .iter()
+                        .find(|a| a.name.id.as_str() == name)
+                        .map(|a| {
+                            (
+                                a.asname.as_ref().unwrap_or(&a.name).id.to_string(),
+                                checker.locator.full_line_end(stmt.end()),
+                            )
+                        })
+                })
+                .flatten()
+        }
+        _ => None,
+    })
 }
 
 enum Target {
@@ -280,9 +486,18 @@ fn finish(
             .flat_map(|&d| envs[d].members.iter().copied())
             .filter(|&m| collected[m].blocker.is_none())
             .collect();
+        let externals: Vec<&External> = closure
+            .iter()
+            .flat_map(|&d| envs[d].external.iter())
+            .collect();
+        // A task of another module that moves only with unsafe fixes makes this move unsafe
+        // too: either both move or neither does.
         let unsafe_movers = movers
             .iter()
-            .any(|&m| !collected[m].notes.is_empty() || collected[m].kind != FlyteKind::Task);
+            .any(|&m| !collected[m].notes.is_empty() || collected[m].kind != FlyteKind::Task)
+            || externals
+                .iter()
+                .any(|x| x.applicability.is_some_and(|a| a != Applicability::Safe));
         let applicability = if unsafe_movers {
             Applicability::Unsafe
         } else {
@@ -297,7 +512,11 @@ fn finish(
             .collect();
         modules.sort_unstable();
         modules.dedup();
-        let mut plugin_imports = Vec::new();
+        let mut plugin_imports: Vec<Edit> = externals
+            .iter()
+            .filter_map(|x| x.import.as_ref())
+            .map(|(module, name)| checker.importer.add_from_import(module, name))
+            .collect();
         let mut plugin_blocker = None;
         for module in modules {
             match checker.import_module(module) {
@@ -321,6 +540,12 @@ fn finish(
             let why_not = c
                 .blocker
                 .clone()
+                .or_else(|| {
+                    env.external_blockers
+                        .iter()
+                        .find(|(b, _)| *b == m)
+                        .map(|(_, why)| why.clone())
+                })
                 .or_else(|| module_blocker.map(str::to_string))
                 .or_else(|| plugin_blocker.clone())
                 .or_else(|| {
@@ -401,6 +626,7 @@ fn definition(checker: &Checker, envs: &[Environment], e: usize) -> String {
         .map(|&d| envs[d].var.clone())
         .collect();
     depends.extend(env.depends_existing.iter().cloned());
+    depends.extend(env.external.iter().map(|x| x.reference.clone()));
     if !depends.is_empty() {
         args.push(format!("depends_on=[{}]", depends.join(", ")));
     }

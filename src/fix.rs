@@ -10,7 +10,7 @@ use crate::registry::Rule;
 use crate::settings::Settings;
 use std::path::Path;
 
-use crate::{CheckError, check_parsed, module_name, parse};
+use crate::{CheckError, check_parsed_in, module_name, parse};
 
 /// Rounds before fixing gives up (a rule whose fix never settles).
 pub const MAX_ROUNDS: usize = 20;
@@ -44,6 +44,16 @@ pub fn fix_file(
     path: Option<&Path>,
     settings: &Settings,
 ) -> Result<FixOutcome, CheckError> {
+    fix_file_in(text, path, settings, None)
+}
+
+/// Fix one file's text as a module of `project` (see [`crate::check_file_in`]).
+pub fn fix_file_in(
+    text: &str,
+    path: Option<&Path>,
+    settings: &Settings,
+    project: Option<&crate::Project>,
+) -> Result<FixOutcome, CheckError> {
     if let Some(kind) = path.and_then(|p| crate::commands::CommandFile::detect(p, text.as_bytes()))
     {
         return Ok(crate::commands::fix(text, kind, settings));
@@ -56,9 +66,12 @@ pub fn fix_file(
             ..FixOutcome::default()
         });
     }
-    let module = module_name(path);
+    let context = project.zip(path).map(|(p, path)| p.context(path));
+    let module = context
+        .as_ref()
+        .map_or_else(|| module_name(path), |c| c.name().to_string());
     let mut outcome = fix_with(text, settings, |parsed, text| {
-        check_parsed(parsed, text, &module, settings)
+        check_parsed_in(parsed, text, &module, settings, context.as_ref())
     })?;
     if !crate::python_worth_checking(outcome.text.as_bytes(), settings) {
         outcome.remaining.clear();

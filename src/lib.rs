@@ -15,6 +15,7 @@ pub mod fix;
 pub mod importer;
 pub mod known;
 pub mod noqa;
+pub mod project;
 pub mod registry;
 pub mod report;
 pub mod rules;
@@ -36,7 +37,8 @@ use crate::semantic::SemanticModel;
 use crate::settings::Settings;
 use crate::source::{LineEnding, Locator};
 
-pub use crate::fix::{FixOutcome, fix_file, fix_text};
+pub use crate::fix::{FixOutcome, fix_file, fix_file_in, fix_text};
+pub use crate::project::Project;
 
 /// The cheap gate: a file whose bytes never mention `flytekit` cannot use Flyte 1.
 pub fn mentions_flytekit(bytes: &[u8]) -> bool {
@@ -208,6 +210,17 @@ pub fn check_file(
     path: Option<&Path>,
     settings: &Settings,
 ) -> Result<Vec<Diagnostic>, CheckError> {
+    check_file_in(text, path, settings, None)
+}
+
+/// Check one file's text as a module of `project`: the index names the module and gives the
+/// environments of tasks it imports from other modules.
+pub fn check_file_in(
+    text: &str,
+    path: Option<&Path>,
+    settings: &Settings,
+    project: Option<&Project>,
+) -> Result<Vec<Diagnostic>, CheckError> {
     if let Some(kind) = path.and_then(|p| commands::CommandFile::detect(p, text.as_bytes())) {
         return Ok(commands::check(text, kind, &settings.rules));
     }
@@ -215,7 +228,13 @@ pub fn check_file(
         return Ok(Vec::new());
     }
     match parse(text) {
-        Ok(parsed) => check_parsed(&parsed, text, &module_name(path), settings),
+        Ok(parsed) => {
+            let context = project.zip(path).map(|(p, path)| p.context(path));
+            let module = context
+                .as_ref()
+                .map_or_else(|| module_name(path), |c| c.name().to_string());
+            check_parsed_in(&parsed, text, &module, settings, context.as_ref())
+        }
         Err(diagnostic) => Ok(if settings.rules.contains(Rule::SyntaxError) {
             vec![diagnostic]
         } else {
@@ -231,12 +250,23 @@ pub fn check_parsed(
     module: &str,
     settings: &Settings,
 ) -> Result<Vec<Diagnostic>, CheckError> {
+    check_parsed_in(parsed, text, module, settings, None)
+}
+
+/// Run the rules over a parsed module of a project.
+pub fn check_parsed_in(
+    parsed: &Parsed<ModModule>,
+    text: &str,
+    module: &str,
+    settings: &Settings,
+    project: Option<&project::ModuleContext>,
+) -> Result<Vec<Diagnostic>, CheckError> {
     let body = &parsed.syntax().body;
     let locator = Locator::new(text);
     let line_ending = LineEnding::detect(text);
     let semantic = SemanticModel::build(body, text, &settings.mappings);
     let importer = Importer::new(body, &locator, line_ending);
-    let checker = Checker::new(
+    let mut checker = Checker::new(
         &locator,
         line_ending,
         &semantic,
@@ -245,6 +275,7 @@ pub fn check_parsed(
         module,
         &settings.rules,
     );
+    checker.project = project;
     let (diagnostics, too_deep) = checker.run();
     if let Some(range) = too_deep {
         return Err(CheckError::TooDeep(range));

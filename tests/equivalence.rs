@@ -3,7 +3,9 @@
 //!
 //! `tests/equivalence/run.py` creates (or reuses) the two venvs in
 //! `$FLYTE_MIGRATE_VENVS` (default `~/.cache/flyte-migrate/venvs`), runs both sides of every
-//! program and compares their normalized results.
+//! program and compares their normalized results. Under flyte 2 the driver also checks that
+//! Flyte 2's deploy planning of the entry's environment includes the environment of every task
+//! that ran.
 
 use std::process::Command;
 

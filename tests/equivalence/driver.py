@@ -3,13 +3,18 @@
 Started by run.py with the interpreter of the v1 (flytekit) or v2 (flyte) venv:
 
     python driver.py --side v1|v2 --src DIR --module NAME --entry FUNC --inputs JSON --out FILE
-                     [--side-effect RELPATH]...
+                     [--side-effect RELPATH]... [--import MODULE]...
 
-It imports DIR/NAME.py as the module NAME (so an `if __name__ == "__main__":` block does not
+It imports DIR/NAME.py as the module NAME (a dotted NAME is a module of a package in DIR) (so an `if __name__ == "__main__":` block does not
 run), calls the entry point the way each SDK runs things locally, normalizes what comes back
 into JSON-able data and writes {"ok": true, "result": ...} or {"ok": false, "error": ...} to
 FILE, plus the content of each --side-effect file as "side_effects". The exit code is 0 only
 when the program ran and its result could be normalized.
+
+Under flyte 2 it also checks deployment: it records the environment of every task that runs,
+and Flyte 2's own deploy planning (`flyte._deploy.plan_deploy`, what `flyte deploy` uses) of the
+entry's environment must include them all; the names of all loaded environments (of NAME and
+every --import module) must be unique.
 
 Normalization (the same on both sides, so results compare as plain data):
   * None, bool, int, str stay; floats stay floats (run.py compares them with a tolerance);
@@ -159,10 +164,13 @@ class Normalizer:
 
 
 def load_module(src: str, name: str):
-    sys.path.insert(0, src)
+    """Import NAME (dotted for a module of a package) from DIR."""
+    if os.path.abspath(src) not in sys.path:
+        sys.path.insert(0, os.path.abspath(src))
     mod = importlib.import_module(name)
-    got = os.path.dirname(os.path.abspath(getattr(mod, "__file__", "") or ""))
-    if got != os.path.abspath(src):
+    got = os.path.abspath(getattr(mod, "__file__", "") or "")
+    base = os.path.join(os.path.abspath(src), *name.split("."))
+    if got not in (base + ".py", os.path.join(base, "__init__.py")):
         raise ImportError(
             f"program name {name!r} shadows an installed module ({getattr(mod, '__file__', None)}); rename it"
         )
@@ -174,12 +182,58 @@ def run_v1(mod, entry: str, inputs: dict):
     return fn(**inputs)
 
 
+def record_task_environments() -> set:
+    """Record the name of the environment of every task body that runs (a local run calls
+    `forward` or `execute` of the task template, whichever the call path takes)."""
+    from flyte._task import AsyncFunctionTaskTemplate
+
+    ran: set = set()
+    for method in ("forward", "execute"):
+        original = getattr(AsyncFunctionTaskTemplate, method)
+
+        def recording(self, *args, __original=original, **kwargs):
+            ran.add(self.parent_env_name)
+            return __original(self, *args, **kwargs)
+
+        setattr(AsyncFunctionTaskTemplate, method, recording)
+    return ran
+
+
+def check_deployment(fn, ran: set) -> None:
+    """Flyte 2's own deploy planning for the entrypoint's environment must include the
+    environment of every task that ran, and environment names must be unique."""
+    from flyte._deploy import plan_deploy
+    from flyte._environment import list_loaded_environments
+
+    if not ran:
+        raise AssertionError("no task was recorded running: the recording hook is broken")
+    envs = list_loaded_environments()
+    names = [e.name for e in envs]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise AssertionError(f"environment names are not unique: {duplicates}")
+    entry_env = next((e for e in envs if e.name == fn.parent_env_name), None)
+    if entry_env is None:
+        raise AssertionError(f"no loaded environment is named {fn.parent_env_name!r}")
+    planned = set()
+    for plan in plan_deploy(entry_env):
+        planned.update(plan.envs)
+    missing = sorted(n for n in ran if n not in planned)
+    if missing:
+        raise AssertionError(
+            f"deploying {entry_env.name!r} misses the environments {missing} of tasks it ran "
+            f"(its plan: {sorted(planned)})"
+        )
+
+
 def run_v2(mod, entry: str, inputs: dict):
     import flyte
 
     fn = getattr(mod, entry)
+    ran = record_task_environments()
     flyte.init()
     outputs = flyte.with_runcontext(mode="local").run(fn, **inputs).outputs()
+    check_deployment(fn, ran)
     values = tuple(outputs)
     if len(values) == 0:
         return None
@@ -197,6 +251,9 @@ def main() -> int:
     ap.add_argument("--inputs", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--side-effect", action="append", default=[], help="file (relative to cwd) to report")
+    ap.add_argument("--import", dest="imports", action="append", default=[],
+                    help="another module of the project to import first (v2 checks that every loaded "
+                         "environment name is unique)")
     a = ap.parse_args()
     cwd = os.getcwd()
 
@@ -211,6 +268,8 @@ def main() -> int:
 
     stage = "import"
     try:
+        for other in a.imports:
+            load_module(a.src, other)
         mod = load_module(a.src, a.module)
         stage = "run"
         inputs = json.loads(a.inputs)

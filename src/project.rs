@@ -1,0 +1,1224 @@
+//! The project index: what each module of the project is called and which of its top-level
+//! names are tasks, and in which environment each task lives after migration.
+//!
+//! A cheap first pass over the Python files being checked, plus (read-only) the project modules
+//! they import, transitively. For each module it records its dotted name and, for each
+//! top-level flytekit function, the environment variable the environment planner
+//! ([`crate::env::plan`]) gives it and whether the fix that moves it applies; for each function
+//! already decorated `@X.task` of a `flyte.TaskEnvironment` `X`, that `X`; and its top-level
+//! imports (re-exports are followed). The per-file pass asks the index two things: the module's
+//! name (environment names derive from it) and, for a task imported from another module, the
+//! environment to list in `depends_on`.
+//!
+//! **Names.** A module's dotted name is its path below the topmost directory of its chain of
+//! regular packages (directories with an `__init__.py`): `team_a/tasks.py` next to
+//! `team_a/__init__.py` is `team_a.tasks`, wherever the command was started and whatever paths
+//! it was given, so a file fixed alone (a pre-commit hook) is named as it is when its directory
+//! is fixed. A file with no `__init__.py` beside it has no package context and is named by its
+//! stem (a namespace-package module or a script): a name can only depend on the file itself.
+//!
+//! **Imports** resolve as Python would find the project's modules: relative ones from the
+//! importing file's directory; absolute ones below, in order, the importing module's package
+//! root (its own directory when it has no package), the directory above the nearest enclosing
+//! directory named like the import's first part (a namespace package importing itself), the
+//! nearest directory above it holding `pyproject.toml`, `setup.py` or `setup.cfg` (and its
+//! `src/`), then the extra roots the command line gives (the directories named on it, the
+//! configuration file's folder and the current directory). Namespace packages (directories
+//! without `__init__.py`) resolve too. The other modules are only read, never written.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Expr, Stmt, StmtFunctionDef};
+use ruff_text_size::Ranged;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::checker::{Checker, FlyteKind};
+use crate::diagnostic::Applicability;
+use crate::importer::Importer;
+use crate::registry::Rule;
+use crate::semantic::{BindingKind, SemanticModel};
+use crate::settings::Settings;
+use crate::source::{LineEnding, Locator};
+
+/// How many rounds of imported modules the index reads beyond the given files.
+const MAX_IMPORT_DEPTH: usize = 6;
+/// How many re-exports a lookup follows.
+const MAX_REEXPORTS: usize = 8;
+
+/// What a top-level name of a module is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Symbol {
+    /// A flytekit function: the environment variable it gets, with the applicability of the
+    /// fix that moves it (`None` when it stays on Flyte 1, with why).
+    Flytekit {
+        kind: FlyteKind,
+        env_var: String,
+        applicability: Option<Applicability>,
+        why_not: Option<String>,
+    },
+    /// A Flyte 2 task: `@X.task` of the module's `flyte.TaskEnvironment` `X`.
+    Flyte2 { env_var: String },
+    /// A `flyte.TaskEnvironment` variable.
+    Environment,
+    /// A name imported from elsewhere (a re-export).
+    Import(ImportRef),
+}
+
+/// One import: `from <level dots><module> import <name>`, or `import <module>` (no name).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ImportRef {
+    pub level: u32,
+    pub module: String,
+    pub name: Option<String>,
+}
+
+impl ImportRef {
+    /// The module as the import statement spells it (`.tasks`, `team_a.tasks`).
+    pub fn spelling(&self) -> String {
+        format!("{}{}", ".".repeat(self.level as usize), self.module)
+    }
+}
+
+/// One module of the index.
+#[derive(Debug)]
+pub struct Module {
+    /// The dotted name, `None` without package context (then the stem names it).
+    pub dotted: Option<String>,
+    pub path: PathBuf,
+    /// What could be read, or why nothing could.
+    pub symbols: Result<HashMap<String, Symbol>, String>,
+    /// Its top-level imports.
+    imports: Vec<ImportRef>,
+    /// Names of other modules each of its tasks and workflows reads, by function.
+    references: HashMap<String, Vec<Reference>>,
+}
+
+impl Module {
+    /// Index one module's text (what the project index records for it).
+    pub fn index(path: &Path, text: &str, settings: &Settings) -> Module {
+        index_module(path, text, settings)
+    }
+
+    /// The name environments derive from: the dotted name, or the stem.
+    pub fn name(&self) -> String {
+        self.dotted
+            .clone()
+            .unwrap_or_else(|| crate::module_name(Some(&self.path)))
+    }
+}
+
+/// The index of a project's modules, by canonical path.
+#[derive(Debug, Default)]
+pub struct Project {
+    modules: HashMap<PathBuf, Module>,
+    /// Extra roots for absolute imports (command-line directories, config folder, cwd).
+    roots: Vec<PathBuf>,
+    /// The import roots of each directory holding a module, once computed.
+    roots_by_dir: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<Vec<PathBuf>>>>,
+    /// The names of the modules and packages directly in each root, once read (most imports
+    /// name no project module: one look at the root rules them out).
+    names_in_root: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<HashSet<String>>>>,
+}
+
+/// A file to index: its path and, when it is not to be read from disk (standard input), its
+/// text.
+pub struct Input<'a> {
+    pub path: &'a Path,
+    pub text: Option<&'a str>,
+}
+
+/// What a name used in a function body refers to in another module of the project.
+#[derive(Debug)]
+pub enum Lookup<'p> {
+    /// Not a project module, or not a function that flytekit or flyte knows.
+    Nothing,
+    /// The module exists but could not be read or parsed.
+    Unknown { path: &'p Path, why: &'p str },
+    /// A task (or workflow) of a module.
+    Task {
+        module: &'p Module,
+        name: String,
+        symbol: &'p Symbol,
+        /// Where the task's name is among the reference's attributes; `None` when the head
+        /// name itself is the task (`from .tasks import t`).
+        position: Option<usize>,
+    },
+}
+
+/// The canonical form of a path, to identify files (the path itself when it does not exist).
+pub fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// The dotted name of a Python file from its chain of regular packages, and the directory the
+/// chain starts in; `None` when the file has no `__init__.py` beside it (or a directory of the
+/// chain is not a Python identifier).
+pub fn dotted_name(path: &Path) -> Option<(String, PathBuf)> {
+    let path = canonical(path);
+    let dir = path.parent()?;
+    if !dir.join("__init__.py").is_file() {
+        return None;
+    }
+    let stem = path.file_stem()?.to_str()?;
+    let mut parts: Vec<&str> = Vec::new();
+    if stem != "__init__" {
+        parts.push(stem);
+    }
+    let mut package = dir;
+    let root = loop {
+        parts.push(package.file_name()?.to_str()?);
+        let parent = package.parent()?;
+        if !parent.join("__init__.py").is_file() {
+            break parent;
+        }
+        package = parent;
+    };
+    if !parts.iter().all(|p| is_identifier(p)) {
+        return None;
+    }
+    parts.reverse();
+    Some((parts.join("."), root.to_path_buf()))
+}
+
+/// The environment name for a module: each dotted part as Flyte 2 spells names
+/// (`^[a-z0-9]+([_-][a-z0-9]+)*$`), joined by `-` (`team_a.workflows` → `team_a-workflows`).
+pub fn environment_name(module: &str) -> String {
+    module
+        .split('.')
+        .map(crate::env::sanitize)
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The nearest directory above `dir` (or `dir`) holding a project file.
+fn project_dir(dir: &Path) -> Option<&Path> {
+    dir.ancestors().find(|d| {
+        ["pyproject.toml", "setup.py", "setup.cfg"]
+            .iter()
+            .any(|f| d.join(f).is_file())
+    })
+}
+
+/// `base/a/b.py` or `base/a/b/__init__.py` for `a.b`.
+fn module_file(base: &Path, module: &str) -> Option<PathBuf> {
+    let mut dir = base.to_path_buf();
+    let parts: Vec<&str> = module.split('.').filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() {
+        let init = dir.join("__init__.py");
+        return init.is_file().then_some(init);
+    }
+    for part in &parts[..parts.len() - 1] {
+        dir.push(part);
+    }
+    let last = parts[parts.len() - 1];
+    let file = dir.join(format!("{last}.py"));
+    if file.is_file() {
+        return Some(file);
+    }
+    let init = dir.join(last).join("__init__.py");
+    init.is_file().then_some(init)
+}
+
+impl Project {
+    /// Index `inputs` and, read-only, the project modules they import. `settings` gives each
+    /// file's settings (which rules run decides which functions move); `roots` are the extra
+    /// roots for absolute imports.
+    pub fn build(
+        inputs: &[Input],
+        roots: &[PathBuf],
+        settings: &(dyn Fn(&Path) -> Settings + Sync),
+    ) -> Project {
+        let mut project = Project {
+            modules: HashMap::default(),
+            roots: roots.iter().map(|r| canonical(r)).collect(),
+            roots_by_dir: std::sync::Mutex::default(),
+            names_in_root: std::sync::Mutex::default(),
+        };
+        // Each module is indexed with the project files its imports name (resolved in parallel).
+        let with_targets = |project: &Project, module: Module| {
+            let targets: Vec<PathBuf> = module
+                .imports
+                .iter()
+                .flat_map(|import| project.import_targets(&module.path, import))
+                .collect();
+            (module, targets)
+        };
+        // The given files are only parsed for their imports: a module enters the index when
+        // another imports it (its own name needs no index).
+        let given: Vec<(PathBuf, Option<&str>, Vec<PathBuf>)> = inputs
+            .par_iter()
+            .filter(|input| {
+                input.path.extension().is_some_and(|e| e == "py")
+                    && crate::commands::CommandFile::detect(input.path, b"").is_none()
+            })
+            .filter_map(|input| {
+                let owned;
+                let text = match input.text {
+                    Some(text) => text,
+                    None => {
+                        let bytes = std::fs::read(input.path).ok()?;
+                        if !crate::python_worth_checking(&bytes, &settings(input.path)) {
+                            return None;
+                        }
+                        owned = crate::source::SourceText::decode(bytes).ok()?.text;
+                        &owned
+                    }
+                };
+                let path = canonical(input.path);
+                if !project.may_import_project(&path, text) {
+                    return Some((path, input.text, Vec::new()));
+                }
+                let parsed = crate::parse(text).ok()?;
+                let targets = imports_of(&parsed.syntax().body)
+                    .iter()
+                    .flat_map(|import| project.import_targets(&path, import))
+                    .collect();
+                Some((path, input.text, targets))
+            })
+            .collect();
+        // Standard input stands for its file.
+        let texts: HashMap<PathBuf, &str> = given
+            .iter()
+            .filter_map(|(path, text, _)| text.map(|t| (path.clone(), t)))
+            .collect();
+        let mut wave: Vec<(Module, Vec<PathBuf>)> = Vec::new();
+        let mut first: Vec<PathBuf> = Vec::new();
+        let mut queued: HashSet<PathBuf> = HashSet::default();
+        for target in given.into_iter().flat_map(|(_, _, targets)| targets) {
+            if queued.insert(target.clone()) {
+                first.push(target);
+            }
+        }
+        let read = |path: &PathBuf| -> Module {
+            if let Some(text) = texts.get(path) {
+                return index_module(path, text, &settings(path));
+            }
+            match std::fs::read(path) {
+                Ok(bytes) => match crate::source::SourceText::decode(bytes) {
+                    Ok(source) => index_module(path, &source.text, &settings(path)),
+                    Err(e) => unreadable(path, e.to_string()),
+                },
+                Err(e) => unreadable(path, crate::discover::io_message(&e)),
+            }
+        };
+        if !first.is_empty() {
+            wave = first
+                .par_iter()
+                .map(|path| with_targets(&project, read(path)))
+                .collect();
+        }
+        for _ in 0..=MAX_IMPORT_DEPTH {
+            let mut next: Vec<PathBuf> = Vec::new();
+            let mut queued: HashSet<PathBuf> = HashSet::default();
+            for (module, targets) in wave {
+                project.modules.entry(module.path.clone()).or_insert(module);
+                for target in targets {
+                    if queued.insert(target.clone()) {
+                        next.push(target);
+                    }
+                }
+            }
+            next.retain(|p| !project.modules.contains_key(p));
+            if next.is_empty() {
+                break;
+            }
+            wave = next
+                .par_iter()
+                .map(|path| with_targets(&project, read(path)))
+                .collect();
+        }
+        project
+    }
+
+    /// The indexed module of a file.
+    pub fn module(&self, path: &Path) -> Option<&Module> {
+        self.modules.get(&canonical(path))
+    }
+
+    /// The modules of the index.
+    pub fn modules(&self) -> impl Iterator<Item = &Module> {
+        self.modules.values()
+    }
+
+    /// The context for checking the file at `path`.
+    pub fn context(&self, path: &Path) -> ModuleContext<'_> {
+        let path = canonical(path);
+        let name = match self.modules.get(&path) {
+            Some(module) => module.name(),
+            None => dotted_name(&path)
+                .map(|(d, _)| d)
+                .unwrap_or_else(|| crate::module_name(Some(&path))),
+        };
+        ModuleContext {
+            project: self,
+            path,
+            name,
+        }
+    }
+
+    /// The file a module import names, seen from the file `from`.
+    fn resolve_module(&self, from: &Path, level: u32, module: &str) -> Option<PathBuf> {
+        if level > 0 {
+            let mut base = from.parent()?;
+            for _ in 1..level {
+                base = base.parent()?;
+            }
+            return module_file(base, module).map(|p| canonical(&p));
+        }
+        if module.is_empty() {
+            return None;
+        }
+        let dir = from.parent()?;
+        let roots = self.roots_of(dir);
+        let (own, rest) = roots.split_first()?;
+        // A module of a namespace package importing its own package (`team_a/workflows.py`
+        // without `__init__.py`, `from team_a.tasks import t`): the directory above it.
+        let first = module.split('.').next().unwrap_or(module);
+        let namespace = dir
+            .ancestors()
+            .find(|d| d.file_name().is_some_and(|n| n == first))
+            .and_then(Path::parent);
+        std::iter::once(own.as_path())
+            .chain(namespace)
+            .chain(rest.iter().map(PathBuf::as_path))
+            .filter(|root| self.root_has(root, first))
+            .find_map(|root| module_file(root, module))
+            .map(|p| canonical(&p))
+    }
+
+    /// Whether a line of `text` may import a module of the project: a relative import, or one
+    /// whose first part is in one of the file's import roots. A cheap look at the lines, so
+    /// that files importing only libraries are not parsed twice.
+    fn may_import_project(&self, path: &Path, text: &str) -> bool {
+        let Some(dir) = path.parent() else {
+            return false;
+        };
+        let roots = self.roots_of(dir);
+        let found = |first: &str| {
+            !first.is_empty()
+                && (roots.iter().any(|root| self.root_has(root, first))
+                    || dir
+                        .ancestors()
+                        .any(|d| d.file_name().is_some_and(|n| n == first)))
+        };
+        let head = |s: &str| -> String {
+            s.trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect()
+        };
+        text.lines().any(|line| {
+            let line = line.trim_start();
+            if let Some(rest) = line.strip_prefix("from") {
+                let rest = rest.trim_start_matches([' ', '\t', '\\']);
+                rest.starts_with('.') || found(&head(rest))
+            } else if let Some(rest) = line.strip_prefix("import") {
+                rest.starts_with([' ', '\t', '\\'])
+                    && rest
+                        .split('#')
+                        .next()
+                        .unwrap_or_default()
+                        .split([',', ';'])
+                        .any(|item| found(&head(item)))
+            } else {
+                false
+            }
+        })
+    }
+
+    /// Whether `root` holds a module or package named `name` (`name.py` or `name/`).
+    fn root_has(&self, root: &Path, name: &str) -> bool {
+        let known = self
+            .names_in_root
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(root).cloned());
+        let names = known.unwrap_or_else(|| {
+            let names: HashSet<String> = std::fs::read_dir(root)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|entry| {
+                    let file = entry.file_name().into_string().ok()?;
+                    Some(
+                        file.strip_suffix(".py")
+                            .map_or(file.clone(), str::to_string),
+                    )
+                })
+                .collect();
+            let names = std::sync::Arc::new(names);
+            if let Ok(mut cache) = self.names_in_root.lock() {
+                cache.insert(root.to_path_buf(), names.clone());
+            }
+            names
+        });
+        names.contains(name)
+    }
+
+    /// The roots absolute imports of the modules in `dir` resolve from (see the module
+    /// documentation), computed once per directory.
+    fn roots_of(&self, dir: &Path) -> std::sync::Arc<Vec<PathBuf>> {
+        if let Some(known) = self
+            .roots_by_dir
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(dir).cloned())
+        {
+            return known;
+        }
+        let mut roots: Vec<PathBuf> = Vec::new();
+        roots.push(
+            dotted_name(&dir.join("__init__.py")).map_or_else(|| dir.to_path_buf(), |(_, r)| r),
+        );
+        if let Some(project) = project_dir(dir) {
+            roots.push(project.to_path_buf());
+            roots.push(project.join("src"));
+        }
+        roots.extend(self.roots.iter().cloned());
+        roots.dedup();
+        let roots = std::sync::Arc::new(roots);
+        if let Ok(mut cache) = self.roots_by_dir.lock() {
+            cache.insert(dir.to_path_buf(), roots.clone());
+        }
+        roots
+    }
+
+    /// The project files an import may read: the module, and for `from m import n` the
+    /// submodule `m.n` when there is one.
+    fn import_targets(&self, from: &Path, import: &ImportRef) -> Vec<PathBuf> {
+        let mut targets = Vec::new();
+        if let Some(module) = self.resolve_module(from, import.level, &import.module) {
+            if let Some(name) = &import.name
+                && module.file_name().is_some_and(|n| n == "__init__.py")
+                && let Some(sub) = module.parent().and_then(|d| module_file(d, name))
+            {
+                targets.push(canonical(&sub));
+            }
+            targets.push(module);
+        }
+        targets
+    }
+
+    /// What `name` of the module `module` is, following re-exports and submodules;
+    /// `attrs` are attributes read after it (`tk.t` is module `tk`, attribute `t`).
+    fn lookup_in<'p>(
+        &'p self,
+        module_path: &Path,
+        name: Option<&str>,
+        attrs: &[&str],
+        at: Option<usize>,
+        depth: usize,
+    ) -> Lookup<'p> {
+        let Some(module) = self.modules.get(module_path) else {
+            return Lookup::Nothing;
+        };
+        let mut name = name.map(str::to_string);
+        let mut attrs = attrs;
+        let mut position = at;
+        if name.is_none() {
+            // The module itself: the next attribute names something in it.
+            let Some((first, rest)) = attrs.split_first() else {
+                return Lookup::Nothing;
+            };
+            name = Some((*first).to_string());
+            attrs = rest;
+            position = Some(at.map_or(0, |p| p + 1));
+        }
+
+        let Some(name) = name else {
+            return Lookup::Nothing;
+        };
+        let symbols = match &module.symbols {
+            Ok(symbols) => symbols,
+            Err(why) => {
+                return Lookup::Unknown {
+                    path: &module.path,
+                    why,
+                };
+            }
+        };
+        match symbols.get(&name) {
+            Some(Symbol::Import(import)) if depth < MAX_REEXPORTS => {
+                match self.resolve_module(&module.path, import.level, &import.module) {
+                    Some(target) => {
+                        let submodule = import.name.as_ref().and_then(|n| {
+                            target
+                                .file_name()
+                                .is_some_and(|f| f == "__init__.py")
+                                .then(|| target.parent().and_then(|d| module_file(d, n)))
+                                .flatten()
+                                .map(|p| canonical(&p))
+                        });
+                        let own = import.name.as_deref().and_then(|n| {
+                            self.modules
+                                .get(&target)
+                                .and_then(|m| m.symbols.as_ref().ok())
+                                .and_then(|s| s.get(n))
+                        });
+                        match (own, submodule) {
+                            (None, Some(sub)) => {
+                                self.lookup_in(&sub, None, attrs, position, depth + 1)
+                            }
+                            (_, _) if import.name.is_none() => {
+                                self.lookup_in(&target, None, attrs, position, depth + 1)
+                            }
+                            _ => self.lookup_in(
+                                &target,
+                                import.name.as_deref(),
+                                attrs,
+                                position,
+                                depth + 1,
+                            ),
+                        }
+                    }
+                    None => Lookup::Nothing,
+                }
+            }
+            Some(symbol @ (Symbol::Flytekit { .. } | Symbol::Flyte2 { .. })) => Lookup::Task {
+                module,
+                name,
+                symbol,
+                position,
+            },
+            Some(_) => Lookup::Nothing,
+            None => {
+                // A submodule of a package: `from team_a import tasks`.
+                if module.path.file_name().is_some_and(|f| f == "__init__.py")
+                    && let Some(sub) = module.path.parent().and_then(|d| module_file(d, &name))
+                {
+                    return self.lookup_in(&canonical(&sub), None, attrs, position, depth + 1);
+                }
+                Lookup::Nothing
+            }
+        }
+    }
+}
+
+fn unreadable(path: &Path, why: String) -> Module {
+    Module {
+        dotted: dotted_name(path).map(|(d, _)| d),
+        path: canonical(path),
+        symbols: Err(why),
+        imports: Vec::new(),
+        references: HashMap::default(),
+    }
+}
+
+/// The index entry of one module: the environment planner run on its text.
+fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
+    let dotted = dotted_name(path).map(|(d, _)| d);
+    let path = canonical(path);
+    let parsed = match crate::parse(text) {
+        Ok(parsed) => parsed,
+        Err(syntax) => {
+            return Module {
+                dotted,
+                path,
+                symbols: Err(syntax.message),
+                imports: Vec::new(),
+                references: HashMap::default(),
+            };
+        }
+    };
+    let body = &parsed.syntax().body;
+    let locator = Locator::new(text);
+    let line_ending = LineEnding::detect(text);
+    let semantic = SemanticModel::build(body, text, &settings.mappings);
+    let importer = Importer::new(body, &locator, line_ending);
+    let module_name = dotted
+        .clone()
+        .unwrap_or_else(|| crate::module_name(Some(&path)));
+    let mut checker = Checker::new(
+        &locator,
+        line_ending,
+        &semantic,
+        &importer,
+        body,
+        &module_name,
+        &settings.rules,
+    );
+    let mut symbols: HashMap<String, Symbol> = HashMap::default();
+    let imports = imports_of(body);
+    for stmt in top_level(body) {
+        match stmt {
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    if let Some(asname) = &alias.asname {
+                        let import = ImportRef {
+                            level: 0,
+                            module: alias.name.id.to_string(),
+                            name: None,
+                        };
+                        symbols.insert(asname.id.to_string(), Symbol::Import(import));
+                    }
+                }
+            }
+            Stmt::ImportFrom(from) => {
+                let module = from.module.as_ref().map(|m| m.id.to_string());
+                for alias in &from.names {
+                    if alias.name.id.as_str() == "*" {
+                        continue;
+                    }
+                    let import = ImportRef {
+                        level: from.level,
+                        module: module.clone().unwrap_or_default(),
+                        name: Some(alias.name.id.to_string()),
+                    };
+                    let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+                    symbols.insert(bound.id.to_string(), Symbol::Import(import));
+                }
+            }
+            Stmt::Assign(assign) => {
+                if let (Expr::Call(call), [Expr::Name(target)]) =
+                    (&*assign.value, assign.targets.as_slice())
+                    && checker.resolves_to(&call.func, &["flyte.TaskEnvironment"])
+                {
+                    symbols.insert(target.id.to_string(), Symbol::Environment);
+                }
+            }
+            _ => {}
+        }
+    }
+    let plan = crate::env::plan(&checker);
+    // A decorator whose diagnostic is suppressed (`# noqa: FM204`) gets no fix: it stays.
+    let suppressions = crate::noqa::Suppressions::parse(&parsed, &locator);
+    let decorators: Vec<crate::diagnostic::Diagnostic> = body
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(def) => Some(def),
+            _ => None,
+        })
+        .filter_map(|def| {
+            let rule = decorator_rule(checker.flyte_kind(def)?);
+            let decorator = def.decorator_list.iter().find(|d| {
+                let callee = match &d.expression {
+                    Expr::Call(call) => &*call.func,
+                    other => other,
+                };
+                checker.resolve(callee).is_some_and(|q| {
+                    matches!(
+                        &*q,
+                        "flytekit.task"
+                            | "flytekit.workflow"
+                            | "flytekit.dynamic"
+                            | "flytekit.eager"
+                    )
+                })
+            })?;
+            Some(crate::diagnostic::Diagnostic::new(
+                rule,
+                def.name.id.to_string(),
+                decorator.expression.range(),
+            ))
+        })
+        .collect();
+    let kept: Vec<crate::diagnostic::Diagnostic> = if decorators.is_empty() {
+        Vec::new()
+    } else {
+        suppressions.apply(decorators.clone(), &locator, &settings.rules)
+    };
+    let suppressed = |name: &str| {
+        decorators.iter().any(|d| d.message == name)
+            && !kept
+                .iter()
+                .any(|d| d.message == name && d.rule != Rule::UnusedSuppression)
+    };
+    let mut references: HashMap<String, Vec<Reference>> = HashMap::default();
+    for stmt in body {
+        let Stmt::FunctionDef(def) = stmt else {
+            continue;
+        };
+        let name = def.name.id.to_string();
+        if checker.flyte_kind(def).is_some() || crate::env::environment_of(&checker, def).is_some()
+        {
+            let found = self::references(&checker, def);
+            if !found.is_empty() {
+                references.insert(name.clone(), found);
+            }
+        }
+        if let Some(kind) = checker.flyte_kind(def) {
+            let rule = decorator_rule(kind);
+            let Some(function) = plan.functions.get(&def.range.start()) else {
+                continue;
+            };
+            let enabled = settings.rules.contains(rule) && !suppressed(&name);
+            let applicability = function
+                .fix
+                .as_ref()
+                .filter(|_| enabled)
+                .map(|f| f.applicability);
+            let why_not = match (&function.why_not, enabled) {
+                (Some(why), _) => Some(why.clone()),
+                (None, false) => Some(format!("{} is not selected or suppressed", rule.code())),
+                (None, true) => None,
+            };
+            symbols.insert(
+                name,
+                Symbol::Flytekit {
+                    kind,
+                    env_var: function.env_var.clone(),
+                    applicability,
+                    why_not,
+                },
+            );
+        } else if let Some(env_var) = crate::env::environment_of(&checker, def) {
+            symbols.insert(name, Symbol::Flyte2 { env_var });
+        } else {
+            symbols.remove(&name);
+        }
+    }
+    checker.plan = crate::env::ModulePlan::default();
+    Module {
+        dotted,
+        path,
+        symbols: Ok(symbols),
+        imports,
+        references,
+    }
+}
+
+/// The rule whose diagnostic carries the fix that moves a function of this kind.
+fn decorator_rule(kind: FlyteKind) -> Rule {
+    match kind {
+        FlyteKind::Task => Rule::TaskDecorator,
+        FlyteKind::Workflow => Rule::WorkflowDecorator,
+        FlyteKind::Dynamic | FlyteKind::Eager => Rule::DynamicDecorator,
+    }
+}
+
+/// The module-level imports of a module.
+fn imports_of(body: &[Stmt]) -> Vec<ImportRef> {
+    let mut imports = Vec::new();
+    for stmt in top_level(body) {
+        match stmt {
+            Stmt::Import(import) => imports.extend(import.names.iter().map(|alias| ImportRef {
+                level: 0,
+                module: alias.name.id.to_string(),
+                name: None,
+            })),
+            Stmt::ImportFrom(from) => {
+                let module = from.module.as_ref().map_or("", |m| m.id.as_str());
+                imports.extend(
+                    from.names
+                        .iter()
+                        .filter(|alias| alias.name.id.as_str() != "*")
+                        .map(|alias| ImportRef {
+                            level: from.level,
+                            module: module.to_string(),
+                            name: Some(alias.name.id.to_string()),
+                        }),
+                );
+            }
+            _ => {}
+        }
+    }
+    imports
+}
+
+/// Module-level statements, including those inside top-level `if`/`try` blocks.
+fn top_level(body: &[Stmt]) -> Vec<&Stmt> {
+    let mut out = Vec::new();
+    for stmt in body {
+        match stmt {
+            Stmt::If(_) | Stmt::Try(_) => {
+                for child in crate::importer::child_bodies(stmt) {
+                    out.extend(top_level(child));
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The project seen from one module being checked.
+#[derive(Debug, Clone)]
+pub struct ModuleContext<'p> {
+    project: &'p Project,
+    /// The canonical path of the module.
+    path: PathBuf,
+    name: String,
+}
+
+/// A name of another module that a function body reads.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    /// The import the head name comes from.
+    pub import: ImportRef,
+    /// The head name, and where it is read.
+    pub head: String,
+    pub head_at: ruff_text_size::TextSize,
+    /// Attributes read after the head name.
+    pub attrs: Vec<String>,
+    /// How many of `attrs` belong to the imported module's path (`import a.b` + `a.b.t`: 1).
+    pub skip: usize,
+    /// The text of the whole reference, for messages.
+    pub text: String,
+}
+
+impl Reference {
+    /// The text of the head and the first `n` attributes (`tk`, `team_a.tasks`).
+    pub fn prefix(&self, n: usize) -> String {
+        let mut s = self.head.clone();
+        for a in self.attrs.iter().take(n) {
+            s.push('.');
+            s.push_str(a);
+        }
+        s
+    }
+}
+
+impl<'p> ModuleContext<'p> {
+    /// The module's name (dotted, or the stem).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the tasks of `module` call, directly or through other modules, tasks of this
+    /// module: then importing its environment here would close an import cycle.
+    pub fn reached_from(&self, module: &Module) -> bool {
+        let mut seen: HashSet<PathBuf> = HashSet::default();
+        let mut stack: Vec<&Module> = vec![module];
+        while let Some(current) = stack.pop() {
+            if !seen.insert(current.path.clone()) || seen.len() > 64 {
+                continue;
+            }
+            let context = ModuleContext {
+                project: self.project,
+                path: current.path.clone(),
+                name: String::new(),
+            };
+            for reference in current.references.values().flatten() {
+                if let Lookup::Task { module, .. } = context.lookup(reference) {
+                    if module.path == self.path {
+                        return true;
+                    }
+                    stack.push(module);
+                }
+            }
+        }
+        false
+    }
+
+    /// Why the function `name` of `module`, which its own module's plan moves, stays on
+    /// Flyte 1 when that module is fixed with the project: a task it calls in yet another
+    /// module stays, cannot be read, or closes an import cycle.
+    pub fn blocked_in(&self, module: &Module, name: &str, depth: usize) -> Option<String> {
+        let context = ModuleContext {
+            project: self.project,
+            path: module.path.clone(),
+            name: module.name(),
+        };
+        for reference in module.references.get(name).into_iter().flatten() {
+            match context.lookup(reference) {
+                Lookup::Nothing => {}
+                Lookup::Unknown { path, .. } => {
+                    return Some(format!(
+                        "it calls a task of `{}`, which cannot be read",
+                        path.display()
+                    ));
+                }
+                Lookup::Task {
+                    module: target,
+                    name: called,
+                    symbol,
+                    ..
+                } => match symbol {
+                    Symbol::Flytekit {
+                        applicability: None,
+                        ..
+                    } => {
+                        return Some(format!(
+                            "it calls `{called}` of `{}`, which stays a Flyte 1 function",
+                            target.name()
+                        ));
+                    }
+                    Symbol::Flytekit { .. } => {
+                        if context.reached_from(target) {
+                            return Some(format!(
+                                "its module and `{}` call each other's tasks",
+                                target.name()
+                            ));
+                        }
+                        if depth < MAX_REEXPORTS
+                            && let Some(why) = context.blocked_in(target, &called, depth + 1)
+                        {
+                            return Some(why);
+                        }
+                    }
+                    _ => {}
+                },
+            }
+        }
+        None
+    }
+
+    /// Whether `import` names the module `module` (where a task is defined).
+    pub fn defines(&self, import: &ImportRef, module: &Module) -> bool {
+        self.project
+            .resolve_module(&self.path, import.level, &import.module)
+            .is_some_and(|p| p == module.path)
+    }
+
+    /// What a reference found in this module stands for.
+    pub fn lookup(&self, reference: &Reference) -> Lookup<'p> {
+        let attrs: Vec<&str> = reference.attrs.iter().map(String::as_str).collect();
+        let import = &reference.import;
+        let Some(module) = self
+            .project
+            .resolve_module(&self.path, import.level, &import.module)
+        else {
+            return Lookup::Nothing;
+        };
+        if module == self.path {
+            return Lookup::Nothing;
+        }
+        match &import.name {
+            Some(name) => {
+                // `from team_a import tasks`: a submodule unless the package defines the name.
+                let defined = self
+                    .project
+                    .modules
+                    .get(&module)
+                    .and_then(|m| m.symbols.as_ref().ok())
+                    .is_some_and(|s| s.contains_key(name));
+                if !defined
+                    && module.file_name().is_some_and(|f| f == "__init__.py")
+                    && let Some(sub) = module.parent().and_then(|d| module_file(d, name))
+                {
+                    return self
+                        .project
+                        .lookup_in(&canonical(&sub), None, &attrs, None, 0);
+                }
+                self.project.lookup_in(&module, Some(name), &attrs, None, 0)
+            }
+            None => {
+                let skip = reference.skip.min(attrs.len());
+                let at = skip.checked_sub(1);
+                self.project.lookup_in(&module, None, &attrs[skip..], at, 0)
+            }
+        }
+    }
+}
+
+/// The names of other modules a function's body reads: names bound by a module-level import,
+/// with the attributes read after them.
+pub fn references(checker: &Checker, def: &StmtFunctionDef) -> Vec<Reference> {
+    struct Finder<'c, 'a> {
+        checker: &'c Checker<'a>,
+        found: Vec<Reference>,
+        seen: HashSet<String>,
+    }
+    impl<'a> Visitor<'a> for Finder<'_, 'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            let mut attrs: Vec<&str> = Vec::new();
+            let mut current = expr;
+            while let Expr::Attribute(attr) = current {
+                attrs.push(attr.attr.id.as_str());
+                current = &attr.value;
+            }
+            let Expr::Name(head) = current else {
+                visitor::walk_expr(self, expr);
+                return;
+            };
+            attrs.reverse();
+            let text = self.checker.text(expr.range()).to_string();
+            if !self.seen.contains(&text)
+                && let Some(reference) = reference(self.checker, head, &attrs, expr)
+            {
+                self.seen.insert(text);
+                self.found.push(reference);
+            }
+        }
+    }
+    let mut finder = Finder {
+        checker,
+        found: Vec::new(),
+        seen: HashSet::default(),
+    };
+    finder.visit_body(&def.body);
+    finder.found
+}
+
+fn reference(
+    checker: &Checker,
+    head: &ruff_python_ast::ExprName,
+    attrs: &[&str],
+    expr: &Expr,
+) -> Option<Reference> {
+    let binding = checker.semantic.binding_of(head.range.start())?;
+    if binding.scope != 0 {
+        return None;
+    }
+    // The import statement that made the binding (relative imports bind `Other`).
+    let (stmt, alias) = match &binding.kind {
+        BindingKind::Import { stmt, alias, .. } => (*stmt, *alias),
+        BindingKind::Other => {
+            top_level(checker.module)
+                .into_iter()
+                .find_map(|stmt| match stmt {
+                    Stmt::ImportFrom(from) => from
+                        .names
+                        .iter()
+                        .find(|a| a.range == binding.range)
+                        .map(|a| (stmt, a)),
+                    _ => None,
+                })?
+        }
+        _ => return None,
+    };
+    let text = checker.text(expr.range()).to_string();
+    let attrs: Vec<String> = attrs.iter().map(|a| a.to_string()).collect();
+    match stmt {
+        Stmt::ImportFrom(from) => Some(Reference {
+            import: ImportRef {
+                level: from.level,
+                module: from
+                    .module
+                    .as_ref()
+                    .map(|m| m.id.to_string())
+                    .unwrap_or_default(),
+                name: Some(alias.name.id.to_string()),
+            },
+            head: head.id.to_string(),
+            head_at: head.range.start(),
+            attrs,
+            skip: 0,
+            text,
+        }),
+        Stmt::Import(_) => {
+            let full = alias.name.id.as_str();
+            // `import a.b.c` binds `a`; `a.b.c.t` reads `t` of module `a.b.c` (the longest
+            // imported prefix); `import a.b as x` binds `x` to `a.b`.
+            let (module, skip) = if alias.asname.is_some() {
+                (full.to_string(), 0)
+            } else {
+                let parts: Vec<&str> = full.split('.').collect();
+                let mut n = 0;
+                while n + 1 < parts.len()
+                    && attrs.get(n).map(String::as_str) == parts.get(n + 1).copied()
+                {
+                    n += 1;
+                }
+                (parts[..=n].join("."), n)
+            };
+            if attrs.len() <= skip {
+                return None;
+            }
+            Some(Reference {
+                import: ImportRef {
+                    level: 0,
+                    module,
+                    name: None,
+                },
+                head: head.id.to_string(),
+                head_at: head.range.start(),
+                attrs,
+                skip,
+                text,
+            })
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_come_from_the_package_chain() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let root = temp.path();
+        for dir in ["src/team_a/sub", "scripts", "ns/inner"] {
+            std::fs::create_dir_all(root.join(dir)).expect("creates");
+        }
+        for file in [
+            "src/team_a/__init__.py",
+            "src/team_a/sub/__init__.py",
+            "ns/inner/__init__.py",
+        ] {
+            std::fs::write(root.join(file), "").expect("writes");
+        }
+        let name = |p: &str| dotted_name(&root.join(p)).map(|(d, _)| d);
+        assert_eq!(name("src/team_a/tasks.py").as_deref(), Some("team_a.tasks"));
+        assert_eq!(
+            name("src/team_a/sub/wf.py").as_deref(),
+            Some("team_a.sub.wf")
+        );
+        assert_eq!(name("src/team_a/__init__.py").as_deref(), Some("team_a"));
+        // A regular package inside a namespace directory starts the chain.
+        assert_eq!(name("ns/inner/mod.py").as_deref(), Some("inner.mod"));
+        // No `__init__.py` beside it: no package context.
+        assert_eq!(name("scripts/run.py"), None);
+        assert_eq!(name("ns/top.py"), None);
+    }
+
+    #[test]
+    fn environment_names_follow_flyte_2_rules() {
+        assert_eq!(environment_name("team_a.workflows"), "team_a-workflows");
+        assert_eq!(environment_name("Team_A.__init__"), "team_a-init");
+        assert_eq!(environment_name("pipeline"), "pipeline");
+        assert_eq!(environment_name("_private._x"), "private-x");
+        let flyte = |s: &str| {
+            !s.is_empty()
+                && s.split(['_', '-']).all(|p| {
+                    !p.is_empty()
+                        && p.chars()
+                            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                })
+        };
+        for module in ["a.b.c", "A1.__main__", "x__y.z_", "team-a.wf"] {
+            assert!(flyte(&environment_name(module)), "{module}");
+        }
+    }
+
+    #[test]
+    fn imports_resolve_relative_absolute_and_through_namespaces() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let root = temp.path();
+        std::fs::create_dir_all(root.join("pkg/sub")).expect("creates");
+        std::fs::create_dir_all(root.join("ns_team")).expect("creates");
+        for file in [
+            "pkg/__init__.py",
+            "pkg/sub/__init__.py",
+            "pkg/tasks.py",
+            "ns_team/tasks.py",
+        ] {
+            std::fs::write(root.join(file), "").expect("writes");
+        }
+        let project = Project::default();
+        let from = canonical(&root.join("pkg/sub/wf.py"));
+        let tasks = canonical(&root.join("pkg/tasks.py"));
+        assert_eq!(
+            project.resolve_module(&from, 2, "tasks"),
+            Some(tasks.clone())
+        );
+        assert_eq!(project.resolve_module(&from, 0, "pkg.tasks"), Some(tasks));
+        assert_eq!(
+            project.resolve_module(&from, 1, ""),
+            Some(canonical(&root.join("pkg/sub/__init__.py")))
+        );
+        assert_eq!(project.resolve_module(&from, 0, "numpy"), None);
+        let ns = canonical(&root.join("ns_team/wf.py"));
+        assert_eq!(
+            project.resolve_module(&ns, 0, "ns_team.tasks"),
+            Some(canonical(&root.join("ns_team/tasks.py")))
+        );
+        assert_eq!(
+            project.resolve_module(&ns, 0, "tasks"),
+            Some(canonical(&root.join("ns_team/tasks.py")))
+        );
+    }
+}

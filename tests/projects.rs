@@ -1,0 +1,398 @@
+//! Environments across modules: a project fixed as a directory and file by file gives the same
+//! bytes, with environment names unique across the project and `depends_on` listing the
+//! environments of the tasks each environment calls in other modules; under flyte 2.12.1 the
+//! migrated project computes what the flytekit original computed, and Flyte 2's deploy planning
+//! of each entrypoint includes every task it ran.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_flyte-migrate");
+
+fn project_fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/projects")
+        .join(name)
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("creates the copy");
+    for entry in std::fs::read_dir(from).expect("reads the fixture") {
+        let entry = entry.expect("reads an entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copies a file");
+        }
+    }
+}
+
+/// Every file below `root`, by relative path, with its bytes.
+fn files(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).expect("reads a directory") {
+            let path = entry.expect("reads an entry").path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .expect("below the root")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, std::fs::read(&path).expect("reads a file"));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn fix(cwd: &Path, paths: &[&str]) {
+    let output = Command::new(BIN)
+        .current_dir(cwd)
+        .args(["fix", "--unsafe-fixes", "--isolated", "--quiet"])
+        .args(paths)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `name="..."` of every environment the files define.
+fn environment_names(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let mut names = Vec::new();
+    for text in files.values() {
+        let text = String::from_utf8_lossy(text);
+        for (at, _) in text.match_indices("flyte.TaskEnvironment(") {
+            let rest = &text[at..];
+            if let Some(start) = rest.find("name=\"") {
+                let rest = &rest[start + 6..];
+                if let Some(end) = rest.find('"') {
+                    names.push(rest[..end].to_string());
+                }
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn a_project_fixed_as_a_directory_or_file_by_file_gives_the_same_bytes() {
+    let fixture = project_fixture("two_teams");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let python: Vec<String> = files(&fixture)
+        .into_keys()
+        .filter(|p| p.ends_with(".py"))
+        .collect();
+    assert!(python.len() >= 6, "{python:?}");
+
+    // The directory at once.
+    let whole = temp.path().join("whole");
+    copy_tree(&fixture, &whole);
+    fix(&whole, &["."]);
+    let expected = files(&whole);
+
+    // Each file named alone, from the project root (as a pre-commit hook runs), in both orders,
+    // and each alone on a pristine copy.
+    for (label, order) in [
+        ("forward", python.clone()),
+        ("backward", python.iter().rev().cloned().collect()),
+    ] {
+        let dir = temp.path().join(label);
+        copy_tree(&fixture, &dir);
+        for file in &order {
+            fix(&dir, &[file]);
+        }
+        assert_eq!(
+            files(&dir),
+            expected,
+            "fixing file by file ({label}) differs from fixing the directory"
+        );
+    }
+    let alone = temp.path().join("alone");
+    copy_tree(&fixture, &alone);
+    let mut combined = files(&alone);
+    for file in &python {
+        let pristine = temp
+            .path()
+            .join(format!("pristine-{}", file.replace('/', "-")));
+        copy_tree(&fixture, &pristine);
+        fix(&pristine, &[file]);
+        combined.insert(file.clone(), files(&pristine).remove(file).expect("kept"));
+    }
+    assert_eq!(
+        combined, expected,
+        "fixing each file alone differs from fixing the directory"
+    );
+
+    // Standard input named as a file of the project gives the same text.
+    let stdin = temp.path().join("stdin");
+    copy_tree(&fixture, &stdin);
+    for file in &python {
+        let mut child = Command::new(BIN)
+            .current_dir(&stdin)
+            .args([
+                "fix",
+                "--unsafe-fixes",
+                "--isolated",
+                "--stdin-filename",
+                file,
+                "-",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("runs");
+        let original = std::fs::read(stdin.join(file)).expect("reads");
+        std::io::Write::write_all(&mut child.stdin.take().expect("stdin"), &original)
+            .expect("writes");
+        let output = child.wait_with_output().expect("finishes");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&expected[file]),
+            "{file} from standard input"
+        );
+    }
+
+    // Unique environment names, from the modules' dotted paths.
+    let mut names = environment_names(&expected);
+    names.sort();
+    let count = names.len();
+    names.dedup();
+    assert_eq!(names.len(), count, "{names:?}");
+    assert!(names.contains(&"team_a-workflows".to_string()), "{names:?}");
+    assert!(names.contains(&"team_b-workflows".to_string()), "{names:?}");
+
+    // Fixing again changes nothing.
+    fix(&whole, &["."]);
+    assert_eq!(files(&whole), expected);
+
+    let mut snapshot = String::new();
+    for (path, bytes) in &expected {
+        if path.ends_with(".py") {
+            snapshot.push_str(&format!("=== {path}\n{}\n", String::from_utf8_lossy(bytes)));
+        }
+    }
+    insta::assert_snapshot!("two_teams_migrated", snapshot);
+}
+
+#[test]
+fn a_task_whose_environment_cannot_be_known_keeps_its_caller_on_flyte_1() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let root = temp.path();
+    std::fs::create_dir_all(root.join("pkg")).expect("creates pkg");
+    std::fs::write(root.join("pkg/__init__.py"), "").expect("writes");
+    std::fs::write(
+        root.join("pkg/tasks.py"),
+        "from flytekit import task\n\n\n@task(node_dependency_hints=[])\ndef stuck(x: int) -> int:\n    return x\n",
+    )
+    .expect("writes");
+    std::fs::write(
+        root.join("pkg/broken.py"),
+        "from flytekit import task\n\n\n@task\ndef half(x: int) -> int:\n    return x +\n",
+    )
+    .expect("writes");
+    for (this, other) in [("left", "right"), ("right", "left")] {
+        std::fs::write(
+            root.join(format!("pkg/{this}.py")),
+            format!(
+                "from flytekit import task, workflow\n\nfrom . import {other}\n\n\n@task\ndef {this}_task(x: int) -> int:\n    return x\n\n\n@workflow\ndef {this}_wf(x: int) -> int:\n    return {other}.{other}_task(x=x)\n"
+            ),
+        )
+        .expect("writes");
+    }
+    std::fs::write(
+        root.join("pkg/quiet.py"),
+        "from flytekit import task\n\n\n@task  # noqa: FM204\ndef hushed(x: int) -> int:\n    return x\n",
+    )
+    .expect("writes");
+    std::fs::write(
+        root.join("pkg/mid.py"),
+        "from flytekit import workflow\n\nfrom .tasks import stuck\n\n\n@workflow\ndef mid_wf(x: int) -> int:\n    return stuck(x=x)\n",
+    )
+    .expect("writes");
+    let workflows = "from flytekit import workflow\n\nfrom .broken import half\nfrom .mid import mid_wf\nfrom .quiet import hushed\nfrom .tasks import stuck\n\n\n@workflow\ndef uses_stuck(x: int) -> int:\n    return stuck(x=x)\n\n\n@workflow\ndef uses_half(x: int) -> int:\n    return half(x=x)\n\n\n@workflow\ndef uses_mid(x: int) -> int:\n    return mid_wf(x=x)\n\n\n@workflow\ndef uses_hushed(x: int) -> int:\n    return hushed(x=x)\n";
+    std::fs::write(root.join("pkg/workflows.py"), workflows).expect("writes");
+    let output = Command::new(BIN)
+        .current_dir(root)
+        .args([
+            "check",
+            "--isolated",
+            "--unsafe-fixes",
+            "--output-format",
+            "full",
+            "pkg/workflows.py",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout).replace('\n', " ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains(
+            "not automatic: it calls `stuck` of `pkg.tasks`, which stays a Flyte 1 function"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("not automatic: it calls `half`, from `broken.py`, which cannot be read"),
+        "{text}"
+    );
+
+    // A workflow of another module that stays because of what it calls keeps its caller too.
+    assert!(
+        text.contains("it calls `mid_wf` of `pkg.mid`, which stays a Flyte 1 function (it calls `stuck` of `pkg.tasks`, which stays a Flyte 1 function)"),
+        "{text}"
+    );
+
+    // A task whose move is suppressed stays.
+    assert!(
+        text.contains("it calls `hushed` of `pkg.quiet`, which stays a Flyte 1 function (FM204 is not selected or suppressed)"),
+        "{text}"
+    );
+
+    // Two modules whose workflows call each other's tasks would import each other's
+    // environments: an import cycle.
+    let output = Command::new(BIN)
+        .current_dir(root)
+        .args(["check", "--isolated", "--unsafe-fixes", "pkg/left.py"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("it calls `right_task` of `pkg.right`, whose tasks call this module's"),
+        "{text}"
+    );
+
+    // Fixing leaves both workflows on Flyte 1 and writes nothing into the modules it read.
+    fix(root, &["pkg/workflows.py"]);
+    let after = std::fs::read_to_string(root.join("pkg/workflows.py")).expect("reads");
+    assert_eq!(after.matches("@workflow").count(), 4, "{after}");
+    assert!(
+        std::fs::read_to_string(root.join("pkg/tasks.py"))
+            .expect("reads")
+            .contains("@task(node_dependency_hints=[])")
+    );
+}
+
+#[test]
+fn the_migrated_project_runs_and_deploys_under_flyte_2() {
+    let fixture = project_fixture("two_teams");
+    let temp = tempfile::tempdir().expect("temp dir");
+    let migrated = temp.path().join("two_teams");
+    copy_tree(&fixture, &migrated);
+    fix(&migrated, &["."]);
+    let output = Command::new("python3")
+        .arg("tests/equivalence/project.py")
+        .arg("--original")
+        .arg(&fixture)
+        .arg("--migrated")
+        .arg(&migrated)
+        .arg("-v")
+        .output()
+        .expect("python3 runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("2 passed, 0 failed"), "{text}");
+}
+
+/// The index says which environment each task of a module lands in; fixing the module must
+/// put it there. Checked on every Python fixture (and, with `FLYTE_MIGRATE_INDEX_CORPUS=DIR`,
+/// on every Python file below DIR).
+#[test]
+fn the_index_agrees_with_what_fixing_produces() {
+    use flyte_migrate::project::{Input, Module, Project, Symbol};
+    use flyte_migrate::settings::Settings;
+    let settings = Settings {
+        unsafe_fixes: true,
+        ..Settings::default()
+    };
+    let mut roots = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")];
+    if let Some(dir) = std::env::var_os("FLYTE_MIGRATE_INDEX_CORPUS") {
+        roots = vec![PathBuf::from(dir)];
+    }
+    let mut paths = Vec::new();
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "py") {
+                out.push(path);
+            }
+        }
+    }
+    for root in &roots {
+        walk(root, &mut paths);
+    }
+    paths.sort();
+    let temp = tempfile::tempdir().expect("temp dir");
+    let (mut checked, mut disagreements) = (0, Vec::new());
+    for path in &paths {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let by_settings = |_: &Path| settings.clone();
+        let before = Project::build(
+            &[Input {
+                path,
+                text: Some(&text),
+            }],
+            &[],
+            &by_settings,
+        );
+        let module = Module::index(path, &text, &settings);
+        let Ok(symbols) = &module.symbols else {
+            continue;
+        };
+        let Ok(outcome) = flyte_migrate::fix_file_in(&text, Some(path), &settings, Some(&before))
+        else {
+            continue;
+        };
+        let fixed_path = temp.path().join(path.file_name().expect("a file name"));
+        let after = Module::index(&fixed_path, &outcome.text, &settings);
+        let Ok(fixed) = &after.symbols else {
+            continue;
+        };
+        for (name, symbol) in symbols {
+            if let Symbol::Flytekit {
+                env_var,
+                applicability: Some(_),
+                ..
+            } = symbol
+            {
+                checked += 1;
+                let landed = match fixed.get(name) {
+                    Some(Symbol::Flyte2 { env_var }) => Some(env_var.as_str()),
+                    _ => None,
+                };
+                if landed != Some(env_var.as_str()) {
+                    disagreements.push(format!(
+                        "{}: `{name}`: index says `{env_var}`, fixing gives {landed:?}",
+                        path.display()
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!("{checked} moving functions checked");
+    assert!(checked > 50, "{checked}");
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
