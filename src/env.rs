@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Decorator, Expr, ExprCall, ExprName, Stmt, StmtFunctionDef};
@@ -186,6 +186,7 @@ fn environments(
 ) -> Vec<Environment> {
     // Group by settings, in order of first appearance.
     let mut keys: Vec<String> = Vec::new();
+    let mut group_of_key: HashMap<String, usize> = HashMap::default();
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, c) in collected.iter().enumerate() {
         let mut key = c
@@ -197,9 +198,10 @@ fn environments(
         if split_orchestrators && c.kind != FlyteKind::Task {
             key.insert_str(0, "orchestrator;");
         }
-        match keys.iter().position(|k| *k == key) {
-            Some(g) => groups[g].push(i),
+        match group_of_key.get(&key) {
+            Some(&g) => groups[g].push(i),
             None => {
+                group_of_key.insert(key.clone(), groups.len());
                 keys.push(key);
                 groups.push(vec![i]);
             }
@@ -212,8 +214,9 @@ fn environments(
     } else {
         module
     };
-    let mut taken: Vec<String> = Vec::new();
-    let mut taken_names: Vec<String> = existing_environment_names(checker);
+    let mut taken: HashSet<String> = HashSet::default();
+    let mut taken_names: HashSet<String> =
+        existing_environment_names(checker).into_iter().collect();
     let mut envs: Vec<Environment> = groups
         .iter()
         .enumerate()
@@ -229,9 +232,9 @@ fn environments(
                 )
             };
             let var = free_name(checker, &var, &taken);
-            taken.push(var.clone());
+            taken.insert(var.clone());
             let name = unique(&name, &taken_names);
-            taken_names.push(name.clone());
+            taken_names.insert(name.clone());
             Environment {
                 var,
                 name,
@@ -301,15 +304,27 @@ fn external(
     checker: &Checker,
     project: &crate::project::ModuleContext,
     reference: &crate::project::Reference,
-    taken: &mut Vec<String>,
+    taken: &mut HashSet<String>,
     aliases: &mut Vec<(String, String, String)>,
 ) -> Result<Option<External>, String> {
     use crate::project::{Lookup, Symbol};
+    // Imported in a `try:` with a fallback (`from .tasks import t`, or else `from tasks import
+    // t`): which spelling works depends on how the module is run, so the environment must be
+    // imported the same way, in each branch.
+    for alternative in fallback_imports(checker, reference) {
+        if let Lookup::Task { module, name, .. } = project.lookup(&alternative) {
+            return Err(format!(
+                "it calls `{name}` of `{}`, imported in a `try:` with a fallback: import its \
+                 environment the same way, in each branch, and list it in `depends_on` by hand",
+                module.name()
+            ));
+        }
+    }
     let (module, name, symbol, position) = match project.lookup(reference) {
         Lookup::Nothing => return Ok(None),
         Lookup::Unknown { path, why } => {
             return Err(format!(
-                "it calls `{}`, from `{}`, which cannot be read ({why}): its environment is                  unknown; list it in `depends_on` by hand",
+                "it calls `{}`, from `{}`, which cannot be read ({why}): its environment is unknown; list it in `depends_on` by hand",
                 reference.text,
                 path.file_name().map_or_else(
                     || path.display().to_string(),
@@ -381,7 +396,7 @@ fn external(
             Some(dotted) => dotted.clone(),
             None => {
                 return Err(format!(
-                    "it calls `{name}`, re-exported from `{}`, a module without package                      context: import its environment `{env_var}` and list it in `depends_on` by                      hand",
+                    "it calls `{name}`, re-exported from `{}`, a module without package context: import its environment `{env_var}` and list it in `depends_on` by hand",
                     module.name()
                 ));
             }
@@ -410,7 +425,7 @@ fn external(
     }
     let base = format!("{}_{env_var}", module.name().replace('.', "_"));
     let alias = free_name(checker, &base, taken);
-    taken.push(alias.clone());
+    taken.insert(alias.clone());
     aliases.push((spelling.clone(), env_var.clone(), alias.clone()));
     Ok(Some(External {
         target: (module.path.clone(), env_var.clone()),
@@ -419,6 +434,53 @@ fn external(
         applicability,
         after: None,
     }))
+}
+
+/// The reference read through each `from ... import` of its head name in the module-level
+/// `try:` statement that binds it, when one does.
+fn fallback_imports(
+    checker: &Checker,
+    reference: &crate::project::Reference,
+) -> Vec<crate::project::Reference> {
+    let Some(binding) = checker.semantic.binding_of(reference.head_at) else {
+        return Vec::new();
+    };
+    let Some(Stmt::Try(try_stmt)) = checker
+        .module
+        .iter()
+        .find(|s| matches!(s, Stmt::Try(_)) && s.range().contains_range(binding.range))
+    else {
+        return Vec::new();
+    };
+    let branches = try_stmt
+        .body
+        .iter()
+        .chain(try_stmt.handlers.iter().flat_map(|h| match h {
+            ruff_python_ast::ExceptHandler::ExceptHandler(h) => h.body.iter(),
+        }))
+        .chain(try_stmt.orelse.iter());
+    let mut out = Vec::new();
+    for stmt in branches {
+        let Stmt::ImportFrom(from) = stmt else {
+            continue;
+        };
+        for alias in &from.names {
+            let bound = alias.asname.as_ref().unwrap_or(&alias.name);
+            if bound.id.as_str() == reference.head {
+                let mut alternative = reference.clone();
+                alternative.import = crate::project::ImportRef {
+                    level: from.level,
+                    module: from
+                        .module
+                        .as_ref()
+                        .map_or_else(String::new, |m| m.id.to_string()),
+                    name: Some(alias.name.id.to_string()),
+                };
+                out.push(alternative);
+            }
+        }
+    }
+    out
 }
 
 /// Where the module-level statement holding `range` ends (its whole line).
@@ -477,6 +539,13 @@ fn finish(
     let definitions: Vec<String> = (0..envs.len())
         .map(|e| definition(checker, envs, e))
         .collect();
+    // Each environment's place in the definition order.
+    let mut rank = vec![0usize; envs.len()];
+    for (r, &o) in order.iter().enumerate() {
+        if let Some(slot) = rank.get_mut(o) {
+            *slot = r;
+        }
+    }
     for (e, env) in envs.iter().enumerate() {
         let closure = dependency_closure(envs, e);
         // Functions that cannot move stay behind (each is reported with why); the others of
@@ -569,8 +638,7 @@ fn finish(
                 edits.extend(plugin_imports.clone());
                 edits.extend(decorator_edits(checker.source(), c, &env.var));
                 for &d in &closure {
-                    let rank = order.iter().position(|&o| o == d).unwrap_or(0);
-                    let order = u8::try_from(rank + 2).unwrap_or(u8::MAX);
+                    let order = u8::try_from(rank[d] + 2).unwrap_or(u8::MAX);
                     if let Some(at) = at[d] {
                         edits.push(Edit::insert_ordered(at, definitions[d].clone(), order));
                         // Code right below the definitions gets its blank lines.
@@ -647,10 +715,12 @@ fn definition(checker: &Checker, envs: &[Environment], e: usize) -> String {
 /// Environments `e` needs defined before it: itself and its dependencies, transitively.
 fn dependency_closure(envs: &[Environment], e: usize) -> Vec<usize> {
     let mut closure = vec![e];
+    let mut seen: HashSet<usize> = HashSet::default();
+    seen.insert(e);
     let mut i = 0;
     while i < closure.len() {
         for &d in &envs[closure[i]].depends_new {
-            if !closure.contains(&d) {
+            if seen.insert(d) {
                 closure.push(d);
             }
         }
@@ -706,8 +776,8 @@ pub fn sanitize(raw: &str) -> String {
 }
 
 /// `base`, or `base_2`, … : a module-level name nothing else uses.
-fn free_name(checker: &Checker, base: &str, taken: &[String]) -> String {
-    let used = |n: &str| checker.semantic.scope_binds(0, n) || taken.iter().any(|t| t == n);
+fn free_name(checker: &Checker, base: &str, taken: &HashSet<String>) -> String {
+    let used = |n: &str| checker.semantic.scope_binds(0, n) || taken.contains(n);
     if !used(base) {
         return base.to_string();
     }
@@ -718,13 +788,13 @@ fn free_name(checker: &Checker, base: &str, taken: &[String]) -> String {
 }
 
 /// `name`, or `name-2`, …: not among `taken`.
-fn unique(name: &str, taken: &[String]) -> String {
-    if !taken.iter().any(|t| t == name) {
+fn unique(name: &str, taken: &HashSet<String>) -> String {
+    if !taken.contains(name) {
         return name.to_string();
     }
     (2..)
         .map(|i| format!("{name}-{i}"))
-        .find(|n| !taken.iter().any(|t| t == n))
+        .find(|n| !taken.contains(n.as_str()))
         .unwrap_or_else(|| name.to_string())
 }
 
@@ -820,10 +890,12 @@ fn definition_end(checker: &Checker, at: TextSize) -> Option<TextSize> {
     if binding.scope != 0 {
         return None;
     }
-    let stmt = checker
-        .module
-        .iter()
-        .find(|s| s.range().contains_range(binding.range))?;
+    // Module statements are in source order: the one holding the binding, by binary search.
+    let module = checker.module;
+    let i = module.partition_point(|s| s.end() < binding.range.end());
+    let stmt = module
+        .get(i)
+        .filter(|s| s.range().contains_range(binding.range))?;
     if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
         return None;
     }

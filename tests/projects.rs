@@ -274,6 +274,31 @@ fn a_task_whose_environment_cannot_be_known_keeps_its_caller_on_flyte_1() {
         "{text}"
     );
 
+    // A task imported in a `try:` with a fallback spelling: which import runs depends on how
+    // the module is run, so its environment cannot be imported one way only.
+    std::fs::write(
+        root.join("pkg/fallback.py"),
+        "from flytekit import task\n\n\n@task\ndef leaf(x: int) -> int:\n    return x\n",
+    )
+    .expect("writes");
+    std::fs::write(
+        root.join("pkg/guarded.py"),
+        "from flytekit import workflow\n\ntry:\n    from .fallback import leaf\nexcept ImportError:\n    from fallback import leaf\n\n\n@workflow\ndef guarded_wf(x: int) -> int:\n    return leaf(x=x)\n",
+    )
+    .expect("writes");
+    let output = Command::new(BIN)
+        .current_dir(root)
+        .args(["check", "--isolated", "--unsafe-fixes", "pkg/guarded.py"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("it calls `leaf` of `pkg.fallback`, imported in a `try:` with a fallback"),
+        "{text}"
+    );
+
     // Fixing leaves both workflows on Flyte 1 and writes nothing into the modules it read.
     fix(root, &["pkg/workflows.py"]);
     let after = std::fs::read_to_string(root.join("pkg/workflows.py")).expect("reads");
