@@ -6,7 +6,9 @@
 Trees:
   (a) the CPython standard library of the machine's python3 (no flytekit: measures the skip);
   (b) a flytekit-dense tree: the rule fixtures and equivalence programs replicated to at least
-      300k lines, at 1x, 2x and 4x, to show how time grows with size.
+      300k lines, at 1x, 2x and 4x, to show how time grows with size;
+  (c) one generated module of 12,500, 25,000 and 50,000 tasks, to show that the work within a
+      module grows linearly too.
 
 Commands, run alternately, each `--runs` times (median wall time, and the peak memory of the
 largest run, from /usr/bin/time):
@@ -76,6 +78,23 @@ def dense_tree(copies: int) -> Path:
         for src in sources:
             shutil.copy(src, target / src.name)
     return root
+
+
+def huge_module(tasks: int) -> Path:
+    """One generated module of `tasks` tasks, each with resources of its own (so each gets an
+    environment of its own): 4 lines a task, under target/bench/huge-<tasks>.py."""
+    path = WORK / f"huge-{tasks}.py"
+    if path.exists():
+        return path
+    WORK.mkdir(parents=True, exist_ok=True)
+    parts = ["from flytekit import Resources, task\n"]
+    for i in range(tasks):
+        parts.append(
+            f'@task(requests=Resources(cpu="1", mem="{i + 1}Mi"))\n'
+            f"def t{i}(x: int) -> int:\n    return x + 1\n\n"
+        )
+    path.write_text("".join(parts))
+    return path
 
 
 def measure(cmd: list[str], runs: int) -> tuple[list[float], int]:
@@ -190,6 +209,30 @@ def main() -> int:
                 f"{t / first['flyte-migrate check'][0]:.2f}x the time for {lines / first_lines:.1f}x the lines"
             )
         out.append("")
+    # One huge module at 1x, 2x and 4x: the per-module work (environments, names, fixes) must
+    # stay linear too.
+    out += [
+        "Growth with module size (one generated module, each task with resources of its own, so",
+        "each gets an environment of its own; `flyte-migrate check --statistics`):",
+        "",
+        "| tasks | lines | median | ratio to 1x | peak memory |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    base_time = None
+    for tasks in (12_500, 25_000, 50_000):
+        module = huge_module(tasks)
+        times, peak = measure(
+            [str(BINARY), "check", "--statistics", "--exit-zero", "--quiet", "--isolated", str(module)],
+            args.runs,
+        )
+        median = statistics.median(times)
+        base_time = base_time or median
+        lines = module.read_bytes().count(b"\n")
+        out.append(
+            f"| {tasks:,} | {lines:,} | {median * 1000:.0f} ms | {median / base_time:.2f}x | {peak / 1024:.0f} MB |"
+        )
+        print("huge module", tasks, round(median, 3), flush=True)
+    out.append("")
     # Sections written by other tools (the load check's `## Load check`) are kept as they are.
     old = (REPO / "BENCHMARKS.md").read_text() if (REPO / "BENCHMARKS.md").exists() else ""
     kept = old[old.index("\n## Load check"):] if "\n## Load check" in old else ""
