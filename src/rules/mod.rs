@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod callees;
+pub mod cli_runner;
 pub mod conditional;
 pub mod constructs;
 pub mod context;
