@@ -535,6 +535,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::flyte2_api::call(self, call);
                 rules::callees::call(self, call);
                 rules::cli_runner::call(self, call);
+                rules::remote::call(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);

@@ -103,6 +103,7 @@ rules! {
     ImageSpec => ("FM501", "image-spec", Sometimes, "FM501.md"),
     LaunchPlan => ("FM601", "launch-plan", Sometimes, "FM601.md"),
     PyflyteCliRunner => ("FM620", "pyflyte-cli-runner", Sometimes, "FM620.md"),
+    FlyteRemote => ("FM621", "flyte-remote", None, "FM621.md"),
     PyflyteRun => ("FM701", "pyflyte-run", Sometimes, "FM701.md"),
     PyflyteRegister => ("FM702", "pyflyte-register", None, "FM702.md"),
     PyflyteCommand => ("FM703", "pyflyte-command", Sometimes, "FM703.md"),

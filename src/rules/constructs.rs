@@ -28,6 +28,8 @@ enum Owner {
     InLaunchPlan,
     /// Passed to a click runner's `invoke(...)`.
     Invoked,
+    /// Inside a `FlyteRemote` constructor call.
+    InFlyteRemote,
 }
 
 /// Names (and prefixes, ending in `.`) that other rules report, and where.
@@ -65,6 +67,13 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.Labels", Owner::InLaunchPlan),
     ("flytekit.Annotations", Owner::InLaunchPlan),
     (super::cli_runner::PYFLYTE_MAIN, Owner::Invoked),
+    ("flytekit.FlyteRemote", Owner::Called),
+    ("flytekit.FlyteRemote.for_endpoint", Owner::Called),
+    ("flytekit.FlyteRemote.for_sandbox", Owner::Called),
+    ("flytekit.FlyteRemote.from_config", Owner::Called),
+    ("flytekit.Config.auto", Owner::InFlyteRemote),
+    ("flytekit.Config.for_sandbox", Owner::InFlyteRemote),
+    ("flytekit.Config.for_endpoint", Owner::InFlyteRemote),
 ];
 
 /// flytekit names (or prefixes, ending in `.`) with their Flyte 2 replacement or advice.
@@ -486,6 +495,9 @@ fn handled(checker: &Checker, expr: &Expr, qualified: &str) -> bool {
             matches!(e, Expr::Call(c) if checker.resolves_to(&c.func, &["flytekit.Secret"]))
         }),
         Some(Owner::Invoked) => super::cli_runner::is_invoked(checker, expr),
+        Some(Owner::InFlyteRemote) => checker.has_ancestor(|e| {
+            matches!(e, Expr::Call(c) if checker.resolves_to(&c.func, super::remote::CONSTRUCTORS))
+        }),
         Some(Owner::InLaunchPlan) => checker.has_ancestor(|e| {
             matches!(e, Expr::Call(c) if checker.resolves_to(
                 &c.func,
