@@ -439,6 +439,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 let kind = self.flyte_kind(def);
                 rules::decorators::function(self, def, kind);
                 rules::io::parameter_defaults(self, def);
+                rules::reference::function(self, def);
                 for decorator in &def.decorator_list {
                     self.visit_decorator(decorator);
                 }

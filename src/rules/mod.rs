@@ -22,6 +22,7 @@ pub mod ordering;
 pub mod overrides;
 pub mod plugins;
 pub mod promises;
+pub mod reference;
 pub mod remote;
 pub mod resources;
 pub mod runtime;
