@@ -62,7 +62,7 @@ pub fn function(checker: &mut Checker, def: &StmtFunctionDef) {
         }
         Err(why) => {
             diagnostic = diagnostic.with_help(format!(
-                "Use `{name} = flyte.remote.Task.get(\"<environment>.<function>\", project=..., domain=..., version=...)` and call it as `await {name}(x=...)` from an `async` task; {why}"
+                "Use `{name} = flyte.remote.Task.get(\"<environment>.<function>\", project=..., domain=..., version=...)` and call it as `await {name}(input=value)` from an `async` task; {why}"
             ));
         }
     }
