@@ -213,6 +213,11 @@ impl<'a> Visitor<'a> for Uses<'_, '_> {
             self.asynchronous.push(def.is_async);
             self.visit_body(&def.body);
             self.asynchronous.pop();
+        } else if let Stmt::ClassDef(_) = stmt {
+            // A class body is not the enclosing `async def`'s: `await` there is an error.
+            self.asynchronous.push(false);
+            visitor::walk_stmt(self, stmt);
+            self.asynchronous.pop();
         } else {
             visitor::walk_stmt(self, stmt);
         }
