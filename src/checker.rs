@@ -442,6 +442,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 let kind = self.flyte_kind(def);
                 rules::decorators::function(self, def, kind);
                 rules::io::parameter_defaults(self, def);
+                rules::reference::function(self, def);
                 for decorator in &def.decorator_list {
                     self.visit_decorator(decorator);
                 }
@@ -537,6 +538,8 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::images::method(self, call);
                 rules::flyte2_api::call(self, call);
                 rules::callees::call(self, call);
+                rules::cli_runner::call(self, call);
+                rules::remote::call(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);

@@ -343,6 +343,10 @@ struct Word {
     inner: std::ops::Range<usize>,
     /// The quote character, for a quoted word.
     quote: Option<u8>,
+    /// A Python expression in an argument list (one argument whose value is known at run time).
+    dynamic: bool,
+    /// A Python `*args` element, which may stand for any number of arguments.
+    splat: bool,
 }
 
 /// A command line: its words, the first being `pyflyte`.
@@ -410,6 +414,8 @@ impl Command {
                         range: word_start..j.min(bytes.len()),
                         inner: word_start..j.min(bytes.len()),
                         quote: None,
+                        dynamic: false,
+                        splat: false,
                     });
                     break;
                 }
@@ -417,6 +423,8 @@ impl Command {
                     range: word_start..j + 1,
                     inner: word_start + 1..j,
                     quote: Some(b),
+                    dynamic: false,
+                    splat: false,
                 });
                 i = j + 1;
                 continue;
@@ -439,6 +447,8 @@ impl Command {
                 range: word_start..i,
                 inner: word_start..i,
                 quote: None,
+                dynamic: false,
+                splat: false,
             });
         }
         Command {
@@ -467,6 +477,8 @@ impl Command {
                 range: i..j + 1,
                 inner: i + 1..j,
                 quote: Some(quote),
+                dynamic: false,
+                splat: false,
             });
             i = j + 1;
             while i < bytes.len() && bytes[i].is_ascii_whitespace() {
@@ -565,7 +577,12 @@ fn run_flag(name: &str) -> Option<Flag> {
 fn global_flag(name: &str) -> Option<Flag> {
     use Flag::*;
     Some(match name {
-        "-c" | "--config" | "-v" | "--verbose" => Same(true),
+        "-c" | "--config" => Same(true),
+        // A count in both CLIs: `-vv` is `-v -v`.
+        "--verbose" => Same(false),
+        _ if name.len() > 1 && name[1..].bytes().all(|b| b == b'v') && name.starts_with('-') => {
+            Same(false)
+        }
         "--help" | "--version" => Same(false),
         "-k" | "--pkgs" => Manual(
             true,
@@ -589,9 +606,11 @@ fn split_option(text: &str, word: &Word) -> (std::ops::Range<usize>, Option<usiz
 
 /// Whether the word is too dynamic to rewrite (`$VAR`, globs, escapes).
 fn opaque(text: &str, word: &Word) -> bool {
-    text[word.inner.clone()]
-        .bytes()
-        .any(|b| matches!(b, b'$' | b'\\' | b'*' | b'"' | b'\'' | b'{'))
+    word.dynamic
+        || word.splat
+        || text[word.inner.clone()]
+            .bytes()
+            .any(|b| matches!(b, b'$' | b'\\' | b'*' | b'"' | b'\'' | b'{'))
 }
 
 /// The edits a translation makes, and what blocks one.
@@ -759,126 +778,206 @@ fn diagnose(text: &str, command: &Command) -> Option<Diagnostic> {
     }
     let mut t = Translation::new(text, command);
     t.replace(first.inner.clone(), "flyte");
-    let sub_index = t.options(1, global_flag, "pyflyte");
-    let sub_word = command.words.get(sub_index);
-    let subcommand = sub_word.map(|w| &text[w.inner.clone()]);
-    let end = sub_word.map_or(first.range.end, |w| w.range.end);
-    let range = text_range(first.range.start..end);
-    let shown = match subcommand {
-        Some(sub) => format!("pyflyte {sub}"),
-        None => "pyflyte".to_string(),
-    };
+    let (rule, message, help, range) = t.translate();
+    Some(t.diagnostic(rule, message, help, range))
+}
 
-    let (rule, message, help) = match subcommand {
-        Some("run") => {
-            let script = t.options(sub_index + 1, run_flag, "pyflyte run");
-            if let Some(word) = command.words.get(script)
-                && t.manual.is_empty()
-                && opaque(text, word)
-            {
-                t.manual.push(format!(
+impl Translation<'_> {
+    /// Translate the words after `pyflyte`: the rule, message, help and the range reported.
+    fn translate(&mut self) -> (Rule, String, String, TextRange) {
+        let t = self;
+        let text = t.text;
+        let command = t.command;
+        let Some(first) = command.words.first() else {
+            return (
+                Rule::PyflyteCommand,
+                "The Flyte 1 CLI `pyflyte` is `flyte` in Flyte 2".to_string(),
+                "Replace `pyflyte` with `flyte`".to_string(),
+                TextRange::default(),
+            );
+        };
+        let sub_index = t.options(1, global_flag, "pyflyte");
+        let sub_word = command.words.get(sub_index);
+        let subcommand = sub_word.map(|w| &text[w.inner.clone()]);
+        let end = sub_word.map_or(first.range.end, |w| w.range.end);
+        let range = text_range(first.range.start..end);
+        let shown = match subcommand {
+            Some(sub) => format!("pyflyte {sub}"),
+            None => "pyflyte".to_string(),
+        };
+
+        let (rule, message, help) = match subcommand {
+            Some("run") => {
+                let script = t.options(sub_index + 1, run_flag, "pyflyte run");
+                // A Python expression there is the file when a literal task name follows it; else
+                // it may be an option (`--remote`) as well.
+                let entity_follows = command.words.get(script + 1).is_some_and(|next| {
+                    let next_text = &text[next.inner.clone()];
+                    !opaque(text, next)
+                        && !next_text.starts_with('-')
+                        && !next_text.ends_with(".py")
+                });
+                if let Some(word) = command.words.get(script)
+                    && t.manual.is_empty()
+                    && (word.splat
+                        || (word.dynamic && !entity_follows)
+                        || (!word.dynamic && opaque(text, word)))
+                {
+                    t.manual.push(format!(
                     "`{}` is built at run time and may hold options such as `--remote`; translate the command by hand",
                     &text[word.inner.clone()]
                 ));
+                }
+                let remote = t.remote;
+                if !remote {
+                    t.insert_after(sub_index, &["--local"]);
+                }
+                let message = if remote {
+                    "`pyflyte run --remote` is `flyte run` in Flyte 2".to_string()
+                } else {
+                    "`pyflyte run` (local by default) is `flyte run --local` in Flyte 2".to_string()
+                };
+                let help = if remote {
+                    "Replace with `flyte run`; the entity is the task's Python name"
+                } else {
+                    "Replace with `flyte run --local`; the entity is the task's Python name"
+                };
+                (Rule::PyflyteRun, message, help.to_string())
             }
-            let remote = t.remote;
-            if !remote {
-                t.insert_after(sub_index, &["--local"]);
-            }
-            let message = if remote {
-                "`pyflyte run --remote` is `flyte run` in Flyte 2".to_string()
-            } else {
-                "`pyflyte run` (local by default) is `flyte run --local` in Flyte 2".to_string()
-            };
-            let help = if remote {
-                "Replace with `flyte run`; the entity is the task's Python name"
-            } else {
-                "Replace with `flyte run --local`; the entity is the task's Python name"
-            };
-            (Rule::PyflyteRun, message, help.to_string())
-        }
-        Some(sub @ ("register" | "package" | "serialize")) => {
-            t.manual.push(if sub == "register" {
+            Some(sub @ ("register" | "package" | "serialize")) => {
+                t.manual.push(if sub == "register" {
                 "Use `flyte deploy -p PROJECT -d DOMAIN [--version VERSION] FILE.py ENV` (or `--all --recursive DIR`): it deploys a TaskEnvironment and its `depends_on` closure; launch plans are now triggers, activated by `Trigger(auto_activate=True)`".to_string()
             } else {
                 "Flyte 2 builds no package: `flyte deploy --dry-run FILE.py ENV` shows what a deploy would do".to_string()
             });
-            (
-                Rule::PyflyteRegister,
-                format!("`{shown}` is `flyte deploy` in Flyte 2, with other arguments"),
-                String::new(),
-            )
-        }
-        Some(sub) => {
-            let hint = match sub {
-                "build" => Some(
-                    "Use `flyte build FILE.py ENV`, naming the TaskEnvironment variable, not the workflow",
-                ),
-                "launchplan" => Some(
-                    "Launch plans are triggers: `flyte update trigger NAME TASK --activate` (or `--deactivate`)",
-                ),
-                "fetch" => Some("Use `flyte get io RUN_NAME` for a run's inputs and outputs"),
-                "execution" => Some("Use `flyte get run`, `flyte rerun` or `flyte abort run`"),
-                "get" => Some("Use `flyte get` (`project`, `run`, `task`, `logs`, ...)"),
-                "backfill" => {
-                    Some("Flyte 2 has no backfill: start the runs with `flyte run` for each date")
-                }
-                "local-cache" => Some("Use `flyte delete local-cache` to clear the local cache"),
-                "init" => Some(
-                    "Flyte 2 has no project templates: see `flyte create config` and the Flyte 2 examples",
-                ),
-                "info" | "metrics" | "serve" => {
-                    Some("Flyte 2 has no such command: see `flyte --help`")
-                }
-                _ => None,
-            };
-            match hint {
-                Some(hint) => t.manual.push(hint.to_string()),
-                None => t.manual.push(format!(
-                    "`pyflyte {sub}` is not a command flyte-migrate knows; see `flyte --help`"
-                )),
+                (
+                    Rule::PyflyteRegister,
+                    format!("`{shown}` is `flyte deploy` in Flyte 2, with other arguments"),
+                    String::new(),
+                )
             }
-            (
-                Rule::PyflyteCommand,
-                format!("`{shown}` has no one-to-one `flyte` equivalent"),
-                String::new(),
-            )
-        }
-        None => {
-            if command.words.len() == 1 {
-                // Its arguments, if any, are elsewhere (YAML list items, a variable's users).
-                t.manual.push(
+            Some(sub) => {
+                let hint = match sub {
+                    "build" => Some(
+                        "Use `flyte build FILE.py ENV`, naming the TaskEnvironment variable, not the workflow",
+                    ),
+                    "launchplan" => Some(
+                        "Launch plans are triggers: `flyte update trigger NAME TASK --activate` (or `--deactivate`)",
+                    ),
+                    "fetch" => Some("Use `flyte get io RUN_NAME` for a run's inputs and outputs"),
+                    "execution" => Some("Use `flyte get run`, `flyte rerun` or `flyte abort run`"),
+                    "get" => Some("Use `flyte get` (`project`, `run`, `task`, `logs`, ...)"),
+                    "backfill" => Some(
+                        "Flyte 2 has no backfill: start the runs with `flyte run` for each date",
+                    ),
+                    "local-cache" => {
+                        Some("Use `flyte delete local-cache` to clear the local cache")
+                    }
+                    "init" => Some(
+                        "Flyte 2 has no project templates: see `flyte create config` and the Flyte 2 examples",
+                    ),
+                    "info" | "metrics" | "serve" => {
+                        Some("Flyte 2 has no such command: see `flyte --help`")
+                    }
+                    _ => None,
+                };
+                match hint {
+                    Some(hint) => t.manual.push(hint.to_string()),
+                    None => t.manual.push(format!(
+                        "`pyflyte {sub}` is not a command flyte-migrate knows; see `flyte --help`"
+                    )),
+                }
+                (
+                    Rule::PyflyteCommand,
+                    format!("`{shown}` has no one-to-one `flyte` equivalent"),
+                    String::new(),
+                )
+            }
+            None => {
+                if command.words.len() == 1 {
+                    // Its arguments, if any, are elsewhere (YAML list items, a variable's users).
+                    t.manual.push(
                     "Replace `pyflyte` with `flyte` and translate its arguments by hand (`run` needs `--local` unless it had `--remote`)"
                         .to_string(),
                 );
+                }
+                (
+                    Rule::PyflyteCommand,
+                    "The Flyte 1 CLI `pyflyte` is `flyte` in Flyte 2".to_string(),
+                    "Replace `pyflyte` with `flyte`".to_string(),
+                )
             }
-            (
-                Rule::PyflyteCommand,
-                "The Flyte 1 CLI `pyflyte` is `flyte` in Flyte 2".to_string(),
-                "Replace `pyflyte` with `flyte`".to_string(),
-            )
-        }
-    };
-
-    let mut diagnostic = Diagnostic::new(rule, message, range);
-    if t.manual.is_empty() {
-        let applicability = if t.unsafe_reasons.is_empty() {
-            Applicability::Safe
-        } else {
-            Applicability::Unsafe
         };
-        let help = if t.unsafe_reasons.is_empty() {
-            help
-        } else {
-            format!("{help} (unsafe: {})", t.unsafe_reasons.join("; "))
-        };
-        diagnostic = diagnostic
-            .with_help(help)
-            .with_fix(Fix::new(t.edits, applicability));
-    } else {
-        diagnostic = diagnostic.with_help(t.manual.join("; "));
+        (rule, message, help, range)
     }
-    Some(diagnostic)
+
+    /// The diagnostic of a translated command, with its fix when nothing is left to do by hand.
+    fn diagnostic(self, rule: Rule, message: String, help: String, range: TextRange) -> Diagnostic {
+        let t = self;
+        let mut diagnostic = Diagnostic::new(rule, message, range);
+        if t.manual.is_empty() {
+            let applicability = if t.unsafe_reasons.is_empty() {
+                Applicability::Safe
+            } else {
+                Applicability::Unsafe
+            };
+            let help = if t.unsafe_reasons.is_empty() {
+                help
+            } else {
+                format!("{help} (unsafe: {})", t.unsafe_reasons.join("; "))
+            };
+            diagnostic = diagnostic
+                .with_help(help)
+                .with_fix(Fix::new(t.edits, applicability));
+        } else {
+            diagnostic = diagnostic.with_help(t.manual.join("; "));
+        }
+        diagnostic
+    }
+}
+
+/// One element of a Python argument list handed to `pyflyte`'s click entry point.
+pub struct Argument {
+    pub range: TextRange,
+    /// For a plain string literal: the range of its text and its quote character.
+    pub literal: Option<(TextRange, u8)>,
+    /// A `*args` element.
+    pub splat: bool,
+}
+
+/// Translate the arguments of a Python call of `pyflyte`'s entry point (`program` is the range of
+/// the entry point itself, which the caller replaces) the way a `pyflyte` command line is
+/// translated: the diagnostic says what the command is in Flyte 2, and carries the edits of the
+/// arguments when every part has a Flyte 2 equivalent.
+pub fn translate_arguments(text: &str, program: TextRange, arguments: &[Argument]) -> Diagnostic {
+    let span = |r: TextRange| usize::from(r.start())..usize::from(r.end());
+    let mut words = vec![Word {
+        range: span(program),
+        inner: span(program),
+        quote: None,
+        dynamic: true,
+        splat: false,
+    }];
+    words.extend(arguments.iter().map(|a| match a.literal {
+        Some((inner, quote)) => Word {
+            range: span(a.range),
+            inner: span(inner),
+            quote: Some(quote),
+            dynamic: false,
+            splat: false,
+        },
+        None => Word {
+            range: span(a.range),
+            inner: span(a.range),
+            quote: None,
+            dynamic: true,
+            splat: a.splat,
+        },
+    }));
+    let command = Command { words, array: true };
+    let mut t = Translation::new(text, &command);
+    let (rule, message, help, range) = t.translate();
+    t.diagnostic(rule, message, help, range)
 }
 
 #[cfg(test)]
@@ -922,6 +1021,18 @@ mod tests {
         assert_eq!(
             fixed("pyflyte run --copy-all wf.py wf\n", CommandFile::Shell),
             "flyte run --local --copy-style all wf.py wf\n"
+        );
+    }
+
+    #[test]
+    fn verbosity_is_a_count() {
+        assert_eq!(
+            fixed("pyflyte -vv run --remote wf.py wf\n", CommandFile::Shell),
+            "flyte -vv run wf.py wf\n"
+        );
+        assert_eq!(
+            fixed("pyflyte --verbose run wf.py wf\n", CommandFile::Shell),
+            "flyte --verbose run --local wf.py wf\n"
         );
     }
 

@@ -26,6 +26,10 @@ enum Owner {
     InSecret,
     /// Inside a `LaunchPlan.get_or_create(...)` or `LaunchPlan.create(...)` call.
     InLaunchPlan,
+    /// Passed to a click runner's `invoke(...)`.
+    Invoked,
+    /// Inside a `FlyteRemote` constructor call.
+    InFlyteRemote,
 }
 
 /// Names (and prefixes, ending in `.`) that other rules report, and where.
@@ -62,6 +66,17 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.FixedRate", Owner::InLaunchPlan),
     ("flytekit.Labels", Owner::InLaunchPlan),
     ("flytekit.Annotations", Owner::InLaunchPlan),
+    (super::cli_runner::PYFLYTE_MAIN, Owner::Invoked),
+    ("flytekit.reference_task", Owner::Decorator),
+    ("flytekit.reference_workflow", Owner::Decorator),
+    ("flytekit.reference_launch_plan", Owner::Decorator),
+    ("flytekit.FlyteRemote", Owner::Called),
+    ("flytekit.FlyteRemote.for_endpoint", Owner::Called),
+    ("flytekit.FlyteRemote.for_sandbox", Owner::Called),
+    ("flytekit.FlyteRemote.from_config", Owner::Called),
+    ("flytekit.Config.auto", Owner::InFlyteRemote),
+    ("flytekit.Config.for_sandbox", Owner::InFlyteRemote),
+    ("flytekit.Config.for_endpoint", Owner::InFlyteRemote),
 ];
 
 /// flytekit names (or prefixes, ending in `.`) with their Flyte 2 replacement or advice.
@@ -80,15 +95,15 @@ const ADVICE: &[(&str, &str)] = &[
     ),
     (
         "flytekit.reference_task",
-        "Use `flyte.remote.Task.get(\"env.task\", project=..., domain=..., version=...)`; it is called with `await` and keyword arguments",
+        "Use `flyte.remote.Task.get(\"<environment>.<function>\", project=..., domain=..., version=...)` (Flyte 2 task names are the environment's name and the function's, not the Flyte 1 module path); it is called with `await` and keyword arguments, so only from an `async` task",
     ),
     (
         "flytekit.reference_workflow",
-        "Point `flyte.remote.Task.get(...)` at the task that replaced the workflow",
+        "Point `flyte.remote.Task.get(\"<environment>.<function>\", ...)` at the task that replaced the workflow; it is called with `await` and keyword arguments, so only from an `async` task",
     ),
     (
         "flytekit.reference_launch_plan",
-        "Point `flyte.remote.Task.get(...)` at the task the launch plan ran",
+        "Flyte 2 has no launch plans: point `flyte.remote.Task.get(\"<environment>.<function>\", ...)` at the task the launch plan ran and pass every input the launch plan fixed or defaulted; it is called with `await` and keyword arguments, so only from an `async` task",
     ),
     (
         "flytekit.approve",
@@ -169,15 +184,75 @@ const ADVICE: &[(&str, &str)] = &[
     ),
     (
         "flytekit.FlyteRemote",
-        "Use `flyte.init_from_config(...)`, `flyte.run(task, ...)` and `flyte.remote` (`Task.get`, `Run.get`)",
+        "Flyte 2 has no remote object: call `flyte.init_from_config(path, project=..., domain=...)` once (or `flyte.init(endpoint=..., insecure=..., project=..., domain=...)`), then `run = flyte.run(task, **inputs)` (`run.wait()`, `run.outputs()`), `flyte.remote.Task.get(\"<environment>.<function>\", version=...)` for `fetch_task` (Flyte 2 task names are the environment's name and the function's), `flyte.remote.Run.get(name)` for `fetch_execution` and `flyte.remote.Run.listall(...)` for listing",
+    ),
+    (
+        "flytekit.FlyteRemote.from_config",
+        "flytekit 1.16 has no `FlyteRemote.from_config`; in Flyte 2 call `flyte.init_from_config(path, project=..., domain=...)` with a YAML config (`admin.endpoint`, `admin.insecure`, `task.project`, `task.domain`): flytekit's INI `.config` files are not read",
+    ),
+    (
+        "flytekit.FlyteRemote.for_sandbox",
+        "Call `flyte.init(endpoint=\"localhost:30080\", insecure=True, project=..., domain=...)` for a local Flyte 2 devbox (`flyte start devbox`); a Flyte 1 sandbox cannot run Flyte 2 tasks",
+    ),
+    (
+        "flytekit.FlyteRemote.for_endpoint",
+        "Call `flyte.init(endpoint=..., insecure=..., project=..., domain=...)`",
+    ),
+    (
+        "flytekit.remote.executions.FlyteWorkflowExecution",
+        "A Flyte 2 execution is a `flyte.remote.Run`: `flyte.run(...)` returns one, `flyte.remote.Run.get(name)` fetches one and `Run.listall(...)` lists them; it has `wait()`, `phase`, `done()`, `url` and `outputs()` (an `ActionOutputs` tuple with `named_outputs`); there is no `promote_from_model`",
+    ),
+    (
+        "flytekit.remote.FlyteWorkflowExecution",
+        "A Flyte 2 execution is a `flyte.remote.Run`: `flyte.run(...)` returns one, `flyte.remote.Run.get(name)` fetches one and `Run.listall(...)` lists them; it has `wait()`, `phase`, `done()`, `url` and `outputs()` (an `ActionOutputs` tuple with `named_outputs`); there is no `promote_from_model`",
+    ),
+    (
+        "flytekit.models.filters.",
+        "List runs with `flyte.remote.Run.listall(in_phase=(...), task_name=..., task_version=..., created_by_subject=..., created_at=..., with_labels={...}, limit=..., project=..., domain=...)` (actions of a run with `flyte.remote.Action.listall(for_run_name=...)`): its keywords replace admin filters, `Equal(\"phase\", \"SUCCEEDED\")` is `in_phase=(\"succeeded\",)`, a `ValueIn(\"phase\", [...])` is a longer tuple, and a workflow or launch plan name is the Flyte 2 task name `task_name=\"<environment>.<function>\"`; other fields have no filter",
+    ),
+    (
+        "flytekit.models.admin.common.Sort",
+        "Pass `sort_by=(\"created_at\", \"desc\")` (a field and `\"asc\"` or `\"desc\"`) to `flyte.remote.Run.listall(...)`; it sorts by `created_at` ascending by default",
+    ),
+    (
+        "flytekit.models.literals.",
+        "Flyte 2 passes Python values, not literal models: `flyte.run(task, **inputs)` takes them and `run.outputs()` returns them",
+    ),
+    (
+        "flytekit.Literal",
+        "Flyte 2 passes Python values, not literal models: `flyte.run(task, **inputs)` takes them and `run.outputs()` returns them",
+    ),
+    (
+        "flytekit.clis.sdk_in_container.pyflyte",
+        "Invoke the `flyte` CLI's click group `flyte.cli.main` with `flyte run` arguments (`--local` unless it was `--remote`; see FM701)",
     ),
     (
         "flytekit.Config",
-        "Use `flyte.init_from_config()` (or `flyte.init(endpoint=..., insecure=...)`)",
+        "Call `flyte.init_from_config()` (or `flyte.init(endpoint=..., insecure=...)`) instead of building a config",
+    ),
+    (
+        "flytekit.Config.auto",
+        "Call `flyte.init_from_config(path)` (or `flyte.init_from_config()`, which looks for `./config.yaml`, `./.flyte/config.yaml`, `<git root>/.flyte/config.yaml`, `$UCTL_CONFIG`, `$FLYTECTL_CONFIG`, `~/.union/config.yaml` and `~/.flyte/config.yaml`, not flytekit's INI `flytekit.config` or `~/.flyte/config`)",
+    ),
+    (
+        "flytekit.Config.for_sandbox",
+        "Call `flyte.init(endpoint=\"localhost:30080\", insecure=True, project=..., domain=...)` for a local Flyte 2 devbox (`flyte start devbox`); a Flyte 1 sandbox cannot run Flyte 2 tasks",
+    ),
+    (
+        "flytekit.Config.for_endpoint",
+        "Call `flyte.init(endpoint=..., insecure=..., project=..., domain=...)`",
     ),
     (
         "flytekit.configuration.",
         "Use `flyte.init_from_config()` (or `flyte.init(endpoint=..., insecure=...)`); Flyte 2 has no serialization settings",
+    ),
+    (
+        "flytekit.configuration.SerializationSettings",
+        "Flyte 2 has no serialization settings: images come from each `TaskEnvironment`, `flyte.deploy(env, version=...)` deploys, and `flyte.with_runcontext(version=..., copy_style=...)` sets a run's code bundle",
+    ),
+    (
+        "flytekit.core.context_manager.SerializationSettings",
+        "Flyte 2 has no serialization settings: images come from each `TaskEnvironment`, `flyte.deploy(env, version=...)` deploys, and `flyte.with_runcontext(version=..., copy_style=...)` sets a run's code bundle",
     ),
     (
         "flytekit.HashMethod",
@@ -421,6 +496,10 @@ fn handled(checker: &Checker, expr: &Expr, qualified: &str) -> bool {
         }
         Some(Owner::InSecret) => checker.has_ancestor(|e| {
             matches!(e, Expr::Call(c) if checker.resolves_to(&c.func, &["flytekit.Secret"]))
+        }),
+        Some(Owner::Invoked) => super::cli_runner::is_invoked(checker, expr),
+        Some(Owner::InFlyteRemote) => checker.has_ancestor(|e| {
+            matches!(e, Expr::Call(c) if checker.resolves_to(&c.func, super::remote::CONSTRUCTORS))
         }),
         Some(Owner::InLaunchPlan) => checker.has_ancestor(|e| {
             matches!(e, Expr::Call(c) if checker.resolves_to(

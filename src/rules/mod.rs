@@ -3,6 +3,7 @@
 
 pub mod cache;
 pub mod callees;
+pub mod cli_runner;
 pub mod conditional;
 pub mod constructs;
 pub mod context;
@@ -21,6 +22,8 @@ pub mod ordering;
 pub mod overrides;
 pub mod plugins;
 pub mod promises;
+pub mod reference;
+pub mod remote;
 pub mod resources;
 pub mod runtime;
 pub mod secrets;
