@@ -497,6 +497,9 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::Return(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) => {
+                if let Stmt::Return(ret) = stmt {
+                    rules::io::returned(self, ret);
+                }
                 rules::conditional::statement(self, stmt);
                 rules::launch_plans::statement(self, stmt);
                 visitor::walk_stmt(self, stmt);

@@ -211,6 +211,10 @@ pub const REEXPORTS: &[(&str, &str)] = &[
     ("flytekit.types.file.FlyteFile", "flytekit.FlyteFile"),
     ("flytekit.types.file.file.FlyteFile", "flytekit.FlyteFile"),
     (
+        "flytekit.types.schema.types.FlyteSchema",
+        "flytekit.types.schema.FlyteSchema",
+    ),
+    (
         "flytekit.types.structured.StructuredDataset",
         "flytekit.StructuredDataset",
     ),

@@ -50,6 +50,15 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.FlyteFile", Owner::Always),
     ("flytekit.FlyteDirectory", Owner::Always),
     ("flytekit.StructuredDataset", Owner::Always),
+    ("flytekit.types.schema.FlyteSchema", Owner::Always),
+    (
+        "flytekit.types.structured.structured_dataset.PARQUET",
+        Owner::Always,
+    ),
+    (
+        "flytekit.types.structured.structured_dataset.CSV",
+        Owner::Always,
+    ),
     ("flytekit.WorkflowExecutionPhase.", Owner::Always),
     ("flytekit.types.file.", Owner::Always),
     ("flytekit.types.directory.", Owner::Always),
