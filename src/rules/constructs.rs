@@ -52,6 +52,10 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.StructuredDataset", Owner::Always),
     ("flytekit.types.schema.FlyteSchema", Owner::Always),
     (
+        "flytekit.exceptions.user.FlyteRecoverableException",
+        Owner::Called,
+    ),
+    (
         "flytekit.types.structured.structured_dataset.PARQUET",
         Owner::Always,
     ),
