@@ -142,6 +142,10 @@ pub const REEXPORTS: &[(&str, &str)] = &[
     ("flytekit.deck.Deck", "flytekit.Deck"),
     ("flytekit.deck.deck.Deck", "flytekit.Deck"),
     ("flytekit.directory", "flytekit.types.directory"),
+    (
+        "flytekit.extend.context_manager",
+        "flytekit.core.context_manager",
+    ),
     ("flytekit.file", "flytekit.types.file"),
     ("flytekit.image_spec.ImageSpec", "flytekit.ImageSpec"),
     (

@@ -142,7 +142,7 @@ const ADVICE: &[(&str, &str)] = &[
     ),
     (
         "flytekit.Artifact",
-        "Use `flyte.artifacts` (a different API)",
+        "Flyte 2 artifacts are offloaded outputs only (`File`, `Dir`, `DataFrame`; not primitives): return `flyte.artifacts.new(value, flyte.artifacts.Metadata(name=..., partitions={...}))` from a task, and read one with `flyte.remote.Artifact.get(name, version=...)` passed as a run input; `Artifact.query()` defaults have no equivalent",
     ),
     (
         "flytekit.Checkpoint",
@@ -259,11 +259,11 @@ const ADVICE: &[(&str, &str)] = &[
     ),
     (
         "flytekit.FlyteContextManager",
-        "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()`",
+        "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()` for the run (`.action`, `.checkpoint`, `.raw_data_path`), `flyte.storage` for files (`await flyte.storage.get(remote, local)`, `put(local, remote)`, `get_random_local_directory()`), `os.environ` for secrets; the compilation state has none",
     ),
     (
         "flytekit.FlyteContext",
-        "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()`",
+        "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()` for the run (`.action`, `.checkpoint`, `.raw_data_path`), `flyte.storage` for files (`await flyte.storage.get(remote, local)`, `put(local, remote)`, `get_random_local_directory()`), `os.environ` for secrets; the compilation state has none",
     ),
     (
         "flytekit.WorkflowFailurePolicy",
@@ -308,11 +308,11 @@ const ADVICE: &[(&str, &str)] = &[
     ),
     (
         "union.Artifact",
-        "Flyte 2 has no artifacts: pass outputs explicitly, or look runs up with `flyte.remote`",
+        "Flyte 2 artifacts are offloaded outputs only (`File`, `Dir`, `DataFrame`; not primitives): return `flyte.artifacts.new(value, flyte.artifacts.Metadata(name=..., partitions={...}))` from a task, and read one with `flyte.remote.Artifact.get(name, version=...)` passed as a run input; `Artifact.query()` defaults have no equivalent",
     ),
     (
         "union.artifacts.",
-        "Flyte 2 has no artifacts: pass outputs explicitly, or look runs up with `flyte.remote`",
+        "Flyte 2 artifacts are offloaded outputs only (`File`, `Dir`, `DataFrame`; not primitives): return `flyte.artifacts.new(value, flyte.artifacts.Metadata(name=..., partitions={...}))` from a task, and read one with `flyte.remote.Artifact.get(name, version=...)` passed as a run input; `Artifact.query()` defaults have no equivalent",
     ),
     (
         "union.",
