@@ -79,6 +79,19 @@ const HANDLED: &[(&str, Owner)] = &[
 
 /// flytekit names (or prefixes, ending in `.`) with their Flyte 2 replacement or advice.
 const ADVICE: &[(&str, &str)] = &[
+    // Not as a decorator: an alias (`my_task = task`) or a `functools.partial` of it.
+    (
+        "flytekit.task",
+        "`task` used as a value: the decorators of a plain alias (`my_task = task`) are migrated, delete the alias once they are; those of a `functools.partial` are not: decorate with `@task(...)` itself, so FM204 moves it to `@env.task` (image, resources and secrets go to the `flyte.TaskEnvironment`, `retries`/`timeout`/`cache` to `@env.task(...)`), then delete the partial",
+    ),
+    (
+        "flytekit.workflow",
+        "`workflow` used as a value: the decorators of a plain alias are migrated, delete the alias once they are; those of a `functools.partial` are not: decorate with `@workflow` itself, so FM301 makes it an orchestrating `@env.task`, then delete the partial",
+    ),
+    (
+        "flytekit.dynamic",
+        "`dynamic` used as a value: the decorators of a plain alias are migrated, delete the alias once they are; those of a `functools.partial` are not: decorate with `@dynamic(...)` itself, so FM302 makes it an `@env.task`, then delete the partial",
+    ),
     (
         "flytekit.LaunchPlan",
         "Launch plans are triggers in Flyte 2: `@env.task(triggers=flyte.Trigger(name=..., automation=flyte.Cron(...), inputs={...}, auto_activate=False))`; a default launch plan needs nothing",
@@ -221,18 +234,6 @@ const ADVICE: &[(&str, &str)] = &[
     (
         "flytekit.extras.accelerators.",
         "Use a typed GPU request: `flyte.Resources(gpu=\"T4:1\")`, or `flyte.GPU(...)`",
-    ),
-    (
-        "flytekit.task",
-        "Decorate with `@env.task` of a `flyte.TaskEnvironment`",
-    ),
-    (
-        "flytekit.workflow",
-        "Decorate with `@env.task` of a `flyte.TaskEnvironment`",
-    ),
-    (
-        "flytekit.dynamic",
-        "Decorate with `@env.task` of a `flyte.TaskEnvironment`",
     ),
     (
         "flytekit.eager",
