@@ -381,19 +381,7 @@ fn wrap_returned(checker: &mut Checker, value: &Expr) {
     match value {
         Expr::NoneLiteral(_) => return,
         // `StructuredDataset(...)`, `FlyteSchema(...)`: FM411's; `DataFrame.wrap_df(...)` is done.
-        Expr::Call(call) => {
-            let callee = match &*call.func {
-                Expr::Attribute(a) => &*a.value,
-                Expr::Subscript(s) => &*s.value,
-                other => other,
-            };
-            if io_kind(checker, callee).is_some()
-                || io_kind(checker, &call.func).is_some()
-                || checker.resolves_to(callee, &["flyte.io.DataFrame"])
-            {
-                return;
-            }
-        }
+        Expr::Call(call) if builds_dataset(checker, call) => return,
         Expr::Name(name) => {
             // A dataset input passed on is already one.
             if parameter_kind(checker, name).is_some() {
@@ -404,27 +392,24 @@ fn wrap_returned(checker: &mut Checker, value: &Expr) {
                     value: Expr::Call(call),
                     ..
                 } = &binding.kind
+                && builds_dataset(checker, call)
             {
-                let callee = match &*call.func {
-                    Expr::Subscript(s) => &*s.value,
-                    other => other,
-                };
-                if io_kind(checker, callee).is_some() {
+                if is_schema(checker, &call.func) && call.arguments.is_empty() {
                     // `out = FlyteSchema(); out.open().write(df); return out`
                     checker.report(
                         Diagnostic::new(
                             Rule::IoConstructor,
                             format!(
-                                "`{}` is a Flyte 1 dataset written in the task; Flyte 2 has no \
-                                 dataset writers",
+                                "`{}` is a Flyte 1 schema written in the task; Flyte 2 has no \
+                                 schema writers",
                                 name.id
                             ),
                             value.range(),
                         )
                         .with_help("Return the frame that was written, as `DataFrame.wrap_df(df)`"),
                     );
-                    return;
                 }
+                return;
             }
         }
         _ => {}
@@ -452,6 +437,19 @@ fn wrap_returned(checker: &mut Checker, value: &Expr) {
             ))
             .with_fix(Fix::new(edits, Applicability::Unsafe)),
     );
+}
+
+/// Whether a call builds a dataset: a flytekit I/O constructor or class method, or a
+/// `flyte.io.DataFrame` one (`DataFrame.wrap_df(df)`).
+fn builds_dataset(checker: &Checker, call: &ExprCall) -> bool {
+    let callee = match &*call.func {
+        Expr::Attribute(a) => &*a.value,
+        Expr::Subscript(s) => &*s.value,
+        other => other,
+    };
+    io_kind(checker, callee).is_some()
+        || io_kind(checker, &call.func).is_some()
+        || checker.resolves_to(callee, &["flyte.io.DataFrame"])
 }
 
 /// The Flyte 2 expression that builds the value, its fix safety and the help line.
