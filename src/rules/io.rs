@@ -318,10 +318,15 @@ pub fn returned(checker: &mut Checker, ret: &ruff_python_ast::StmtReturn) {
     let Some(function) = checker.function() else {
         return;
     };
-    if function.kind != Some(crate::checker::FlyteKind::Task) {
+    // A flytekit `@task` gets the fixes. An `@env.task` (one already migrated, or a workflow
+    // made a task, whose returns are task results) keeps only the report that has no fix, so
+    // it is not lost once the decorator is rewritten.
+    let flytekit_task = function.kind == Some(crate::checker::FlyteKind::Task);
+    if !flytekit_task && (function.kind.is_some() || checker.task_function().is_none()) {
         return;
     }
-    let Some(returns) = &function.def.returns else {
+    let def = function.def;
+    let Some(returns) = &def.returns else {
         return;
     };
     let Some(value) = ret.value.as_deref() else {
@@ -333,9 +338,12 @@ pub fn returned(checker: &mut Checker, ret: &ruff_python_ast::StmtReturn) {
             other => other,
         };
         matches!(io_kind(checker, output), Some((Kind::DataFrame, _)))
+            || checker.resolves_to(output, &["flyte.io.DataFrame"])
     };
     if is_dataset(returns) {
-        wrap_returned(checker, value);
+        if flytekit_task {
+            wrap_returned(checker, value);
+        }
         return;
     }
     // `-> Tuple[FlyteSchema, ...]` with `return a, b`: each dataset member.
@@ -356,12 +364,16 @@ pub fn returned(checker: &mut Checker, ret: &ruff_python_ast::StmtReturn) {
     }
     match value {
         Expr::Tuple(values) if values.elts.len() == datasets.len() => {
-            for (value, dataset) in values.elts.iter().zip(datasets) {
-                if dataset {
-                    wrap_returned(checker, value);
+            if flytekit_task {
+                for (value, dataset) in values.elts.iter().zip(datasets) {
+                    if dataset {
+                        wrap_returned(checker, value);
+                    }
                 }
             }
         }
+        // The outputs of a task called here are datasets already.
+        _ if returns_task_result(checker, value) => {}
         _ => checker.report(
             Diagnostic::new(
                 Rule::IoConstructor,
@@ -374,6 +386,28 @@ pub fn returned(checker: &mut Checker, ret: &ruff_python_ast::StmtReturn) {
             ),
         ),
     }
+}
+
+/// Whether a value is the result of calling a task of this module (`t(...)`, or a name bound
+/// to one).
+fn returns_task_result(checker: &Checker, value: &Expr) -> bool {
+    let call = match value {
+        Expr::Call(call) => call,
+        Expr::Name(name) => match checker.semantic.binding_of(name.range.start()) {
+            Some(binding) => match &binding.kind {
+                BindingKind::Assignment {
+                    value: Expr::Call(call),
+                    ..
+                } => call,
+                _ => return false,
+            },
+            None => return false,
+        },
+        _ => return false,
+    };
+    matches!(&*call.func, Expr::Name(f) if checker
+        .module_function(f)
+        .is_some_and(|def| checker.is_task_function(def)))
 }
 
 /// A value returned for a dataset output: wrapped when it is not a dataset already.
