@@ -233,10 +233,13 @@ def main() -> int:
         )
         print("huge module", tasks, round(median, 3), flush=True)
     out.append("")
-    # Sections written by other tools (the load check's `## Load check`) are kept as they are.
-    old = (REPO / "BENCHMARKS.md").read_text() if (REPO / "BENCHMARKS.md").exists() else ""
-    kept = old[old.index("\n## Load check"):] if "\n## Load check" in old else ""
-    (REPO / "BENCHMARKS.md").write_text("\n".join(out) + kept)
+    # Sections written by other scripts (benches/corpus.py) follow the table; keep them.
+    page = REPO / "BENCHMARKS.md"
+    kept = page.read_text().split("\n## ", 1)[1:] if page.exists() else []
+    text = "\n".join(out)
+    if kept:
+        text = text.rstrip("\n") + "\n\n## " + kept[0]
+    page.write_text(text)
     print("wrote BENCHMARKS.md")
     return 0
 

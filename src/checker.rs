@@ -501,6 +501,9 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 visitor::walk_stmt(self, stmt);
             }
             Stmt::Return(_) | Stmt::Assign(_) | Stmt::AnnAssign(_) => {
+                if let Stmt::Return(ret) = stmt {
+                    rules::io::returned(self, ret);
+                }
                 rules::conditional::statement(self, stmt);
                 rules::launch_plans::statement(self, stmt);
                 visitor::walk_stmt(self, stmt);
@@ -540,6 +543,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::callees::call(self, call);
                 rules::cli_runner::call(self, call);
                 rules::remote::call(self, call);
+                rules::errors::call(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);

@@ -142,6 +142,10 @@ pub const REEXPORTS: &[(&str, &str)] = &[
     ("flytekit.deck.Deck", "flytekit.Deck"),
     ("flytekit.deck.deck.Deck", "flytekit.Deck"),
     ("flytekit.directory", "flytekit.types.directory"),
+    (
+        "flytekit.extend.context_manager",
+        "flytekit.core.context_manager",
+    ),
     ("flytekit.file", "flytekit.types.file"),
     ("flytekit.image_spec.ImageSpec", "flytekit.ImageSpec"),
     (
@@ -210,6 +214,10 @@ pub const REEXPORTS: &[(&str, &str)] = &[
     ),
     ("flytekit.types.file.FlyteFile", "flytekit.FlyteFile"),
     ("flytekit.types.file.file.FlyteFile", "flytekit.FlyteFile"),
+    (
+        "flytekit.types.schema.types.FlyteSchema",
+        "flytekit.types.schema.FlyteSchema",
+    ),
     (
         "flytekit.types.structured.StructuredDataset",
         "flytekit.StructuredDataset",

@@ -54,6 +54,19 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.FlyteFile", Owner::Always),
     ("flytekit.FlyteDirectory", Owner::Always),
     ("flytekit.StructuredDataset", Owner::Always),
+    ("flytekit.types.schema.FlyteSchema", Owner::Always),
+    (
+        "flytekit.exceptions.user.FlyteRecoverableException",
+        Owner::Called,
+    ),
+    (
+        "flytekit.types.structured.structured_dataset.PARQUET",
+        Owner::Always,
+    ),
+    (
+        "flytekit.types.structured.structured_dataset.CSV",
+        Owner::Always,
+    ),
     ("flytekit.WorkflowExecutionPhase.", Owner::Always),
     ("flytekit.types.file.", Owner::Always),
     ("flytekit.types.directory.", Owner::Always),
@@ -81,6 +94,19 @@ const HANDLED: &[(&str, Owner)] = &[
 
 /// flytekit names (or prefixes, ending in `.`) with their Flyte 2 replacement or advice.
 const ADVICE: &[(&str, &str)] = &[
+    // Not as a decorator: an alias (`my_task = task`) or a `functools.partial` of it.
+    (
+        "flytekit.task",
+        "`task` used as a value: the decorators of a plain alias (`my_task = task`) are migrated, delete the alias once they are; those of a `functools.partial` are not: decorate with `@task(...)` itself, so FM204 moves it to `@env.task` (image, resources and secrets go to the `flyte.TaskEnvironment`, `retries`/`timeout`/`cache` to `@env.task(...)`), then delete the partial",
+    ),
+    (
+        "flytekit.workflow",
+        "`workflow` used as a value: the decorators of a plain alias are migrated, delete the alias once they are; those of a `functools.partial` are not: decorate with `@workflow` itself, so FM301 makes it an orchestrating `@env.task`, then delete the partial",
+    ),
+    (
+        "flytekit.dynamic",
+        "`dynamic` used as a value: the decorators of a plain alias are migrated, delete the alias once they are; those of a `functools.partial` are not: decorate with `@dynamic(...)` itself, so FM302 makes it an `@env.task`, then delete the partial",
+    ),
     (
         "flytekit.LaunchPlan",
         "Launch plans are triggers in Flyte 2: `@env.task(triggers=flyte.Trigger(name=..., automation=flyte.Cron(...), inputs={...}, auto_activate=False))`; a default launch plan needs nothing",
@@ -144,7 +170,7 @@ const ADVICE: &[(&str, &str)] = &[
     ),
     (
         "flytekit.Artifact",
-        "Use `flyte.artifacts` (a different API)",
+        "Flyte 2 artifacts are offloaded outputs only (`File`, `Dir`, `DataFrame`; not primitives): return `flyte.artifacts.new(value, flyte.artifacts.Metadata(name=..., partitions={...}))` from a task, and read one with `flyte.remote.Artifact.get(name, version=...)` passed as a run input; `Artifact.query()` defaults have no equivalent",
     ),
     (
         "flytekit.Checkpoint",
@@ -285,18 +311,6 @@ const ADVICE: &[(&str, &str)] = &[
         "Use a typed GPU request: `flyte.Resources(gpu=\"T4:1\")`, or `flyte.GPU(...)`",
     ),
     (
-        "flytekit.task",
-        "Decorate with `@env.task` of a `flyte.TaskEnvironment`",
-    ),
-    (
-        "flytekit.workflow",
-        "Decorate with `@env.task` of a `flyte.TaskEnvironment`",
-    ),
-    (
-        "flytekit.dynamic",
-        "Decorate with `@env.task` of a `flyte.TaskEnvironment`",
-    ),
-    (
         "flytekit.eager",
         "Decorate with `@env.task` of a `flyte.TaskEnvironment`, on an `async def`",
     ),
@@ -321,11 +335,11 @@ const ADVICE: &[(&str, &str)] = &[
     ),
     (
         "flytekit.FlyteContextManager",
-        "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()`",
+        "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()` for the run (`.action`, `.checkpoint`, `.raw_data_path`), `flyte.storage` for files (`await flyte.storage.get(remote, local)`, `put(local, remote)`, `get_random_local_directory()`), `os.environ` for secrets; the compilation state has none",
     ),
     (
         "flytekit.FlyteContext",
-        "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()`",
+        "flytekit's context internals have no Flyte 2 equivalent: use `flyte.ctx()` for the run (`.action`, `.checkpoint`, `.raw_data_path`), `flyte.storage` for files (`await flyte.storage.get(remote, local)`, `put(local, remote)`, `get_random_local_directory()`), `os.environ` for secrets; the compilation state has none",
     ),
     (
         "flytekit.WorkflowFailurePolicy",
@@ -370,11 +384,11 @@ const ADVICE: &[(&str, &str)] = &[
     ),
     (
         "union.Artifact",
-        "Flyte 2 has no artifacts: pass outputs explicitly, or look runs up with `flyte.remote`",
+        "Flyte 2 artifacts are offloaded outputs only (`File`, `Dir`, `DataFrame`; not primitives): return `flyte.artifacts.new(value, flyte.artifacts.Metadata(name=..., partitions={...}))` from a task, and read one with `flyte.remote.Artifact.get(name, version=...)` passed as a run input; `Artifact.query()` defaults have no equivalent",
     ),
     (
         "union.artifacts.",
-        "Flyte 2 has no artifacts: pass outputs explicitly, or look runs up with `flyte.remote`",
+        "Flyte 2 artifacts are offloaded outputs only (`File`, `Dir`, `DataFrame`; not primitives): return `flyte.artifacts.new(value, flyte.artifacts.Metadata(name=..., partitions={...}))` from a task, and read one with `flyte.remote.Artifact.get(name, version=...)` passed as a run input; `Artifact.query()` defaults have no equivalent",
     ),
     (
         "union.",

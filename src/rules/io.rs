@@ -38,6 +38,8 @@ const TYPES: &[(&str, Kind, bool)] = &[
     ("flytekit.FlyteFile", Kind::File, false),
     ("flytekit.FlyteDirectory", Kind::Dir, false),
     ("flytekit.StructuredDataset", Kind::DataFrame, false),
+    // The old StructuredDataset: parquet files with typed columns.
+    (SCHEMA, Kind::DataFrame, false),
     (
         "flytekit.types.directory.TFRecordsDirectory",
         Kind::Dir,
@@ -57,6 +59,23 @@ const TYPES: &[(&str, Kind, bool)] = &[
     ("flytekit.types.file.SVGImageFile", Kind::File, true),
     ("flytekit.types.file.TFRecordFile", Kind::File, true),
 ];
+
+/// flytekit's dataset format constants and their values (`structured_dataset.py`, 1.16.31).
+const FORMATS: &[(&str, &str)] = &[
+    (
+        "flytekit.types.structured.structured_dataset.PARQUET",
+        "parquet",
+    ),
+    ("flytekit.types.structured.structured_dataset.CSV", "csv"),
+];
+
+/// flytekit's `FlyteSchema`: the StructuredDataset of old, read and written through
+/// `open()` (pandas by default), with its columns in the subscript (`FlyteSchema[kwtypes(...)]`).
+const SCHEMA: &str = "flytekit.types.schema.FlyteSchema";
+
+fn is_schema(checker: &Checker, expr: &Expr) -> bool {
+    checker.resolves_to(expr, &[SCHEMA])
+}
 
 fn io_kind(checker: &Checker, expr: &Expr) -> Option<(Kind, bool)> {
     let qualified = checker.resolve(expr)?;
@@ -81,9 +100,35 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     {
         return;
     }
+    if let Some(format) = checker
+        .resolve(expr)
+        .and_then(|q| FORMATS.iter().find(|(name, _)| **name == *q))
+        .map(|(_, format)| *format)
+    {
+        let literal = checker.quote(format);
+        checker.report(
+            Diagnostic::new(
+                Rule::IoType,
+                format!(
+                    "`{}` is the format string {literal} in Flyte 2",
+                    checker.text(expr.range())
+                ),
+                expr.range(),
+            )
+            .with_help(format!(
+                "Replace with {literal} (the same value: `flyte.io.DataFrame` formats are strings)"
+            ))
+            .with_fix(Fix::safe_edits(vec![Edit::replace(expr.range(), literal)])),
+        );
+        return;
+    }
     let Some((kind, format)) = io_kind(checker, expr) else {
         return;
     };
+    if is_schema(checker, expr) {
+        schema_reference(checker, expr);
+        return;
+    }
     // `FlyteFile[...]` carries a format: the whole subscript becomes the plain class.
     let (site, format) = match parent {
         Some(Expr::Subscript(sub)) if sub.value.range() == expr.range() => (sub.range, true),
@@ -114,6 +159,68 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         diagnostic = diagnostic.with_fix(Fix::new(edits, applicability));
     }
     checker.report(diagnostic);
+}
+
+/// FM410: `FlyteSchema` is `DataFrame`; `FlyteSchema[columns]` is `Annotated[DataFrame, columns]`
+/// (Flyte 2 reads the named columns only, as Flyte 1 did). Unsafe: the value's methods differ
+/// (`open()` takes the frame type, there are no writers, a returned frame must be wrapped).
+fn schema_reference(checker: &mut Checker, expr: &Expr) {
+    let subscript = match checker.parent_expr() {
+        Some(Expr::Subscript(sub)) if sub.value.range() == expr.range() => Some(sub),
+        _ => None,
+    };
+    let site = subscript.map_or(expr.range(), |s| s.range);
+    let old = checker.text(site).to_string();
+    let diagnostic = Diagnostic::new(
+        Rule::IoType,
+        format!("`{old}` is `flyte.io.DataFrame` in Flyte 2"),
+        site,
+    );
+    const METHODS: &str = "read it with `.open(pd.DataFrame).all_sync()`, return a frame as `DataFrame.wrap_df(df)`: Flyte 2 has no schema writers";
+    let Some((mut edits, name)) = checker.import_from("flyte.io", "DataFrame") else {
+        checker.report(diagnostic.with_help(format!(
+            "Replace with `flyte.io.DataFrame` (`DataFrame` names something else here); {METHODS}"
+        )));
+        return;
+    };
+    let help = match subscript {
+        None => {
+            edits.push(Edit::replace(site, name.clone()));
+            format!("Replace with `{name}`; {METHODS}")
+        }
+        Some(sub) => {
+            // `FlyteSchema[cols, SchemaFormat.X]` carries a format Flyte 2 does not take.
+            if matches!(&*sub.slice, Expr::Tuple(_)) {
+                checker.report(diagnostic.with_help(format!(
+                    "Rewrite by hand as `Annotated[DataFrame, {{\"column\": type}}]` (a schema \
+                     format has no Flyte 2 equivalent); {METHODS}"
+                )));
+                return;
+            }
+            let Some((annotated_edits, annotated)) = checker.import_from("typing", "Annotated")
+            else {
+                checker.report(diagnostic.with_help(format!(
+                    "Replace with `typing.Annotated[DataFrame, <columns>]`; {METHODS}"
+                )));
+                return;
+            };
+            edits.extend(annotated_edits);
+            // Up to the columns only: a `kwtypes(...)` inside is FM104's to rewrite.
+            edits.push(Edit::replace(
+                TextRange::new(sub.range.start(), sub.slice.start()),
+                format!("{annotated}[{name}, "),
+            ));
+            let columns = checker.text(sub.slice.range());
+            format!(
+                "Replace with `{annotated}[{name}, {columns}]` (the columns are kept); {METHODS}"
+            )
+        }
+    };
+    checker.report(
+        diagnostic
+            .with_help(help)
+            .with_fix(Fix::new(edits, Applicability::Unsafe)),
+    );
 }
 
 /// FM411: constructing a flytekit I/O value.
@@ -157,6 +264,24 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     let Some((kind, _)) = io_kind(checker, callee) else {
         return;
     };
+    if is_schema(checker, callee) {
+        checker.report(
+            Diagnostic::new(
+                Rule::IoConstructor,
+                format!(
+                    "`{}(...)` has no Flyte 2 equivalent: Flyte 2 has no schema writers",
+                    checker.text(call.func.range())
+                ),
+                call.range(),
+            )
+            .with_help(
+                "Return the frame itself as `DataFrame.wrap_df(df)` instead of writing it \
+                 through `open().write(df)`; name stored data with \
+                 `DataFrame.from_existing_remote(uri, format=\"parquet\")`",
+            ),
+        );
+        return;
+    }
     let diagnostic = Diagnostic::new(
         Rule::IoConstructor,
         format!(
@@ -180,6 +305,185 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         }
         Err(why) => checker.report(diagnostic.with_help(why)),
     }
+}
+
+/// FM411: a task with a `FlyteSchema` or `StructuredDataset` output that returns a frame.
+/// flytekit wrapped a returned pandas (or arrow) frame itself; Flyte 2 rejects it ("Expected a
+/// DataFrame instance"): the frame is wrapped with `DataFrame.wrap_df(...)`. Unsafe: it assumes
+/// the value is a frame, not already a dataset.
+pub fn returned(checker: &mut Checker, ret: &ruff_python_ast::StmtReturn) {
+    if !checker.enabled(Rule::IoConstructor) || checker.in_lambda_or_generator() {
+        return;
+    }
+    let Some(function) = checker.function() else {
+        return;
+    };
+    // A flytekit `@task` gets the fixes. An `@env.task` (one already migrated, or a workflow
+    // made a task, whose returns are task results) keeps only the report that has no fix, so
+    // it is not lost once the decorator is rewritten.
+    let flytekit_task = function.kind == Some(crate::checker::FlyteKind::Task);
+    if !flytekit_task && (function.kind.is_some() || checker.task_function().is_none()) {
+        return;
+    }
+    let def = function.def;
+    let Some(returns) = &def.returns else {
+        return;
+    };
+    let Some(value) = ret.value.as_deref() else {
+        return;
+    };
+    let is_dataset = |annotation: &Expr| {
+        let output = match underlying_type(checker, annotation) {
+            Expr::Subscript(sub) => &*sub.value,
+            other => other,
+        };
+        matches!(io_kind(checker, output), Some((Kind::DataFrame, _)))
+            || checker.resolves_to(output, &["flyte.io.DataFrame"])
+    };
+    if is_dataset(returns) {
+        if flytekit_task {
+            wrap_returned(checker, value);
+        }
+        return;
+    }
+    // `-> Tuple[FlyteSchema, ...]` with `return a, b`: each dataset member.
+    let Expr::Subscript(sub) = underlying_type(checker, returns) else {
+        return;
+    };
+    if !checker.resolves_to(&sub.value, &["typing.Tuple", "builtins.tuple"])
+        && !matches!(&*sub.value, Expr::Name(n) if n.id.as_str() == "tuple")
+    {
+        return;
+    }
+    let Expr::Tuple(members) = &*sub.slice else {
+        return;
+    };
+    let datasets: Vec<bool> = members.elts.iter().map(is_dataset).collect();
+    if !datasets.contains(&true) {
+        return;
+    }
+    match value {
+        Expr::Tuple(values) if values.elts.len() == datasets.len() => {
+            if flytekit_task {
+                for (value, dataset) in values.elts.iter().zip(datasets) {
+                    if dataset {
+                        wrap_returned(checker, value);
+                    }
+                }
+            }
+        }
+        // The outputs of a task called here are datasets already.
+        _ if returns_task_result(checker, value) => {}
+        _ => checker.report(
+            Diagnostic::new(
+                Rule::IoConstructor,
+                "Returned frames are not `flyte.io.DataFrame`s in Flyte 2",
+                value.range(),
+            )
+            .with_help(
+                "flytekit wrapped returned frames itself, Flyte 2 rejects them: return each \
+                 dataset output as `DataFrame.wrap_df(frame)`",
+            ),
+        ),
+    }
+}
+
+/// Whether a value is the result of calling a task of this module (`t(...)`, or a name bound
+/// to one).
+fn returns_task_result(checker: &Checker, value: &Expr) -> bool {
+    let call = match value {
+        Expr::Call(call) => call,
+        Expr::Name(name) => match checker.semantic.binding_of(name.range.start()) {
+            Some(binding) => match &binding.kind {
+                BindingKind::Assignment {
+                    value: Expr::Call(call),
+                    ..
+                } => call,
+                _ => return false,
+            },
+            None => return false,
+        },
+        _ => return false,
+    };
+    matches!(&*call.func, Expr::Name(f) if checker
+        .module_function(f)
+        .is_some_and(|def| checker.is_task_function(def)))
+}
+
+/// A value returned for a dataset output: wrapped when it is not a dataset already.
+fn wrap_returned(checker: &mut Checker, value: &Expr) {
+    match value {
+        Expr::NoneLiteral(_) => return,
+        // `StructuredDataset(...)`, `FlyteSchema(...)`: FM411's; `DataFrame.wrap_df(...)` is done.
+        Expr::Call(call) if builds_dataset(checker, call) => return,
+        Expr::Name(name) => {
+            // A dataset input passed on is already one.
+            if parameter_kind(checker, name).is_some() {
+                return;
+            }
+            if let Some(binding) = checker.semantic.binding_of(name.range.start())
+                && let BindingKind::Assignment {
+                    value: Expr::Call(call),
+                    ..
+                } = &binding.kind
+                && builds_dataset(checker, call)
+            {
+                if is_schema(checker, &call.func) && call.arguments.is_empty() {
+                    // `out = FlyteSchema(); out.open().write(df); return out`
+                    checker.report(
+                        Diagnostic::new(
+                            Rule::IoConstructor,
+                            format!(
+                                "`{}` is a Flyte 1 schema written in the task; Flyte 2 has no \
+                                 schema writers",
+                                name.id
+                            ),
+                            value.range(),
+                        )
+                        .with_help("Return the frame that was written, as `DataFrame.wrap_df(df)`"),
+                    );
+                }
+                return;
+            }
+        }
+        _ => {}
+    }
+    let text = checker.text(value.range()).to_string();
+    let diagnostic = Diagnostic::new(
+        Rule::IoConstructor,
+        "A returned frame is not a `flyte.io.DataFrame` in Flyte 2",
+        value.range(),
+    );
+    let Some((mut edits, name)) = checker.import_from("flyte.io", "DataFrame") else {
+        checker.report(diagnostic.with_help(format!(
+            "flytekit wrapped the frame itself, Flyte 2 does not: return \
+             `flyte.io.DataFrame.wrap_df({text})`"
+        )));
+        return;
+    };
+    let replacement = format!("{name}.wrap_df({text})");
+    edits.push(Edit::replace(value.range(), replacement.clone()));
+    checker.report(
+        diagnostic
+            .with_help(format!(
+                "flytekit wrapped the frame itself, Flyte 2 rejects it: return `{replacement}` \
+                 (assumes the value is a frame, not already a dataset)"
+            ))
+            .with_fix(Fix::new(edits, Applicability::Unsafe)),
+    );
+}
+
+/// Whether a call builds a dataset: a flytekit I/O constructor or class method, or a
+/// `flyte.io.DataFrame` one (`DataFrame.wrap_df(df)`).
+fn builds_dataset(checker: &Checker, call: &ExprCall) -> bool {
+    let callee = match &*call.func {
+        Expr::Attribute(a) => &*a.value,
+        Expr::Subscript(s) => &*s.value,
+        other => other,
+    };
+    io_kind(checker, callee).is_some()
+        || io_kind(checker, &call.func).is_some()
+        || checker.resolves_to(callee, &["flyte.io.DataFrame"])
 }
 
 /// The Flyte 2 expression that builds the value, its fix safety and the help line.
@@ -495,7 +799,7 @@ fn string_default(checker: &mut Checker, annotation: &Expr, default: &Expr, data
 
 /// The type an annotation stands for, seen through `Annotated[T, ...]`, `Optional[T]`,
 /// `Union[T, None]` and `T | None`: a method call on the parameter is a call on `T`.
-fn underlying_type<'a>(checker: &Checker, annotation: &'a Expr) -> &'a Expr {
+fn underlying_type<'a>(checker: &Checker<'a>, annotation: &'a Expr) -> &'a Expr {
     let mut current = annotation;
     for _ in 0..8 {
         let next = match current {
@@ -511,6 +815,19 @@ fn underlying_type<'a>(checker: &Checker, annotation: &'a Expr) -> &'a Expr {
                     _ => None,
                 }
             }
+            // A module-level type alias (`Scores = FlyteSchema[kwtypes(...)]`).
+            Expr::Name(name) => checker
+                .semantic
+                .binding_of(name.range.start())
+                .filter(|b| b.scope == 0)
+                .and_then(|b| match &b.kind {
+                    BindingKind::Assignment { value, .. }
+                        if matches!(value, Expr::Subscript(_) | Expr::Attribute(_)) =>
+                    {
+                        Some(*value)
+                    }
+                    _ => None,
+                }),
             Expr::BinOp(op) if op.op == ruff_python_ast::Operator::BitOr => {
                 match (
                     op.left.is_none_literal_expr(),
@@ -587,6 +904,13 @@ pub fn method(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
         );
         return;
     }
+    if (kind, method) == (Kind::DataFrame, "open")
+        && call.arguments.is_empty()
+        && matches!(&*attr.value, Expr::Name(_) | Expr::Attribute(_))
+    {
+        schema_open(checker, call, name);
+        return;
+    }
     let sync_twin = match (kind, method, &*attr.value) {
         (Kind::File | Kind::Dir, "download", Expr::Name(_) | Expr::Attribute(_)) => "download_sync",
         (Kind::File, "open", Expr::Name(_) | Expr::Attribute(_)) => "open_sync",
@@ -645,6 +969,50 @@ pub fn method(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
         vec![Edit::replace(site, replacement)],
         applicability,
     )));
+}
+
+/// FM412: `schema.open()` read pandas frames by default; `DataFrame.open` takes the type.
+fn schema_open(checker: &mut Checker, call: &ExprCall, name: &str) {
+    let diagnostic = Diagnostic::new(
+        Rule::IoMethod,
+        format!(
+            "`{}` needs the frame type on `flyte.io.DataFrame` in Flyte 2",
+            checker.text(call.range())
+        ),
+        call.range(),
+    );
+    // `import pandas as pd` at the top of the module: use its name.
+    let alias = checker.module.iter().find_map(|stmt| match stmt {
+        Stmt::Import(import) => import
+            .names
+            .iter()
+            .find(|a| a.name.id.as_str() == "pandas")
+            .map(|a| a.asname.as_ref().unwrap_or(&a.name).id.to_string()),
+        _ => None,
+    });
+    let (mut edits, pandas) = match alias {
+        Some(alias) => (Vec::new(), alias),
+        None => match checker.import_module("pandas") {
+            Some(edits) => (edits, "pandas".to_string()),
+            None => {
+                checker.report(diagnostic.with_help(format!(
+                    "Pass the frame type: `{name}.open(pandas.DataFrame)` (flytekit read pandas \
+                     by default)"
+                )));
+                return;
+            }
+        },
+    };
+    let close = call.arguments.end() - ruff_text_size::TextSize::from(1);
+    edits.push(Edit::insert(close, format!("{pandas}.DataFrame")));
+    checker.report(
+        diagnostic
+            .with_help(format!(
+                "Pass the frame type: `{name}.open({pandas}.DataFrame)` (flytekit read pandas by \
+                 default)"
+            ))
+            .with_fix(Fix::new(edits, Applicability::Safe)),
+    );
 }
 
 fn await_in(checker: &Checker, range: TextRange) -> String {

@@ -56,6 +56,8 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
     // The mapped target and `map_task`'s own options.
     let mut target: Option<&Expr> = inner.arguments.args.first();
     let mut concurrency: Option<&Expr> = None;
+    // `metadata=TaskMetadata(retries=..., timeout=...)`: settings of every mapped run.
+    let mut overrides: Vec<String> = Vec::new();
     if inner.arguments.args.len() > 2 {
         checker
             .report(diagnostic.with_help(manual("`map_task` has unexpected positional arguments")));
@@ -69,6 +71,13 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
             Some("target") => target = Some(&kw.value),
             Some("concurrency") => concurrency = Some(&kw.value),
             Some("run_all_sub_nodes") => {}
+            Some("metadata") => match metadata_overrides(checker, &kw.value) {
+                Ok(found) => overrides = found,
+                Err(why) => {
+                    checker.report(diagnostic.with_help(manual(&why)));
+                    return;
+                }
+            },
             Some("min_success_ratio") if is_one(&kw.value) => {}
             Some("min_success_ratio" | "min_successes") => {
                 checker.report(diagnostic.with_help(
@@ -110,13 +119,17 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
         return;
     }
 
-    let plan = match plan(checker, target, outer) {
+    let mut plan = match plan(checker, target, outer) {
         Ok(plan) => plan,
         Err(why) => {
             checker.report(diagnostic.with_help(manual(&why)));
             return;
         }
     };
+    let retries = overrides.iter().any(|o| o.starts_with("retries="));
+    if !overrides.is_empty() {
+        plan.target = format!("{}.override({})", plan.target, overrides.join(", "));
+    }
     let concurrency = concurrency
         .filter(|c| !c.is_none_literal_expr())
         .map(|c| checker.text(c.range()));
@@ -138,18 +151,28 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
         };
         imports.extend(itertools);
     }
-    let applicability = if plan.mapped > 1 {
+    let applicability = if plan.mapped > 1 || retries {
         Applicability::Unsafe
     } else {
         Applicability::Safe
     };
-    let help = if applicability == Applicability::Safe {
+    let mut notes = Vec::new();
+    if plan.mapped > 1 {
+        notes.push(
+            "lists are passed in parameter order; unlike Flyte 1, lists of different lengths \
+             are truncated to the shortest",
+        );
+    }
+    if retries {
+        notes.push(
+            "Flyte 2 retries every user error except `flyte.errors.NonRecoverableError`, Flyte 1 \
+             only recoverable ones",
+        );
+    }
+    let help = if notes.is_empty() {
         format!("Replace with `{replacement}`")
     } else {
-        format!(
-            "Replace with `{replacement}` (lists are passed in parameter order; unlike Flyte 1, \
-             lists of different lengths are truncated to the shortest)"
-        )
+        format!("Replace with `{replacement}` ({})", notes.join("; "))
     };
     let mut edits = vec![Edit::replace(outer.range(), replacement)];
     edits.extend(plan.edits);
@@ -159,6 +182,36 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
             .with_help(help)
             .with_fix(Fix::new(edits, applicability)),
     );
+}
+
+/// The `task.override(...)` keywords of `metadata=TaskMetadata(...)` on `map_task`:
+/// `retries`, `timeout` (a timedelta or seconds, as in Flyte 2) and `interruptible`.
+fn metadata_overrides(checker: &Checker, value: &Expr) -> Result<Vec<String>, String> {
+    let Expr::Call(call) = value else {
+        return Err("`metadata=` is not a `TaskMetadata(...)` call".to_string());
+    };
+    if !checker.resolves_to(&call.func, &["flytekit.TaskMetadata"]) {
+        return Err("`metadata=` is not a `TaskMetadata(...)` call".to_string());
+    }
+    if !call.arguments.args.is_empty() {
+        return Err("`TaskMetadata` has positional arguments: name them".to_string());
+    }
+    let mut overrides = Vec::new();
+    for kw in &call.arguments.keywords {
+        match keyword_name(kw) {
+            Some(name @ ("retries" | "timeout" | "interruptible")) => {
+                overrides.push(format!("{name}={}", checker.text(kw.value.range())));
+            }
+            _ => {
+                return Err(format!(
+                    "`TaskMetadata({})` is not moved (only `retries`, `timeout` and \
+                     `interruptible` are): set it with `task.override(...)` by hand",
+                    checker.text(kw.range)
+                ));
+            }
+        }
+    }
+    Ok(overrides)
 }
 
 /// What the fix writes: `flyte.map(target, *lists)`, and the edits it needs elsewhere.

@@ -10,6 +10,7 @@ pub mod context;
 pub mod dataclass_json;
 pub mod decks;
 pub mod decorators;
+pub mod errors;
 pub mod flyte2_api;
 pub mod images;
 pub mod imports;
