@@ -534,6 +534,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::images::method(self, call);
                 rules::flyte2_api::call(self, call);
                 rules::callees::call(self, call);
+                rules::gates::call(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);

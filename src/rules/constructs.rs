@@ -62,6 +62,9 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.FixedRate", Owner::InLaunchPlan),
     ("flytekit.Labels", Owner::InLaunchPlan),
     ("flytekit.Annotations", Owner::InLaunchPlan),
+    ("flytekit.sleep", Owner::Called),
+    ("flytekit.wait_for_input", Owner::Called),
+    ("flytekit.approve", Owner::Called),
 ];
 
 /// flytekit names (or prefixes, ending in `.`) with their Flyte 2 replacement or advice.

@@ -10,6 +10,7 @@ pub mod dataclass_json;
 pub mod decks;
 pub mod decorators;
 pub mod flyte2_api;
+pub mod gates;
 pub mod images;
 pub mod imports;
 pub mod io;
