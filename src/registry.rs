@@ -69,7 +69,7 @@ macro_rules! rules {
 rules! {
     RenamedName => ("FM101", "renamed-name", Sometimes, "FM101.md"),
     UnusedFlytekitImport => ("FM102", "unused-flytekit-import", Always, "FM102.md"),
-    FlytekitConstruct => ("FM103", "flytekit-construct", None, "FM103.md"),
+    FlytekitConstruct => ("FM103", "flytekit-construct", Sometimes, "FM103.md"),
     Kwtypes => ("FM104", "kwtypes", Sometimes, "FM104.md"),
     ResourcesFields => ("FM201", "resources-fields", Sometimes, "FM201.md"),
     AcceleratorToGpu => ("FM202", "accelerator-to-gpu", Sometimes, "FM202.md"),

@@ -8,7 +8,7 @@ use ruff_python_ast::Expr;
 use ruff_text_size::Ranged;
 
 use crate::checker::Checker;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
 
 /// Where another rule reports a flytekit name, so this one does not.
@@ -355,14 +355,21 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         if !checker.in_decorator_arguments(expr) {
             let plugin = rest.split('.').next().unwrap_or(rest);
             let help = advice(qualified).map_or_else(|| plugin_advice(plugin), str::to_string);
-            checker.report(
-                Diagnostic::new(
-                    Rule::FlytekitConstruct,
-                    format!("`{qualified}` is a Flyte 1 plugin (`flytekitplugins-{plugin}`)"),
-                    expr.range(),
-                )
-                .with_help(help),
+            let diagnostic = Diagnostic::new(
+                Rule::FlytekitConstruct,
+                format!("`{qualified}` is a Flyte 1 plugin (`flytekitplugins-{plugin}`)"),
+                expr.range(),
             );
+            let diagnostic = match module_config(checker, expr) {
+                Some((edits, text)) => diagnostic
+                    .with_help(format!(
+                        "Use `{}`, with the same fields; `task_config=` then moves to `plugin_config=` of the `TaskEnvironment`",
+                        text.split('(').next().unwrap_or(&text)
+                    ))
+                    .with_fix(Fix::unsafe_edits(edits)),
+                None => diagnostic.with_help(help),
+            };
+            checker.report(diagnostic);
         }
         return;
     }
@@ -552,6 +559,24 @@ fn plugin_advice(plugin: &str) -> String {
     format!(
         "Flyte 2 may have no equivalent of `flytekitplugins-{plugin}`: look for a `flyteplugins-{plugin}` package at the version of `flyte`, otherwise do the work inside an `@env.task` with the library directly"
     )
+}
+
+/// `ray_config = RayJobConfig(...)` at module level: the same config in Flyte 2's classes, as
+/// edits and the new text, when `expr` is the called class.
+fn module_config(checker: &Checker, expr: &Expr) -> Option<(Vec<Edit>, String)> {
+    let Some(Expr::Call(call)) = checker.parent_expr() else {
+        return None;
+    };
+    if call.func.range() != expr.range() {
+        return None;
+    }
+    let config = super::plugins::module_config(checker, call)?;
+    let mut edits = Vec::new();
+    for module in &config.modules {
+        edits.extend(checker.import_module(module)?);
+    }
+    edits.push(Edit::replace(call.range(), config.text.clone()));
+    Some((edits, config.text))
 }
 
 /// The most specific advice of [`ADVICE`] for a qualified name.
