@@ -360,14 +360,19 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
                 format!("`{qualified}` is a Flyte 1 plugin (`flytekitplugins-{plugin}`)"),
                 expr.range(),
             );
-            let diagnostic = match module_config(checker, expr) {
-                Some((edits, text)) => diagnostic
+            let diagnostic = if let Some((edits, text)) = module_config(checker, expr) {
+                diagnostic
                     .with_help(format!(
                         "Use `{}`, with the same fields; `task_config=` then moves to `plugin_config=` of the `TaskEnvironment`",
                         text.split('(').next().unwrap_or(&text)
                     ))
-                    .with_fix(Fix::unsafe_edits(edits)),
-                None => diagnostic.with_help(help),
+                    .with_fix(Fix::unsafe_edits(edits))
+            } else if let Some(edit) = drop_interactive(checker, expr, qualified) {
+                diagnostic
+                    .with_help("Remove the decorator and start the run with `flyte run --debug` (or `flyte.with_runcontext(debug=True)`), which serves VS Code in the task's container")
+                    .with_fix(Fix::unsafe_edits(vec![edit]))
+            } else {
+                diagnostic.with_help(help)
             };
             checker.report(diagnostic);
         }
@@ -577,6 +582,25 @@ fn module_config(checker: &Checker, expr: &Expr) -> Option<(Vec<Edit>, String)> 
     }
     edits.push(Edit::replace(call.range(), config.text.clone()));
     Some((edits, config.text))
+}
+
+/// `@vscode` (bare, or called without arguments) on a task: the deletion of its lines. Flyte 2
+/// debugs any task with `flyte run --debug`.
+fn drop_interactive(checker: &Checker, expr: &Expr, qualified: &str) -> Option<Edit> {
+    if qualified != "flytekitplugins.flyteinteractive.vscode" || !checker.in_decorator(expr) {
+        return None;
+    }
+    let Some(ruff_python_ast::Stmt::FunctionDef(def)) = checker.current_stmt() else {
+        return None;
+    };
+    if !checker.is_task_function(def) {
+        return None;
+    }
+    let decorator = def.decorator_list.iter().find(|d| match &d.expression {
+        Expr::Call(call) => call.func.range() == expr.range() && call.arguments.is_empty(),
+        other => other.range() == expr.range(),
+    })?;
+    super::dataclass_json::own_lines(checker, decorator.range())
 }
 
 /// The most specific advice of [`ADVICE`] for a qualified name.
