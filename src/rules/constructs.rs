@@ -5,7 +5,7 @@
 //! leaves flytekit code behind silently.
 
 use ruff_python_ast::Expr;
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
@@ -367,6 +367,10 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
                         text.split('(').next().unwrap_or(&text)
                     ))
                     .with_fix(Fix::unsafe_edits(edits))
+            } else if let Some((edits, text)) = mlflow_run(checker, expr, qualified) {
+                diagnostic
+                    .with_help(format!("Decorate the task with `@{text}` above the task decorator (Flyte 2's order); it renders no metrics deck"))
+                    .with_fix(Fix::unsafe_edits(edits))
             } else if let Some(edit) = drop_interactive(checker, expr, qualified) {
                 diagnostic
                     .with_help("Remove the decorator and start the run with `flyte run --debug` (or `flyte.with_runcontext(debug=True)`), which serves VS Code in the task's container")
@@ -582,6 +586,83 @@ fn module_config(checker: &Checker, expr: &Expr) -> Option<(Vec<Edit>, String)> 
     }
     edits.push(Edit::replace(call.range(), config.text.clone()));
     Some((edits, config.text))
+}
+
+/// `@mlflow_autolog(framework=mlflow.keras, experiment_name=...)` below a task decorator:
+/// `@flyteplugins.mlflow.mlflow_run(autolog=True, framework="keras", ...)` above it, as edits
+/// and the new decorator's text.
+fn mlflow_run(checker: &Checker, expr: &Expr, qualified: &str) -> Option<(Vec<Edit>, String)> {
+    if qualified != "flytekitplugins.mlflow.mlflow_autolog" || !checker.in_decorator(expr) {
+        return None;
+    }
+    let Some(ruff_python_ast::Stmt::FunctionDef(def)) = checker.current_stmt() else {
+        return None;
+    };
+    let is_task = |d: &ruff_python_ast::Decorator| {
+        let callee = match &d.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        checker.resolves_to(callee, &["flytekit.task"])
+            || matches!(callee, Expr::Attribute(a) if a.attr.id.as_str() == "task"
+                && matches!(&*a.value, Expr::Name(n) if checker.is_task_environment(n)))
+    };
+    let task = def.decorator_list.iter().position(is_task)?;
+    let at = def
+        .decorator_list
+        .iter()
+        .position(|d| match &d.expression {
+            Expr::Call(call) => call.func.range() == expr.range(),
+            other => other.range() == expr.range(),
+        })?;
+    // Flyte 1's order: the task decorator wraps the autologged function.
+    if at < task {
+        return None;
+    }
+    let decorator = &def.decorator_list[at];
+    let mut framework = "sklearn".to_string();
+    let mut experiment = None;
+    if let Expr::Call(call) = &decorator.expression {
+        if !call.arguments.args.is_empty() {
+            return None;
+        }
+        for keyword in &call.arguments.keywords {
+            match super::keyword_name(keyword) {
+                Some("framework") => match &keyword.value {
+                    Expr::Attribute(a) if checker.resolves_to(&a.value, &["mlflow"]) => {
+                        framework = a.attr.id.to_string();
+                    }
+                    _ => return None,
+                },
+                Some("experiment_name") => experiment = Some(checker.text(keyword.value.range())),
+                _ => return None,
+            }
+        }
+    }
+    let mut edits = checker.import_module("flyteplugins.mlflow")?;
+    edits.push(super::dataclass_json::own_lines(
+        checker,
+        decorator.range(),
+    )?);
+    let experiment = experiment
+        .map(|e| format!(", experiment_name={e}"))
+        .unwrap_or_default();
+    let text = format!(
+        "flyteplugins.mlflow.mlflow_run(autolog=True, framework={}{experiment})",
+        checker.quote(&framework)
+    );
+    let task_decorator = &def.decorator_list[task];
+    let line_start = checker.locator.line_start(task_decorator.range().start());
+    let indent = checker.text(TextRange::new(line_start, task_decorator.range().start()));
+    let indent = indent.strip_suffix('@').unwrap_or(indent);
+    if !indent.trim().is_empty() {
+        return None;
+    }
+    edits.push(Edit::insert(
+        line_start,
+        format!("{indent}@{text}{}", checker.line_ending.as_str()),
+    ));
+    Some((edits, text))
 }
 
 /// `@vscode` (bare, or called without arguments) on a task: the deletion of its lines. Flyte 2
