@@ -27,16 +27,7 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     match &*qualified {
         "flytekit.sleep" => sleep(checker, call),
         "flytekit.wait_for_input" => wait_for_input(checker, call),
-        "flytekit.approve" => checker.report(
-            Diagnostic::new(
-                Rule::GateNode,
-                "`approve(...)` is a Flyte 1 gate node: Flyte 2 waits on a condition",
-                call.range(),
-            )
-            .with_help(
-                "In the orchestrating task: `if not flyte.new_condition(\"<name>\", prompt=..., data_type=bool, timeout=...).wait(): raise ...`, then use the approved value",
-            ),
-        ),
+        "flytekit.approve" => approve(checker, call),
         _ => {}
     }
 }
@@ -196,4 +187,75 @@ fn ordered(def: &StmtFunctionDef, name: &str) -> bool {
     let mut finder = Finder { name, found: false };
     finder.visit_body(&def.body);
     finder.found
+}
+
+/// `approve(value, name, timeout=...)` in a statement of a workflow → a condition checked
+/// before the statement, which then reads `value`.
+fn approve(checker: &mut Checker, call: &ExprCall) {
+    let diagnostic = Diagnostic::new(
+        Rule::GateNode,
+        "`approve(...)` is a Flyte 1 gate node: Flyte 2 waits on a condition",
+        call.range(),
+    );
+    let help = "In the orchestrating task: `if not flyte.new_condition(\"<name>\", data_type=bool, timeout=...).wait(): raise ...`, then use the approved value";
+    let names = ["upstream_item", "name", "timeout"];
+    let arguments = plain_arguments(call, &names).then(|| {
+        [
+            argument(call, 0, "upstream_item"),
+            argument(call, 1, "name"),
+            argument(call, 2, "timeout"),
+        ]
+    });
+    let Some([Some(upstream @ Expr::Name(_)), Some(name), Some(timeout)]) = arguments else {
+        checker.report(diagnostic.with_help(help));
+        return;
+    };
+    // A simple statement directly in a sync workflow's body, outside `>>` chains.
+    let statement = checker.current_stmt().filter(|stmt| {
+        matches!(
+            stmt,
+            Stmt::Assign(_) | Stmt::AnnAssign(_) | Stmt::Return(_) | Stmt::Expr(_)
+        )
+    });
+    let in_body = match (statement, sync_workflow(checker)) {
+        (Some(stmt), Some(def)) => def.body.iter().any(|s| s.range() == stmt.range()),
+        _ => false,
+    };
+    let in_chain = checker.has_ancestor(
+        |e| matches!(e, Expr::BinOp(b) if matches!(b.op, Operator::RShift | Operator::LShift)),
+    );
+    let (Some(stmt), true, false) = (statement, in_body, in_chain) else {
+        checker.report(diagnostic.with_help(help));
+        return;
+    };
+    let line_start = checker.locator.line_start(stmt.range().start());
+    let indent = checker.text(ruff_text_size::TextRange::new(
+        line_start,
+        stmt.range().start(),
+    ));
+    let Some(mut edits) = checker
+        .import_module("flyte")
+        .filter(|_| indent.trim().is_empty())
+    else {
+        checker.report(diagnostic.with_help(help));
+        return;
+    };
+    let newline = checker.line_ending.as_str();
+    let name = checker.text(name.range());
+    edits.push(Edit::insert(
+        line_start,
+        format!(
+            "{indent}if not flyte.new_condition({name}, data_type=bool, timeout={}).wait():{newline}{indent}    raise RuntimeError(\"not approved: \" + {name}){newline}",
+            checker.text(timeout.range()),
+        ),
+    ));
+    edits.push(Edit::replace(call.range(), checker.text(upstream.range())));
+    checker.report(
+        diagnostic
+            .with_help(format!(
+                "Check `flyte.new_condition({name}, data_type=bool, ...).wait()` before the statement, raise when it is false, and use `{}`",
+                checker.text(upstream.range())
+            ))
+            .with_fix(Fix::unsafe_edits(edits)),
+    );
 }
