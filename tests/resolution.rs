@@ -183,3 +183,12 @@ fn module_level_plugin_config_moves_with_its_task() {
         assert_eq!(alone, source, "{only}");
     }
 }
+
+/// A dotted module import added in one fix round (`import flyte.notify`) is reused by the next.
+#[test]
+fn dotted_module_imports_are_added_once_across_rounds() {
+    let source = "from flytekit import Email, LaunchPlan, WorkflowExecutionPhase, task, workflow\n\n\n@task\ndef t(a: int) -> int:\n    return a\n\n\n@workflow\ndef wf(a: int) -> int:\n    return t(a=a)\n\n\nLaunchPlan.get_or_create(workflow=wf, name=\"one\", default_inputs={\"a\": 1}, notifications=[Email(phases=[WorkflowExecutionPhase.FAILED], recipients_email=[\"a@example.com\"])])\nLaunchPlan.get_or_create(workflow=wf, name=\"two\", default_inputs={\"a\": 2}, notifications=[Email(phases=[WorkflowExecutionPhase.SUCCEEDED], recipients_email=[\"b@example.com\"])])\n";
+    let out = fixed(source);
+    assert_eq!(out.matches("import flyte.notify\n").count(), 1, "{out}");
+    assert_eq!(out.matches("flyte.Trigger(").count(), 2, "{out}");
+}
