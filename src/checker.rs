@@ -544,6 +544,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::cli_runner::call(self, call);
                 rules::remote::call(self, call);
                 rules::errors::call(self, call);
+                rules::gates::call(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);

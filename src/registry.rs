@@ -69,7 +69,7 @@ macro_rules! rules {
 rules! {
     RenamedName => ("FM101", "renamed-name", Sometimes, "FM101.md"),
     UnusedFlytekitImport => ("FM102", "unused-flytekit-import", Always, "FM102.md"),
-    FlytekitConstruct => ("FM103", "flytekit-construct", None, "FM103.md"),
+    FlytekitConstruct => ("FM103", "flytekit-construct", Sometimes, "FM103.md"),
     Kwtypes => ("FM104", "kwtypes", Sometimes, "FM104.md"),
     ResourcesFields => ("FM201", "resources-fields", Sometimes, "FM201.md"),
     AcceleratorToGpu => ("FM202", "accelerator-to-gpu", Sometimes, "FM202.md"),
@@ -90,6 +90,7 @@ rules! {
     AsyncFromSync => ("FM310", "async-task-from-sync", None, "FM310.md"),
     WorkflowRuntimeCode => ("FM311", "workflow-runtime-code", None, "FM311.md"),
     FlytekitCallee => ("FM312", "flytekit-callee", None, "FM312.md"),
+    GateNode => ("FM313", "gate-node", Sometimes, "FM313.md"),
     SecretsGet => ("FM401", "secrets-get", Sometimes, "FM401.md"),
     WorkingDirectory => ("FM402", "working-directory", Sometimes, "FM402.md"),
     ExecutionId => ("FM403", "execution-id", Sometimes, "FM403.md"),

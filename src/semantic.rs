@@ -262,7 +262,20 @@ impl<'a> SemanticModel<'a> {
     /// A module-level import before `before` that binds the name `module` to that module
     /// (an import further down would run after code that needs it).
     pub fn has_module_import(&self, module: &str, before: TextSize) -> bool {
-        self.has_import(module, module, before)
+        let Some((head, _)) = module.split_once('.') else {
+            return self.has_import(module, module, before);
+        };
+        // `import flyte.notify` binds `flyte`: look for the statement's own module name.
+        self.scopes[0].bindings.get(head).is_some_and(|ids| {
+            ids.iter().any(|&id| {
+                let binding = &self.bindings[id];
+                binding.range.start() < before
+                    && matches!(&binding.kind, BindingKind::Import { alias, stmt, .. }
+                        if matches!(stmt, Stmt::Import(_))
+                            && alias.asname.is_none()
+                            && alias.name.id.as_str() == module)
+            })
+        })
     }
 
     /// A module-level import before `before` that binds `name` to `qualified`.

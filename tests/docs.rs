@@ -48,7 +48,11 @@ fn examples_do_what_the_docs_say() {
         if rule.fix_availability() != FixAvailability::None {
             // A workflow's environment is shared with its tasks: their rule moves them.
             let mut selection = vec![rule.code(), "FM102"];
-            if matches!(rule, Rule::WorkflowDecorator | Rule::DynamicDecorator) {
+            // FM103 moves a module-level plugin config in the round FM204 moves its task.
+            if matches!(
+                rule,
+                Rule::WorkflowDecorator | Rule::DynamicDecorator | Rule::FlytekitConstruct
+            ) {
                 selection.push(Rule::TaskDecorator.code());
             }
             let fixed = fix_file(before, Some(Path::new(file)), &settings(&selection, true))

@@ -156,3 +156,39 @@ fn compatibility_code_is_not_reported() {
     let plain = source.replace("    import flyte\n", "    import json\n");
     assert!(fires(&plain, "FM201") == 1 && fires(&plain, "FM204") == 1);
 }
+
+/// A plugin config bound once at module level moves to Flyte 2's classes (FM103) in the round
+/// its task moves to an environment with `plugin_config=` naming it (FM204); neither moves alone.
+#[test]
+fn module_level_plugin_config_moves_with_its_task() {
+    let source = "from flytekit import task\nfrom flytekitplugins.ray import RayJobConfig, WorkerNodeConfig\n\nray_config = RayJobConfig(worker_node_config=[WorkerNodeConfig(group_name=\"g\", replicas=2)])\n\n\n@task(task_config=ray_config)\ndef f(n: int) -> int:\n    return n\n";
+    let out = fixed(source);
+    assert_eq!(
+        out,
+        "import flyte\nimport flyteplugins.ray\n\nray_config = flyteplugins.ray.RayJobConfig(worker_node_config=[flyteplugins.ray.WorkerNodeConfig(group_name=\"g\", replicas=2)])\n\nenv = flyte.TaskEnvironment(name=\"main\", plugin_config=ray_config)\n\n\n@env.task\ndef f(n: int) -> int:\n    return n\n",
+    );
+    // Safe fixes only: both stay.
+    let safe = flyte_migrate::fix_text(source, &settings(&["FM"], false))
+        .expect("fixes")
+        .text;
+    assert!(
+        safe.contains("ray_config = RayJobConfig(") && safe.contains("task_config=ray_config"),
+        "{safe}"
+    );
+    // One of the two rules alone: neither moves.
+    for only in ["FM103", "FM204"] {
+        let alone = flyte_migrate::fix_text(source, &settings(&[only, "FM102"], true))
+            .expect("fixes")
+            .text;
+        assert_eq!(alone, source, "{only}");
+    }
+}
+
+/// A dotted module import added in one fix round (`import flyte.notify`) is reused by the next.
+#[test]
+fn dotted_module_imports_are_added_once_across_rounds() {
+    let source = "from flytekit import Email, LaunchPlan, WorkflowExecutionPhase, task, workflow\n\n\n@task\ndef t(a: int) -> int:\n    return a\n\n\n@workflow\ndef wf(a: int) -> int:\n    return t(a=a)\n\n\nLaunchPlan.get_or_create(workflow=wf, name=\"one\", default_inputs={\"a\": 1}, notifications=[Email(phases=[WorkflowExecutionPhase.FAILED], recipients_email=[\"a@example.com\"])])\nLaunchPlan.get_or_create(workflow=wf, name=\"two\", default_inputs={\"a\": 2}, notifications=[Email(phases=[WorkflowExecutionPhase.SUCCEEDED], recipients_email=[\"b@example.com\"])])\n";
+    let out = fixed(source);
+    assert_eq!(out.matches("import flyte.notify\n").count(), 1, "{out}");
+    assert_eq!(out.matches("flyte.Trigger(").count(), 2, "{out}");
+}

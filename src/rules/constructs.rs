@@ -5,10 +5,10 @@
 //! leaves flytekit code behind silently.
 
 use ruff_python_ast::Expr;
-use ruff_text_size::Ranged;
+use ruff_text_size::{Ranged, TextRange};
 
 use crate::checker::Checker;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
 
 /// Where another rule reports a flytekit name, so this one does not.
@@ -90,6 +90,9 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.Config.auto", Owner::InFlyteRemote),
     ("flytekit.Config.for_sandbox", Owner::InFlyteRemote),
     ("flytekit.Config.for_endpoint", Owner::InFlyteRemote),
+    ("flytekit.sleep", Owner::Called),
+    ("flytekit.wait_for_input", Owner::Called),
+    ("flytekit.approve", Owner::Called),
 ];
 
 /// flytekit names (or prefixes, ending in `.`) with their Flyte 2 replacement or advice.
@@ -157,12 +160,39 @@ const ADVICE: &[(&str, &str)] = &[
     ),
     (
         "flytekit.extras.sqlite3.",
-        "Flyte 2 has no SQLite task: open the database with `sqlite3` in a task",
+        "Flyte 2 has no SQLite task: run the query inside an `@env.task` with `sqlite3.connect(path)` (or `pandas.read_sql_query(query, conn)`) and return the rows or a dataframe",
     ),
-    ("flytekit.sensor.", "Flyte 2 has no sensors: poll in a task"),
+    (
+        "flytekit.sensor.",
+        "Flyte 2 has no sensors: poll inside an `@env.task` (check, then `await asyncio.sleep(...)`), with a `timeout=` on the task",
+    ),
     (
         "flytekit.SensorEngine",
-        "Flyte 2 has no sensors: poll in a task",
+        "Flyte 2 has no sensors: poll inside an `@env.task` (check, then `await asyncio.sleep(...)`), with a `timeout=` on the task",
+    ),
+    (
+        "flytekit.extras.tasks.shell.OutputLocation",
+        "Declare the outputs in `flyte.extras.shell.create(outputs={\"name\": flyte.io.File})`: the script writes each one to `/var/outputs/<name>`",
+    ),
+    (
+        "flytekit.core.task.Echo",
+        "Flyte 2 has no echo task: return the value from the calling task",
+    ),
+    (
+        "flytekit.extend.backend.",
+        "Flyte 1 agents are connectors in Flyte 2: subclass `flyte.connectors.AsyncConnector` (`create`, `get`, `delete`) and register it with `flyte.connectors.ConnectorRegistry.register(...)`",
+    ),
+    (
+        "flytekitplugins.mlflow.mlflow_autolog",
+        "Use `@flyteplugins.mlflow.mlflow_run(autolog=True, framework=\"<mlflow module name, e.g. sklearn>\", experiment_name=...)` above `@env.task` (Flyte 1 put `@mlflow_autolog` below `@task`); it renders no metrics deck",
+    ),
+    (
+        "flytekitplugins.papermill.NotebookTask",
+        "Use `flyteplugins.papermill.NotebookTask(name=..., notebook_path=..., task_environment=env, inputs={...}, outputs={...})` (keywords only); the notebook records its outputs with `flyteplugins.papermill.record_outputs(...)`",
+    ),
+    (
+        "flytekitplugins.flyteinteractive.jupyter",
+        "Flyte 2 has no Jupyter task decorator: run notebooks with `flyteplugins.papermill.NotebookTask`, or debug the task with `flyte run --debug`",
     ),
     (
         "flytekit.Environment",
@@ -194,11 +224,11 @@ const ADVICE: &[(&str, &str)] = &[
     ),
     (
         "flytekit.Email",
-        "Use `flyte.notify.Email(on_phase=(flyte.models.ActionPhase.FAILED, ...), recipients=(...))` on a trigger or run context",
+        "Use `flyte.notify.Email(on_phase=(flyte.models.ActionPhase.FAILED, ...), recipients=(...))` in `notifications=` of a `flyte.Trigger` or of `flyte.with_runcontext(...)`",
     ),
     (
         "flytekit.Slack",
-        "Use `flyte.notify.Slack(on_phase=..., webhook_url=..., message=...)`",
+        "Flyte 1 mailed Slack addresses: keep them with `flyte.notify.Email(on_phase=..., recipients=(...))`, or post with `flyte.notify.Slack(on_phase=..., webhook_url=...)`, in `notifications=` of a `flyte.Trigger` or of `flyte.with_runcontext(...)`",
     ),
     (
         "flytekit.PagerDuty",
@@ -413,14 +443,31 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         // A plugin config in a task decorator is FM204's: it moves to `plugin_config=`.
         if !checker.in_decorator_arguments(expr) {
             let plugin = rest.split('.').next().unwrap_or(rest);
-            checker.report(
-                Diagnostic::new(
-                    Rule::FlytekitConstruct,
-                    format!("`{qualified}` is a Flyte 1 plugin (`flytekitplugins-{plugin}`)"),
-                    expr.range(),
-                )
-                .with_help(plugin_advice(plugin)),
+            let help = advice(qualified).map_or_else(|| plugin_advice(plugin), str::to_string);
+            let diagnostic = Diagnostic::new(
+                Rule::FlytekitConstruct,
+                format!("`{qualified}` is a Flyte 1 plugin (`flytekitplugins-{plugin}`)"),
+                expr.range(),
             );
+            let diagnostic = if let Some((edits, text)) = module_config(checker, expr) {
+                diagnostic
+                    .with_help(format!(
+                        "Use `{}`, with the same fields; `task_config=` then moves to `plugin_config=` of the `TaskEnvironment`",
+                        text.split('(').next().unwrap_or(&text)
+                    ))
+                    .with_fix(Fix::unsafe_edits(edits))
+            } else if let Some((edits, text)) = mlflow_run(checker, expr, qualified) {
+                diagnostic
+                    .with_help(format!("Decorate the task with `@{text}` above the task decorator (Flyte 2's order); it renders no metrics deck"))
+                    .with_fix(Fix::unsafe_edits(edits))
+            } else if let Some(edit) = drop_interactive(checker, expr, qualified) {
+                diagnostic
+                    .with_help("Remove the decorator and start the run with `flyte run --debug` (or `flyte.with_runcontext(debug=True)`), which serves VS Code in the task's container")
+                    .with_fix(Fix::unsafe_edits(vec![edit]))
+            } else {
+                diagnostic.with_help(help)
+            };
+            checker.report(diagnostic);
         }
         return;
     }
@@ -430,14 +477,8 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     {
         return;
     }
-    let advice = ADVICE
-        .iter()
-        .filter(|(name, _)| matches(qualified, name))
-        .max_by_key(|(name, _)| name.len())
-        .map_or(
-            "Flyte 2 has no automatic replacement: see the Flyte 2 migration guide",
-            |(_, advice)| *advice,
-        );
+    let advice = advice(qualified)
+        .unwrap_or("Flyte 2 has no automatic replacement: see the Flyte 2 migration guide");
     checker.report(
         Diagnostic::new(
             Rule::FlytekitConstruct,
@@ -448,31 +489,297 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     );
 }
 
-/// What replaces a `flytekitplugins` package in Flyte 2 (2.12.1's `flyteplugins-*` packages).
+/// What replaces a `flytekitplugins` package in Flyte 2 (2.12.1's `flyteplugins-*` packages), or
+/// what to do where there is none. Sorted for binary search.
+const PLUGIN_HOMES: &[(&str, &str)] = &[
+    (
+        "athena",
+        "Flyte 2 has no Athena task: submit the query with `boto3` (or `pyathena`) inside an `@env.task`",
+    ),
+    (
+        "awsbatch",
+        "Flyte 2 has no AWS Batch plugin: run the task in a `TaskEnvironment`, or submit the job with `boto3` inside an `@env.task`",
+    ),
+    (
+        "awssagemaker_inference",
+        "Flyte 2 has no SageMaker plugin: call SageMaker with `boto3` inside an `@env.task`, or serve the model with a `flyte.app.AppEnvironment`",
+    ),
+    (
+        "bigquery",
+        "Use `flyteplugins.bigquery.BigQueryTask(name, query_template, plugin_config=BigQueryConfig(...), inputs={...}, output_dataframe_type=flyte.io.DataFrame)` and register it with `flyte.TaskEnvironment.from_task(...)`",
+    ),
+    (
+        "chatgpt",
+        "Flyte 2 has no ChatGPT task (no `flyteplugins-openai` for this version of `flyte`): call the `openai` client inside an `@env.task`, with the API key from a `flyte.Secret`",
+    ),
+    (
+        "comet_ml",
+        "Flyte 2 has no Comet plugin: call `comet_ml.login(...)` and log inside the `@env.task`, with the API key from a `flyte.Secret`",
+    ),
+    (
+        "deck",
+        "Flyte 2 has no deck renderers: render the HTML yourself (`df.to_html()`, `markdown.markdown(text)`, ...) and write it with `flyte.report.log(html)` in an `@env.task(report=True)`",
+    ),
+    (
+        "dolt",
+        "Flyte 2 has no Dolt plugin: read and write the tables with the `doltcli`/`doltpy` client inside an `@env.task`, passing dataframes (`flyte.io.DataFrame`) between tasks",
+    ),
+    (
+        "duckdb",
+        "Flyte 2 has no DuckDB task: run the query with `duckdb.connect()` / `duckdb.sql(...)` inside an `@env.task` and return a dataframe",
+    ),
+    (
+        "envd",
+        "Flyte 2 builds images itself: use `flyte.Image` (see FM501)",
+    ),
+    (
+        "flyteinteractive",
+        "Flyte 2 has no interactive-task decorator: drop it and start the run with `flyte run --debug` (or `flyte.with_runcontext(debug=True)`), which serves VS Code in the task's container",
+    ),
+    (
+        "great_expectations",
+        "Flyte 2 has no Great Expectations plugin: run the validation with `great_expectations` inside an `@env.task` and raise when it fails (or validate dataframes with `flyteplugins-pandera`)",
+    ),
+    (
+        "hive",
+        "Flyte 2 has no Hive task: submit the query with a Hive client (`pyhive`) inside an `@env.task`",
+    ),
+    (
+        "inference",
+        "Flyte 2 has no inference sidecars: serve the model with a `flyte.app.AppEnvironment` (`flyteplugins-vllm`, `flyteplugins-sglang`), or start the server inside the task",
+    ),
+    (
+        "k8s",
+        "Flyte 2 has no pod plugin: use `pod_template=flyte.PodTemplate(...)` on the `TaskEnvironment`",
+    ),
+    (
+        "kfmpi",
+        "Flyte 2 has no MPI plugin: run the job with `flyteplugins.pytorch.Elastic` or a pod template",
+    ),
+    (
+        "kftensorflow",
+        "Flyte 2 has no TensorFlow plugin: use a pod template, or `flyteplugins.pytorch.Elastic` for distributed training",
+    ),
+    (
+        "memray",
+        "Flyte 2 has no memray plugin: profile with `memray.Tracker(...)` inside the `@env.task` and write the flame graph to `flyte.report`",
+    ),
+    (
+        "mmcloud",
+        "Flyte 2 has no MemVerge plugin: run the task in a `TaskEnvironment`",
+    ),
+    (
+        "modin",
+        "Flyte 2 has no Modin type: pass pandas dataframes (`flyte.io.DataFrame`) and use Modin inside the task",
+    ),
+    (
+        "neptune",
+        "Flyte 2 has no Neptune plugin: call `neptune.init_run(...)` inside the `@env.task`, with the API token from a `flyte.Secret`",
+    ),
+    (
+        "onnxpytorch",
+        "Flyte 2 has no ONNX types: export with `torch.onnx.export(...)` inside the task and return a `flyte.io.File`",
+    ),
+    (
+        "onnxscikitlearn",
+        "Flyte 2 has no ONNX types: convert with `skl2onnx` inside the task and return a `flyte.io.File`",
+    ),
+    (
+        "onnxtensorflow",
+        "Flyte 2 has no ONNX types: convert with `tf2onnx` inside the task and return a `flyte.io.File`",
+    ),
+    (
+        "openai",
+        "Flyte 2 has no OpenAI tasks (no `flyteplugins-openai` for this version of `flyte`): call the `openai` client (chat or batch API) inside an `@env.task`, with the API key from a `flyte.Secret`",
+    ),
+    (
+        "perian_job",
+        "Flyte 2 has no Perian plugin: run the task in a `TaskEnvironment`",
+    ),
+    (
+        "pod",
+        "Flyte 2 has no pod plugin: use `pod_template=flyte.PodTemplate(...)` on the `TaskEnvironment`",
+    ),
+    (
+        "sagemaker",
+        "Flyte 2 has no SageMaker plugin: call SageMaker with `boto3` inside an `@env.task`",
+    ),
+    (
+        "snowflake",
+        "Use `flyteplugins.snowflake.Snowflake(name, query_template, plugin_config=SnowflakeConfig(...), ...)` (keyword config fields: their order changed; queries use `%(name)s` parameters) and register it with `flyte.TaskEnvironment.from_task(...)`",
+    ),
+    (
+        "sqlalchemy",
+        "Flyte 2 has no SQLAlchemy task: run the query with `sqlalchemy` (or `pandas.read_sql`) inside an `@env.task`, with credentials from a `flyte.Secret`",
+    ),
+    (
+        "whylogs",
+        "Flyte 2 has no whylogs plugin: profile with `whylogs` inside the `@env.task` and write the report to `flyte.report`",
+    ),
+];
+
+/// `flytekitplugins` packages whose `flyteplugins` package has the same name minus the prefix
+/// (`kfpytorch` is `pytorch`).
+const SAME_PLUGIN: &[&str] = &[
+    "dask",
+    "databricks",
+    "dbt",
+    "hitl",
+    "huggingface",
+    "jsonl",
+    "mlflow",
+    "omegaconf",
+    "pandera",
+    "papermill",
+    "polars",
+    "pytorch",
+    "ray",
+    "slurm",
+    "spark",
+    "wandb",
+];
+
+/// What replaces a `flytekitplugins` package in Flyte 2.
 fn plugin_advice(plugin: &str) -> String {
-    let same = |name: &str| {
-        format!(
-            "Use the `flyteplugins-{name}` package (`flyteplugins.{name}`), pinned to the version of `flyte`; plugin configs go to `plugin_config=` of a `TaskEnvironment`"
-        )
-    };
-    match plugin {
-        "spark" | "ray" | "dask" | "papermill" | "pandera" | "polars" | "wandb" | "mlflow"
-        | "huggingface" | "dbt" | "slurm" | "omegaconf" | "hitl" | "jsonl" => same(plugin),
-        "kfpytorch" => same("pytorch"),
-        "bigquery" => "Use `flyteplugins.bigquery.BigQueryTask(name, query_template, plugin_config=BigQueryConfig(...), inputs={...}, output_dataframe_type=flyte.io.DataFrame)` and register it with `flyte.TaskEnvironment.from_task(...)`".to_string(),
-        "snowflake" => "Use `flyteplugins.snowflake.Snowflake(name, query_template, plugin_config=SnowflakeConfig(...), ...)` (keyword config fields: their order changed; queries use `%(name)s` parameters) and register it with `flyte.TaskEnvironment.from_task(...)`".to_string(),
-        "databricks" => same("databricks"),
-        "k8s" | "pod" => "Flyte 2 has no pod plugin: use `pod_template=flyte.PodTemplate(...)` on the `TaskEnvironment`".to_string(),
-        "deck" => "Flyte 2 has no deck renderers: write HTML to `flyte.report` yourself".to_string(),
-        "envd" => "Flyte 2 builds images itself: use `flyte.Image` (see FM501)".to_string(),
-        "kfmpi" | "kftensorflow" | "awsbatch" | "athena" | "hive" | "sqlalchemy" | "duckdb"
-        | "sagemaker" | "openai" => format!(
-            "Flyte 2 has no `{plugin}` plugin: run the work in a `TaskEnvironment` task, or keep this workflow on Flyte 1"
-        ),
-        _ => format!(
-            "Look for a `flyteplugins-{plugin}` package at the version of `flyte`; otherwise run the work in a `TaskEnvironment` task"
-        ),
+    if let Ok(i) = PLUGIN_HOMES.binary_search_by(|(name, _)| (*name).cmp(plugin)) {
+        return PLUGIN_HOMES[i].1.to_string();
     }
+    let name = if plugin == "kfpytorch" {
+        "pytorch"
+    } else {
+        plugin
+    };
+    if SAME_PLUGIN.contains(&name) {
+        return format!(
+            "Use the `flyteplugins-{name}` package (`flyteplugins.{name}`), pinned to the version of `flyte`; plugin configs go to `plugin_config=` of a `TaskEnvironment`"
+        );
+    }
+    format!(
+        "Flyte 2 may have no equivalent of `flytekitplugins-{plugin}`: look for a `flyteplugins-{plugin}` package at the version of `flyte`, otherwise do the work inside an `@env.task` with the library directly"
+    )
+}
+
+/// `ray_config = RayJobConfig(...)` at module level: the same config in Flyte 2's classes, as
+/// edits and the new text, when `expr` is the called class.
+fn module_config(checker: &Checker, expr: &Expr) -> Option<(Vec<Edit>, String)> {
+    let Some(Expr::Call(call)) = checker.parent_expr() else {
+        return None;
+    };
+    if call.func.range() != expr.range() {
+        return None;
+    }
+    let config = super::plugins::module_config(checker, call)?;
+    let mut edits = Vec::new();
+    for module in &config.modules {
+        edits.extend(checker.import_module(module)?);
+    }
+    edits.push(Edit::replace(call.range(), config.text.clone()));
+    Some((edits, config.text))
+}
+
+/// `@mlflow_autolog(framework=mlflow.keras, experiment_name=...)` below a task decorator:
+/// `@flyteplugins.mlflow.mlflow_run(autolog=True, framework="keras", ...)` above it, as edits
+/// and the new decorator's text.
+fn mlflow_run(checker: &Checker, expr: &Expr, qualified: &str) -> Option<(Vec<Edit>, String)> {
+    if qualified != "flytekitplugins.mlflow.mlflow_autolog" || !checker.in_decorator(expr) {
+        return None;
+    }
+    let Some(ruff_python_ast::Stmt::FunctionDef(def)) = checker.current_stmt() else {
+        return None;
+    };
+    let is_task = |d: &ruff_python_ast::Decorator| {
+        let callee = match &d.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        checker.resolves_to(callee, &["flytekit.task"])
+            || matches!(callee, Expr::Attribute(a) if a.attr.id.as_str() == "task"
+                && matches!(&*a.value, Expr::Name(n) if checker.is_task_environment(n)))
+    };
+    let task = def.decorator_list.iter().position(is_task)?;
+    let at = def
+        .decorator_list
+        .iter()
+        .position(|d| match &d.expression {
+            Expr::Call(call) => call.func.range() == expr.range(),
+            other => other.range() == expr.range(),
+        })?;
+    // Flyte 1's order: the task decorator wraps the autologged function.
+    if at < task {
+        return None;
+    }
+    let decorator = &def.decorator_list[at];
+    let mut framework = "sklearn".to_string();
+    let mut experiment = None;
+    if let Expr::Call(call) = &decorator.expression {
+        if !call.arguments.args.is_empty() {
+            return None;
+        }
+        for keyword in &call.arguments.keywords {
+            match super::keyword_name(keyword) {
+                Some("framework") => match &keyword.value {
+                    Expr::Attribute(a) if checker.resolves_to(&a.value, &["mlflow"]) => {
+                        framework = a.attr.id.to_string();
+                    }
+                    _ => return None,
+                },
+                Some("experiment_name") => experiment = Some(checker.text(keyword.value.range())),
+                _ => return None,
+            }
+        }
+    }
+    let mut edits = checker.import_module("flyteplugins.mlflow")?;
+    edits.push(super::dataclass_json::own_lines(
+        checker,
+        decorator.range(),
+    )?);
+    let experiment = experiment
+        .map(|e| format!(", experiment_name={e}"))
+        .unwrap_or_default();
+    let text = format!(
+        "flyteplugins.mlflow.mlflow_run(autolog=True, framework={}{experiment})",
+        checker.quote(&framework)
+    );
+    let task_decorator = &def.decorator_list[task];
+    let line_start = checker.locator.line_start(task_decorator.range().start());
+    let indent = checker.text(TextRange::new(line_start, task_decorator.range().start()));
+    let indent = indent.strip_suffix('@').unwrap_or(indent);
+    if !indent.trim().is_empty() {
+        return None;
+    }
+    edits.push(Edit::insert(
+        line_start,
+        format!("{indent}@{text}{}", checker.line_ending.as_str()),
+    ));
+    Some((edits, text))
+}
+
+/// `@vscode` (bare, or called without arguments) on a task: the deletion of its lines. Flyte 2
+/// debugs any task with `flyte run --debug`.
+fn drop_interactive(checker: &Checker, expr: &Expr, qualified: &str) -> Option<Edit> {
+    if qualified != "flytekitplugins.flyteinteractive.vscode" || !checker.in_decorator(expr) {
+        return None;
+    }
+    let Some(ruff_python_ast::Stmt::FunctionDef(def)) = checker.current_stmt() else {
+        return None;
+    };
+    if !checker.is_task_function(def) {
+        return None;
+    }
+    let decorator = def.decorator_list.iter().find(|d| match &d.expression {
+        Expr::Call(call) => call.func.range() == expr.range() && call.arguments.is_empty(),
+        other => other.range() == expr.range(),
+    })?;
+    super::dataclass_json::own_lines(checker, decorator.range())
+}
+
+/// The most specific advice of [`ADVICE`] for a qualified name.
+fn advice(qualified: &str) -> Option<&'static str> {
+    ADVICE
+        .iter()
+        .filter(|(name, _)| matches(qualified, name))
+        .max_by_key(|(name, _)| name.len())
+        .map(|(_, advice)| *advice)
 }
 
 fn matches(qualified: &str, name: &str) -> bool {
@@ -521,5 +828,72 @@ fn handled(checker: &Checker, expr: &Expr, qualified: &str) -> bool {
                 &["flytekit.LaunchPlan.get_or_create", "flytekit.LaunchPlan.create"],
             ))
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plugin_homes_are_sorted() {
+        assert!(PLUGIN_HOMES.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    /// Every plugin package of flytekit's repository gets its own help.
+    #[test]
+    fn every_flytekit_plugin_has_help() {
+        for plugin in [
+            "athena",
+            "awsbatch",
+            "awssagemaker_inference",
+            "bigquery",
+            "chatgpt",
+            "comet_ml",
+            "dask",
+            "databricks",
+            "dbt",
+            "deck",
+            "dolt",
+            "duckdb",
+            "envd",
+            "flyteinteractive",
+            "great_expectations",
+            "hive",
+            "huggingface",
+            "inference",
+            "k8s",
+            "kfmpi",
+            "kfpytorch",
+            "kftensorflow",
+            "memray",
+            "mlflow",
+            "mmcloud",
+            "modin",
+            "neptune",
+            "omegaconf",
+            "onnxpytorch",
+            "onnxscikitlearn",
+            "onnxtensorflow",
+            "openai",
+            "pandera",
+            "papermill",
+            "perian_job",
+            "polars",
+            "pod",
+            "ray",
+            "sagemaker",
+            "slurm",
+            "snowflake",
+            "spark",
+            "sqlalchemy",
+            "wandb",
+            "whylogs",
+        ] {
+            assert!(
+                !plugin_advice(plugin).starts_with("Flyte 2 may have no equivalent"),
+                "{plugin}"
+            );
+        }
     }
 }

@@ -83,7 +83,7 @@ pub fn class(checker: &mut Checker, class: &StmtClassDef) {
 }
 
 /// The lines of a decorator that is alone on them, with their line break.
-fn own_lines(checker: &Checker, range: TextRange) -> Option<Edit> {
+pub(super) fn own_lines(checker: &Checker, range: TextRange) -> Option<Edit> {
     let source = checker.source();
     let start = checker.locator.line_start(range.start());
     let end = checker.locator.full_line_end(range.end());

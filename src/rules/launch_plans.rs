@@ -92,8 +92,13 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
                 return;
             };
             edits.push(checker.importer.delete_stmt(stmt, checker.locator));
-            if plan.trigger.is_some() {
-                match checker.import_module("flyte") {
+            if let Some(trigger) = &plan.trigger {
+                let module = if trigger.contains("flyte.notify.") {
+                    "flyte.notify"
+                } else {
+                    "flyte"
+                };
+                match checker.import_module(module) {
                     Some(import) => edits.extend(import),
                     None => {
                         checker.report(diagnostic);
@@ -162,6 +167,12 @@ fn trigger<'a>(checker: &Checker<'a>, call: &ExprCall, create: bool) -> Result<P
                 args.push(format!("{key}={}", unwrap_mapping(checker, value)))
             }
             "overwrite_cache" => args.push(format!("overwrite_cache={}", text(value))),
+            "notifications" => {
+                args.push(format!("notifications={}", notifications(checker, value)?));
+                notes.push(
+                    "notifications are Flyte 2 emails, with its own subject and body".to_string(),
+                );
+            }
             "max_parallelism" => {
                 args.push(format!("max_action_concurrency={}", text(value)));
                 notes.push("`max_action_concurrency` must be 0 or at least 2".to_string());
@@ -195,6 +206,106 @@ fn trigger<'a>(checker: &Checker<'a>, call: &ExprCall, create: bool) -> Result<P
         trigger: Some(format!("flyte.Trigger({})", all.join(", "))),
         notes,
     })
+}
+
+/// Flyte 1's notifications as a tuple of `flyte.notify.Email(...)`: `Email`, `Slack` and
+/// `PagerDuty` all mail their `recipients_email` (Slack and PagerDuty take mail addresses).
+fn notifications(checker: &Checker, value: &Expr) -> Result<String, String> {
+    let items: Vec<&Expr> = match value {
+        Expr::List(list) => list.elts.iter().collect(),
+        Expr::Tuple(tuple) => tuple.elts.iter().collect(),
+        call @ Expr::Call(_) => vec![call],
+        _ => return Err("`notifications=` is not a list of notifications".to_string()),
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let Expr::Call(call) = item else {
+            return Err(
+                "a notification is not an `Email(...)`, `Slack(...)` or `PagerDuty(...)` call"
+                    .to_string(),
+            );
+        };
+        if !checker.resolves_to(
+            &call.func,
+            &["flytekit.Email", "flytekit.Slack", "flytekit.PagerDuty"],
+        ) {
+            return Err(
+                "a notification is not an `Email(...)`, `Slack(...)` or `PagerDuty(...)` call"
+                    .to_string(),
+            );
+        }
+        let mut phases = call.arguments.args.first();
+        let mut recipients = call.arguments.args.get(1);
+        if call.arguments.args.len() > 2 {
+            return Err("a notification with more than two positional arguments".to_string());
+        }
+        for kw in &call.arguments.keywords {
+            match keyword_name(kw) {
+                Some("phases") => phases = Some(&kw.value),
+                Some("recipients_email") => recipients = Some(&kw.value),
+                _ => {
+                    return Err(
+                        "a notification argument other than `phases=` and `recipients_email=`"
+                            .to_string(),
+                    );
+                }
+            }
+        }
+        let (Some(phases), Some(recipients)) = (
+            phases.and_then(literal_items),
+            recipients.and_then(literal_items),
+        ) else {
+            return Err("a notification's phases or recipients are not a literal list".to_string());
+        };
+        let mut on_phase = Vec::new();
+        for phase in phases {
+            let resolved = checker.resolve(phase);
+            let name = resolved
+                .as_deref()
+                .and_then(|q| {
+                    // FM101 may have renamed the phase already.
+                    q.strip_prefix("flytekit.WorkflowExecutionPhase.")
+                        .or_else(|| q.strip_prefix("flyte.models.ActionPhase."))
+                })
+                .filter(|p| ["SUCCEEDED", "FAILED", "ABORTED", "TIMED_OUT"].contains(p))
+                .ok_or("a notification phase other than SUCCEEDED, FAILED, ABORTED or TIMED_OUT")?;
+            on_phase.push(format!("flyte.models.ActionPhase.{name}"));
+        }
+        let recipients: Vec<&str> = recipients.iter().map(|r| checker.text(r.range())).collect();
+        if on_phase.is_empty() || recipients.is_empty() {
+            return Err("a notification without phases or recipients".to_string());
+        }
+        out.push(format!(
+            "flyte.notify.Email(on_phase={}, recipients={})",
+            tuple(&on_phase),
+            tuple(&recipients)
+        ));
+    }
+    Ok(tuple(&out))
+}
+
+/// The elements of a list or tuple literal.
+fn literal_items(e: &Expr) -> Option<Vec<&Expr>> {
+    match e {
+        Expr::List(list) => Some(list.elts.iter().collect()),
+        Expr::Tuple(tuple) => Some(tuple.elts.iter().collect()),
+        _ => None,
+    }
+}
+
+/// A Python tuple of the texts.
+fn tuple<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [one] => format!("({},)", one.as_ref()),
+        _ => format!(
+            "({})",
+            items
+                .iter()
+                .map(AsRef::as_ref)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// `CronSchedule(...)` / `FixedRate(...)` as a trigger automation.

@@ -12,6 +12,7 @@ pub mod decks;
 pub mod decorators;
 pub mod errors;
 pub mod flyte2_api;
+pub mod gates;
 pub mod images;
 pub mod imports;
 pub mod io;

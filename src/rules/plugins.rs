@@ -7,7 +7,7 @@
 //! and the diagnostic says what replaces it.
 
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Expr, ExprCall};
+use ruff_python_ast::{Expr, ExprCall, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use super::keyword_name;
@@ -97,8 +97,70 @@ pub struct PluginConfig {
     pub notes: Vec<String>,
 }
 
+/// A module-level plugin config (`ray_config = RayJobConfig(...)`, bound once) in Flyte 2's
+/// classes, for FM103 to rewrite in place: the value's new text and the modules it uses.
+/// `None` when the value is not one that moves as it is.
+pub fn module_config(checker: &Checker, call: &ExprCall) -> Option<PluginConfig> {
+    let Some(Stmt::Assign(assign)) = checker.current_stmt() else {
+        return None;
+    };
+    let [Expr::Name(target)] = assign.targets.as_slice() else {
+        return None;
+    };
+    if checker.function().is_some()
+        || assign.value.range() != call.range()
+        || !checker.enabled(crate::registry::Rule::TaskDecorator)
+    {
+        return None;
+    }
+    let bound = checker
+        .semantic
+        .bindings()
+        .iter()
+        .filter(|b| b.scope == 0 && b.name == target.id.as_str())
+        .count();
+    if bound != 1 {
+        return None;
+    }
+    let config = plugin_config(checker, &assign.value).ok()?;
+    config.notes.is_empty().then_some(config)
+}
+
 /// The `plugin_config=` for a `task_config=` value, or why there is none.
 pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, String> {
+    // `task_config=ray_config`: a module-level config bound once, already in Flyte 2's classes
+    // (FM103 moves a Flyte 1 one there first).
+    if let Some(bound @ Expr::Call(call)) = super::module_value(checker, value) {
+        let resolved = checker.resolve(&call.func);
+        let qualified: &str = resolved.as_deref().unwrap_or_default();
+        if SAME.iter().any(|(_, new, _)| *new == qualified) {
+            return Ok(PluginConfig {
+                text: checker.text(value.range()).to_string(),
+                modules: Vec::new(),
+                notes: Vec::new(),
+            });
+        }
+        // FM103 rewrites the config in place, in the same round.
+        if SAME.iter().any(|(old, _, _)| *old == qualified)
+            && checker.enabled(crate::registry::Rule::FlytekitConstruct)
+            && plugin_config(checker, bound).is_ok_and(|c| c.notes.is_empty())
+        {
+            return Ok(PluginConfig {
+                text: checker.text(value.range()).to_string(),
+                modules: Vec::new(),
+                notes: vec![format!(
+                    "`{}` moves to Flyte 2's plugin classes (FM103)",
+                    checker.text(value.range())
+                )],
+            });
+        }
+        if SAME.iter().any(|(old, _, _)| *old == qualified) {
+            return Err(format!(
+                "`task_config={}` names a Flyte 1 plugin config: FM103 moves it to `flyteplugins` (an unsafe fix), then it moves to `plugin_config=` of the `TaskEnvironment`",
+                checker.text(value.range())
+            ));
+        }
+    }
     let Expr::Call(call) = value else {
         return Err("`task_config=` is not a plugin config call: move it to `plugin_config=` of the `TaskEnvironment` by hand".to_string());
     };
