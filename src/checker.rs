@@ -443,20 +443,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::decorators::function(self, def, kind);
                 rules::io::parameter_defaults(self, def);
                 rules::reference::function(self, def);
-                for decorator in &def.decorator_list {
-                    self.visit_decorator(decorator);
-                }
-                for p in def.parameters.iter() {
-                    if let Some(default) = p.default() {
-                        self.visit_expr(default);
-                    }
-                    if let Some(annotation) = p.annotation() {
-                        self.visit_annotation(annotation);
-                    }
-                }
-                if let Some(returns) = &def.returns {
-                    self.visit_annotation(returns);
-                }
+                walk_signature(self, def);
                 let scope = self
                     .semantic
                     .scope_of_node(def.range.start(), semantic::TAG_FUNCTION);
@@ -581,5 +568,24 @@ impl<'a> Visitor<'a> for Checker<'a> {
             self.scopes.pop();
         }
         self.depth -= 1;
+    }
+}
+
+/// Visit what a function definition holds outside its body, in source order: decorators,
+/// parameter defaults and annotations, and the return annotation.
+pub fn walk_signature<'a, V: Visitor<'a> + ?Sized>(visitor: &mut V, def: &'a StmtFunctionDef) {
+    for decorator in &def.decorator_list {
+        visitor.visit_decorator(decorator);
+    }
+    for p in def.parameters.iter() {
+        if let Some(default) = p.default() {
+            visitor.visit_expr(default);
+        }
+        if let Some(annotation) = p.annotation() {
+            visitor.visit_annotation(annotation);
+        }
+    }
+    if let Some(returns) = &def.returns {
+        visitor.visit_annotation(returns);
     }
 }

@@ -196,20 +196,7 @@ impl<'a> Visitor<'a> for Uses<'_, '_> {
         }
         self.depth += 1;
         if let Stmt::FunctionDef(def) = stmt {
-            for decorator in &def.decorator_list {
-                self.visit_decorator(decorator);
-            }
-            for p in def.parameters.iter() {
-                if let Some(default) = p.default() {
-                    self.visit_expr(default);
-                }
-                if let Some(annotation) = p.annotation() {
-                    self.visit_annotation(annotation);
-                }
-            }
-            if let Some(returns) = &def.returns {
-                self.visit_annotation(returns);
-            }
+            crate::checker::walk_signature(self, def);
             self.asynchronous.push(def.is_async);
             self.visit_body(&def.body);
             self.asynchronous.pop();
