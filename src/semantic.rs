@@ -177,6 +177,16 @@ impl<'a> SemanticModel<'a> {
         &self.bindings
     }
 
+    /// Every binding of `name` in `scope` itself, in source order.
+    pub fn bindings_in(&self, scope: ScopeId, name: &str) -> impl Iterator<Item = &Binding<'a>> {
+        self.scopes
+            .get(scope)
+            .and_then(|s| s.bindings.get(name))
+            .into_iter()
+            .flatten()
+            .map(|&id| &self.bindings[id])
+    }
+
     pub fn scope_kind(&self, scope: ScopeId) -> ScopeKind {
         self.scopes[scope].kind
     }

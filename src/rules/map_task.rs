@@ -583,9 +583,7 @@ fn stable_value(checker: &Checker, value: &Expr, variable: Option<(u32, ScopeId)
     let in_scope = binding.scope == 0 || variable.is_some_and(|(_, scope)| scope == binding.scope);
     let bindings = checker
         .semantic
-        .bindings()
-        .iter()
-        .filter(|b| b.scope == binding.scope && b.name == binding.name)
+        .bindings_in(binding.scope, binding.name)
         .count();
     in_scope && bindings == 1
 }

@@ -54,12 +54,7 @@ pub fn module_value<'a>(checker: &crate::checker::Checker<'a>, expr: &'a Expr) -
     let crate::semantic::BindingKind::Assignment { value, .. } = &binding.kind else {
         return None;
     };
-    let bindings = checker
-        .semantic
-        .bindings()
-        .iter()
-        .filter(|b| b.scope == 0 && b.name == binding.name)
-        .count();
+    let bindings = checker.semantic.bindings_in(0, binding.name).count();
     (binding.scope == 0 && bindings == 1).then_some(*value)
 }
 

@@ -113,12 +113,7 @@ pub fn module_config(checker: &Checker, call: &ExprCall) -> Option<PluginConfig>
     {
         return None;
     }
-    let bound = checker
-        .semantic
-        .bindings()
-        .iter()
-        .filter(|b| b.scope == 0 && b.name == target.id.as_str())
-        .count();
+    let bound = checker.semantic.bindings_in(0, target.id.as_str()).count();
     if bound != 1 {
         return None;
     }

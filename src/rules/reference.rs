@@ -111,9 +111,7 @@ fn fix(
     }
     let bindings = checker
         .semantic
-        .bindings()
-        .iter()
-        .filter(|b| b.scope == 0 && b.name == def.name.id.as_str())
+        .bindings_in(0, def.name.id.as_str())
         .count();
     if bindings != 1 {
         return Err("the name is bound more than once".into());

@@ -235,10 +235,7 @@ fn held(checker: &Checker, expr: &Expr, depth: usize) -> Held {
                 return Held::Unknown;
             }
             let mut all = Vec::new();
-            for b in checker.semantic.bindings() {
-                if b.scope != 0 || b.name != binding.name {
-                    continue;
-                }
+            for b in checker.semantic.bindings_in(0, binding.name) {
                 match &b.kind {
                     crate::semantic::BindingKind::Assignment { value, .. } => {
                         all.push(held(checker, value, depth + 1));
