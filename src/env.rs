@@ -445,11 +445,7 @@ fn fallback_imports(
     let Some(binding) = checker.semantic.binding_of(reference.head_at) else {
         return Vec::new();
     };
-    let Some(Stmt::Try(try_stmt)) = checker
-        .module
-        .iter()
-        .find(|s| matches!(s, Stmt::Try(_)) && s.range().contains_range(binding.range))
-    else {
+    let Some(Stmt::Try(try_stmt)) = module_statement(checker, binding.range) else {
         return Vec::new();
     };
     let branches = try_stmt
@@ -485,11 +481,15 @@ fn fallback_imports(
 
 /// Where the module-level statement holding `range` ends (its whole line).
 fn statement_end(checker: &Checker, range: TextRange) -> Option<TextSize> {
-    checker
-        .module
-        .iter()
-        .find(|s| s.range().contains_range(range))
-        .map(|s| checker.locator.full_line_end(s.end()))
+    module_statement(checker, range).map(|s| checker.locator.full_line_end(s.end()))
+}
+
+/// The module-level statement holding `range`, by binary search (statements are in source
+/// order).
+fn module_statement<'a>(checker: &Checker<'a>, range: TextRange) -> Option<&'a Stmt> {
+    let module = checker.module;
+    let i = module.partition_point(|s| s.end() < range.end());
+    module.get(i).filter(|s| s.range().contains_range(range))
 }
 
 /// The local name of an existing module-level `from <spelling> import <name> [as <alias>]`,
@@ -890,12 +890,7 @@ fn definition_end(checker: &Checker, at: TextSize) -> Option<TextSize> {
     if binding.scope != 0 {
         return None;
     }
-    // Module statements are in source order: the one holding the binding, by binary search.
-    let module = checker.module;
-    let i = module.partition_point(|s| s.end() < binding.range.end());
-    let stmt = module
-        .get(i)
-        .filter(|s| s.range().contains_range(binding.range))?;
+    let stmt = module_statement(checker, binding.range)?;
     if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
         return None;
     }
