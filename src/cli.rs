@@ -470,7 +470,7 @@ fn index(common: &CommonArgs, run: &RunSettings, inputs: &[Input]) -> Project {
     if let Ok(cwd) = std::env::current_dir() {
         roots.push(cwd);
     }
-    let settings = |path: &Path| run.for_path(Some(path)).into_owned();
+    let settings = |path: &Path| run.for_path(Some(path));
     Project::build(&files, &roots, &settings)
 }
 

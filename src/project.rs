@@ -234,10 +234,10 @@ impl Project {
     /// Index `inputs` and, read-only, the project modules they import. `settings` gives each
     /// file's settings (which rules run decides which functions move); `roots` are the extra
     /// roots for absolute imports.
-    pub fn build(
+    pub fn build<'s>(
         inputs: &[Input],
         roots: &[PathBuf],
-        settings: &(dyn Fn(&Path) -> Settings + Sync),
+        settings: &(dyn Fn(&Path) -> std::borrow::Cow<'s, Settings> + Sync),
     ) -> Project {
         let mut project = Project {
             modules: HashMap::default(),

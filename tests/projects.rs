@@ -374,7 +374,7 @@ fn the_index_agrees_with_what_fixing_produces() {
         let Ok(text) = std::fs::read_to_string(path) else {
             continue;
         };
-        let by_settings = |_: &Path| settings.clone();
+        let by_settings = |_: &Path| std::borrow::Cow::Borrowed(&settings);
         let before = Project::build(
             &[Input {
                 path,
