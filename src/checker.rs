@@ -47,6 +47,8 @@ pub struct Checker<'a> {
     pub plan: crate::env::ModulePlan,
     /// The project the module belongs to, when an index was built.
     pub project: Option<&'a crate::project::ModuleContext<'a>>,
+    /// How migrated orchestrators are written.
+    pub style: crate::settings::Style,
     rules: &'a RuleSet,
     diagnostics: Vec<Diagnostic>,
     exprs: Vec<&'a Expr>,
@@ -81,6 +83,7 @@ impl<'a> Checker<'a> {
             module_name,
             plan: crate::env::ModulePlan::default(),
             project: None,
+            style: crate::settings::Style::default(),
             rules,
             diagnostics: Vec::new(),
             exprs: Vec::new(),
@@ -109,7 +112,9 @@ impl<'a> Checker<'a> {
         self.visit_body(self.module);
         rules::imports::unused_flytekit_imports(&mut self);
         rules::context::unused_current_context(&mut self);
-        (self.diagnostics, self.too_deep)
+        let mut diagnostics = std::mem::take(&mut self.diagnostics);
+        rules::orchestration::asyncify(&self, &mut diagnostics);
+        (diagnostics, self.too_deep)
     }
 
     pub fn enabled(&self, rule: Rule) -> bool {

@@ -14,7 +14,7 @@ use crate::project::Project;
 use crate::registry::{Rule, RuleSelector};
 use crate::report::summary::{Progress, SummaryFormat};
 use crate::report::{self, Counts, FileResult, OutputFormat, plural};
-use crate::settings::{RuleSet, Settings};
+use crate::settings::{RuleSet, Settings, Style};
 use crate::source::SourceText;
 use crate::{CheckError, check_file_in, fix_file_in, worth_checking};
 
@@ -76,6 +76,10 @@ pub struct SelectionArgs {
     /// Count unsafe fixes as fixable (and apply them, with `fix`).
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// How migrated workflows are written: `async` (awaited calls, independent ones started
+    /// together; the default) or `sync` (calls in statement order).
+    #[arg(long, value_name = "STYLE", value_parser = parse_style)]
+    pub style: Option<Style>,
     /// Enable these rules on top of the selected ones (codes or prefixes, comma-separated).
     #[arg(long, value_delimiter = ',', value_parser = parse_selector)]
     pub extend_select: Vec<RuleSelector>,
@@ -151,6 +155,10 @@ pub struct RuleArgs {
     /// List every rule: code, name and fix availability.
     #[arg(long, conflicts_with = "code")]
     pub all: bool,
+}
+
+fn parse_style(s: &str) -> Result<Style, String> {
+    Style::parse(s).ok_or_else(|| format!("expected `async` or `sync`, found `{s}`"))
 }
 
 fn parse_selector(s: &str) -> Result<RuleSelector, String> {
@@ -231,11 +239,19 @@ impl RunSettings {
             .flatten()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        let style = match (common.selection.style, config.options.style.as_deref()) {
+            (Some(style), _) => style,
+            (None, Some(name)) => Style::parse(name).ok_or_else(|| {
+                format!("style: expected \"async\" or \"sync\", found \"{name}\"")
+            })?,
+            (None, None) => Style::default(),
+        };
         let base = Settings {
             rules: RuleSet::from_selectors(&select, &ignore),
             unsafe_fixes: common.selection.unsafe_fixes
                 || config.options.unsafe_fixes.unwrap_or(false),
             mappings: mappings.into(),
+            style,
         };
         Ok(Self {
             per_file_ignores: config.per_file_ignores()?,
@@ -267,6 +283,7 @@ impl RunSettings {
             rules: RuleSet::from_selectors(&self.select, &ignore),
             unsafe_fixes: self.base.unsafe_fixes,
             mappings: self.base.mappings.clone(),
+            style: self.base.style,
         })
     }
 
@@ -284,6 +301,7 @@ impl RunSettings {
         let rules: Vec<&str> = self.base.rules.iter().map(Rule::code).collect();
         writeln!(out, "rules: {}", rules.join(", "))?;
         writeln!(out, "unsafe-fixes: {}", self.base.unsafe_fixes)?;
+        writeln!(out, "style: {}", self.base.style.as_str())?;
         let options = &self.config.options;
         let list = |v: &Option<Vec<String>>| v.as_ref().map_or_else(String::new, |v| v.join(", "));
         writeln!(out, "exclude: {}", list(&options.exclude))?;

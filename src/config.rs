@@ -23,6 +23,8 @@ pub struct Options {
     pub exclude: Option<Vec<String>>,
     pub extend_exclude: Option<Vec<String>>,
     pub unsafe_fixes: Option<bool>,
+    /// How migrated workflows are written: `"async"` (the default) or `"sync"`.
+    pub style: Option<String>,
     /// In-house names that stand for flytekit ones: `"mycompany.flyte.task" = "flytekit.task"`.
     pub mappings: Option<BTreeMap<String, String>>,
 }

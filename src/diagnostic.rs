@@ -91,6 +91,9 @@ impl Ranged for Edit {
 pub struct Fix {
     pub edits: Vec<Edit>,
     pub applicability: Applicability,
+    /// Chosen after every other fix of a round: a fix that rewrites a whole body waits for
+    /// the fixes inside it.
+    pub deferred: bool,
 }
 
 impl Fix {
@@ -112,6 +115,7 @@ impl Fix {
         Self {
             edits,
             applicability,
+            deferred: false,
         }
     }
 

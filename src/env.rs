@@ -948,13 +948,17 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
         blocker: None,
         imports: Vec::new(),
     };
+    // In the async style, FM301/FM302 say how the calls run (orchestration.rs).
+    let sync = checker.style == crate::settings::Style::Sync;
     if kind == FlyteKind::Workflow {
-        c.notes.push(
+        c.notes.push(if sync {
             "the workflow body now runs as Python at run time and its calls run one after another"
-                .to_string(),
-        );
+                .to_string()
+        } else {
+            "the workflow body now runs as Python at run time".to_string()
+        });
     }
-    if matches!(kind, FlyteKind::Dynamic | FlyteKind::Eager) {
+    if sync && kind == FlyteKind::Dynamic || kind == FlyteKind::Eager {
         c.notes
             .push("child tasks of a sync task run one after another".to_string());
     }

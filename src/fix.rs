@@ -209,13 +209,13 @@ fn own_edits(fix: &Fix) -> Vec<Edit> {
     fix.edits.iter().filter(|e| e.order != 0).cloned().collect()
 }
 
-/// Choose fixes in position order, skipping any whose edits conflict with one already chosen.
+/// Choose fixes in position order (deferred ones last), skipping any whose edits conflict with one already chosen.
 pub(crate) fn select_fixes<'d>(candidates: &[&'d Diagnostic]) -> Vec<(Rule, &'d Fix)> {
     let mut fixes: Vec<(Rule, &Fix)> = candidates
         .iter()
         .filter_map(|d| d.fix.as_ref().map(|f| (d.rule, f)))
         .collect();
-    fixes.sort_by_key(|(rule, fix)| (fix.min_start(), *rule));
+    fixes.sort_by_key(|(rule, fix)| (fix.deferred, fix.min_start(), *rule));
     let mut accepted: Vec<(Rule, &Fix)> = Vec::new();
     let mut taken = Taken::default();
     for (rule, fix) in fixes {

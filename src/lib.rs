@@ -276,6 +276,7 @@ pub fn check_parsed_in(
         &settings.rules,
     );
     checker.project = project;
+    checker.style = settings.style;
     let (diagnostics, too_deep) = checker.run();
     if let Some(range) = too_deep {
         return Err(CheckError::TooDeep(range));

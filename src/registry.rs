@@ -91,6 +91,7 @@ rules! {
     WorkflowRuntimeCode => ("FM311", "workflow-runtime-code", None, "FM311.md"),
     FlytekitCallee => ("FM312", "flytekit-callee", None, "FM312.md"),
     GateNode => ("FM313", "gate-node", Sometimes, "FM313.md"),
+    UnawaitedTaskCall => ("FM314", "unawaited-task-call", Sometimes, "FM314.md"),
     SecretsGet => ("FM401", "secrets-get", Sometimes, "FM401.md"),
     WorkingDirectory => ("FM402", "working-directory", Sometimes, "FM402.md"),
     ExecutionId => ("FM403", "execution-id", Sometimes, "FM403.md"),

@@ -64,6 +64,33 @@ impl RuleSet {
     }
 }
 
+/// How orchestrating tasks (migrated workflows and dynamic workflows) are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Style {
+    /// `async def`, with task calls awaited and independent calls started together.
+    #[default]
+    Async,
+    /// Plain `def`, with calls in statement order.
+    Sync,
+}
+
+impl Style {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "async" => Some(Style::Async),
+            "sync" => Some(Style::Sync),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Style::Async => "async",
+            Style::Sync => "sync",
+        }
+    }
+}
+
 /// Everything that changes what checking and fixing a source does.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -71,6 +98,8 @@ pub struct Settings {
     pub unsafe_fixes: bool,
     /// Extra names that stand for flytekit ones (in-house wrappers): (name, flytekit name).
     pub mappings: Arc<[(String, String)]>,
+    /// How migrated orchestrators are written.
+    pub style: Style,
 }
 
 impl Default for Settings {
@@ -79,6 +108,7 @@ impl Default for Settings {
             rules: RuleSet::all(),
             unsafe_fixes: false,
             mappings: Arc::from(Vec::new()),
+            style: Style::default(),
         }
     }
 }

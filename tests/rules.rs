@@ -7,6 +7,7 @@ use std::path::Path;
 
 use common::{all_rules, diff, fixture_rule, parses, render, settings};
 use flyte_migrate::registry::{FixAvailability, Rule};
+use flyte_migrate::settings::{Settings, Style};
 use flyte_migrate::{check_file, check_text, fix_file, fix_text};
 
 fn read(path: &Path) -> String {
@@ -51,6 +52,27 @@ fn fixed() {
         selection.push("FM102");
         let outcome = fix_text(&text, &settings(&selection, true)).expect("fixes");
         insta::assert_snapshot!(diff(&text, &outcome.text));
+    });
+}
+
+/// The workflow fixtures migrated with every rule, in both styles: `async` (the default:
+/// orchestrators become `async def`, independent calls start together) and `sync` (calls in
+/// statement order), so a review sees both outputs.
+#[test]
+fn workflow_styles() {
+    insta::glob!("../fixtures", "FM3*.py", |path| {
+        let text = read(path);
+        for style in [Style::Async, Style::Sync] {
+            let settings = Settings {
+                style,
+                ..all_rules(true)
+            };
+            let outcome = fix_text(&text, &settings).expect("fixes");
+            insta::assert_snapshot!(
+                format!("style_{}", style.as_str()),
+                diff(&text, &outcome.text)
+            );
+        }
     });
 }
 

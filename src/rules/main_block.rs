@@ -120,7 +120,7 @@ fn calls_init(checker: &Checker, body: &[Stmt]) -> bool {
     })
 }
 
-fn is_main_guard(test: &Expr) -> bool {
+pub(crate) fn is_main_guard(test: &Expr) -> bool {
     let Expr::Compare(compare) = test else {
         return false;
     };

@@ -20,6 +20,7 @@ pub mod launch_plans;
 pub mod main_block;
 pub mod map_task;
 pub mod nodes;
+pub mod orchestration;
 pub mod ordering;
 pub mod overrides;
 pub mod plugins;

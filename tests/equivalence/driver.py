@@ -177,6 +177,37 @@ def load_module(src: str, name: str):
     return mod
 
 
+def warm_imports(path: str) -> None:
+    """Import what the program's functions import in their bodies, before the run.
+
+    A cluster runs each task in its own process. A local flyte 2 run starts the sync tasks an
+    async orchestrator gathers in threads of one process, where two first imports of a package
+    whose modules import each other (scikit-learn) can meet in Python's import locks and fail
+    with `_DeadlockError`. Importing them first gives each task what its own process would have.
+    """
+    import ast
+
+    try:
+        with open(path) as fh:
+            tree = ast.parse(fh.read())
+    except (OSError, SyntaxError):
+        return
+    for fn in ast.walk(tree):
+        if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(fn):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            for name in names:
+                try:
+                    importlib.import_module(name)
+                except Exception:  # noqa: BLE001 - a name that is not a module, or fails later in the task
+                    pass
+
+
 def run_v1(mod, entry: str, inputs: dict):
     fn = getattr(mod, entry)
     return fn(**inputs)
@@ -271,6 +302,7 @@ def main() -> int:
         for other in a.imports:
             load_module(a.src, other)
         mod = load_module(a.src, a.module)
+        warm_imports(getattr(mod, "__file__", "") or "")
         stage = "run"
         inputs = json.loads(a.inputs)
         raw = run_v1(mod, a.entry, inputs) if a.side == "v1" else run_v2(mod, a.entry, inputs)

@@ -1,0 +1,1742 @@
+//! Async orchestration: a migrated `@workflow` or `@dynamic` keeps the parallelism of its graph,
+//! and FM314 `unawaited-task-call`.
+//!
+//! In Flyte 1 the nodes of a workflow that do not depend on each other run at the same time. A
+//! sync Flyte 2 task runs its calls one after another, so by default (`style = "async"`) the fix
+//! of FM301/FM302 also turns the orchestrator into an `async def` whose task calls are awaited:
+//! sync tasks through `.aio(...)`, `async def` tasks directly. Calls that neither read each
+//! other's results nor are ordered by `>>` start together, in waves (`asyncio.gather`): a call
+//! starts once every call it reads has finished, so a graph of equally long tasks runs in its
+//! critical path. Plain statements keep their order among themselves and run where their
+//! inputs are ready. `list(flyte.map(...))` becomes `[r async for r in flyte.map.aio(...)]`,
+//! and a list comprehension of task calls a `gather` of them.
+//!
+//! When other fixes are due inside the body (`conditional`, `map_task`, `with_overrides`, ...),
+//! the FM301/FM302 fix only makes the function an `async def` (with its environment, in the
+//! same round as the tasks it calls), and FM314 finishes the body once those fixes are in: an
+//! `async` task that calls tasks without `await` is a Flyte 2 bug of its own (a sync task raises
+//! `SyncTaskCallInAsyncContextError`, an async one returns a coroutine that never runs), so the
+//! rule also reports it in hand-written code. The `>>` orderings of the body stay until then,
+//! so the waves follow them.
+//!
+//! A body the rewrite does not fully understand keeps the sync form, and the help line says why:
+//! sequential sync calls are always correct. An orchestrator called from code that stays sync
+//! stays sync too, so no sync caller gets a coroutine.
+
+use std::fmt::Write as _;
+
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Expr, ExprCall, ExprContext, Operator, Stmt, StmtFunctionDef};
+use ruff_text_size::{Ranged, TextRange, TextSize};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use crate::checker::{Checker, FlyteKind};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::project::{Lookup, Reference, Symbol};
+use crate::registry::Rule;
+use crate::settings::Style;
+
+/// Bodies longer than this keep the sync form (the schedule compares statements pairwise).
+const MAX_NODES: usize = 400;
+
+/// flytekit constructs of a workflow body whose own fixes leave forms the rewrite reads.
+const REWRITTEN_ELSEWHERE: &[&str] = &[
+    "flytekit.map_task",
+    "flytekit.core.array_node_map_task.map_task",
+    "flytekit.core.legacy_map_task.map_task",
+    "flytekit.conditional",
+    "flytekit.core.condition.conditional",
+    "flytekit.create_node",
+    "flytekit.core.node_creation.create_node",
+];
+
+type Outcome<T> = Result<T, String>;
+
+/// Why a body without task calls stays sync (nothing to say about it).
+const NO_TASK_CALL: &str = "it calls no task";
+
+enum Decision {
+    /// The whole rewrite, with the decorator's fix.
+    Rewrite(Rewrite),
+    /// Only `async def` now: FM314 awaits the calls once the fixes inside the body are in.
+    Keyword(Edit),
+    Sync(String),
+}
+
+struct Rewrite {
+    edits: Vec<Edit>,
+    notes: Vec<String>,
+}
+
+/// Whether a diagnostic's fix inside `body` is still due.
+fn pending(diagnostics: &[Diagnostic], body: TextRange) -> bool {
+    diagnostics.iter().any(|d| {
+        !matches!(
+            d.rule,
+            Rule::WorkflowDecorator
+                | Rule::DynamicDecorator
+                | Rule::NodeOrdering
+                | Rule::UnawaitedTaskCall
+        ) && body.contains_range(d.range)
+            && d.fix
+                .as_ref()
+                .is_some_and(|f| f.applicability != Applicability::DisplayOnly)
+    })
+}
+
+/// Give every FM303 diagnostic inside `body` the fix that rewrites the body (it removes them).
+fn share_with_orderings(diagnostics: &mut [Diagnostic], body: TextRange, fix: Option<&Fix>) {
+    for d in diagnostics.iter_mut() {
+        if d.rule == Rule::NodeOrdering && body.contains_range(d.range) {
+            d.fix = fix.cloned();
+        }
+    }
+}
+
+/// Rewrite the fixes of FM301/FM302 (and FM303 inside their bodies) for the async style, and
+/// report FM314.
+pub fn asyncify(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
+    if checker.style == Style::Async {
+        orchestrators(checker, diagnostics);
+    }
+    if checker.enabled(Rule::UnawaitedTaskCall) {
+        unawaited(checker, diagnostics);
+    }
+}
+
+fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
+    let orchestrators: Vec<&StmtFunctionDef> = checker
+        .module
+        .iter()
+        .filter_map(|stmt| match stmt {
+            Stmt::FunctionDef(def)
+                if !def.is_async
+                    && matches!(
+                        checker.flyte_kind(def),
+                        Some(FlyteKind::Workflow | FlyteKind::Dynamic)
+                    )
+                    && checker
+                        .plan
+                        .functions
+                        .get(&def.range.start())
+                        .is_some_and(|p| p.fix.is_some()) =>
+            {
+                Some(def)
+            }
+            _ => None,
+        })
+        .collect();
+    if orchestrators.is_empty() {
+        return;
+    }
+    let mut decisions: Vec<Decision> = orchestrators
+        .iter()
+        .map(|def| {
+            let Some(body) = body_range(def) else {
+                return Decision::Sync("its body is empty".to_string());
+            };
+            let tolerant = pending(diagnostics, body);
+            let fixed = fixed_ranges(diagnostics, body);
+            match analyze(checker, def, tolerant.then_some(&fixed[..])) {
+                Ok(_) if tolerant && !checker.enabled(Rule::UnawaitedTaskCall) => Decision::Sync(
+                    "other fixes are due in its body, and FM314, which awaits its calls after \
+                     them, is not selected"
+                        .to_string(),
+                ),
+                Ok(rewrite) if tolerant => match def_keyword(checker, def) {
+                    Ok(at) => {
+                        let _ = rewrite;
+                        Decision::Keyword(Edit::insert(at, "async "))
+                    }
+                    Err(why) => Decision::Sync(why),
+                },
+                Ok(rewrite) => Decision::Rewrite(rewrite),
+                Err(why) => Decision::Sync(why),
+            }
+        })
+        .collect();
+
+    // An orchestrator called from code that stays sync stays sync.
+    let index: HashMap<TextSize, usize> = orchestrators
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.range.start(), i))
+        .collect();
+    let callers = callers(checker, &orchestrators);
+    loop {
+        let mut changed = false;
+        for (i, sites) in callers.iter().enumerate() {
+            if matches!(decisions[i], Decision::Sync(_)) {
+                continue;
+            }
+            let sync_caller = sites.iter().any(|site| {
+                match site {
+                Caller::Function(start) => match index.get(start) {
+                    Some(&c) => matches!(decisions[c], Decision::Sync(_)),
+                    None => !checker.module.iter().any(|s| {
+                        matches!(s, Stmt::FunctionDef(d) if d.range.start() == *start && d.is_async)
+                    }),
+                },
+                Caller::Main => false,
+                Caller::Other => true,
+            }
+            });
+            if sync_caller {
+                decisions[i] = Decision::Sync(
+                    "it is called from code that stays sync, which would get a coroutine"
+                        .to_string(),
+                );
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+
+    for (def, decision) in orchestrators.iter().zip(decisions) {
+        let Some(position) = diagnostics.iter().position(|d| {
+            matches!(d.rule, Rule::WorkflowDecorator | Rule::DynamicDecorator)
+                && def
+                    .decorator_list
+                    .iter()
+                    .any(|dec| dec.expression.range() == d.range)
+                && d.fix.is_some()
+        }) else {
+            continue;
+        };
+        let Some(body) = body_range(def) else {
+            continue;
+        };
+        let diagnostic = &mut diagnostics[position];
+        let help = diagnostic.help.take().unwrap_or_default();
+        let Some(fix) = diagnostic.fix.take() else {
+            continue;
+        };
+        let (edits, text) = match decision {
+            Decision::Sync(why) if why == NO_TASK_CALL => {
+                diagnostic.help = Some(help);
+                diagnostic.fix = Some(fix);
+                continue;
+            }
+            Decision::Sync(why) => {
+                diagnostic.help = Some(format!(
+                    "{help}; it stays a sync `def` whose calls run one after another: {why}"
+                ));
+                diagnostic.fix = Some(fix);
+                continue;
+            }
+            Decision::Keyword(edit) => (
+                vec![edit],
+                format!(
+                    "{help}; it becomes an `async def` (FM314 then awaits its calls, starting \
+                     those that do not depend on each other together)"
+                ),
+            ),
+            Decision::Rewrite(rewrite) => {
+                let mut text = format!(
+                    "{help}; it becomes an `async def`: task calls are awaited and calls that \
+                     do not depend on each other start together"
+                );
+                for note in &rewrite.notes {
+                    text.push_str("; ");
+                    text.push_str(note);
+                }
+                (rewrite.edits, text)
+            }
+        };
+        let mut all = fix.edits;
+        all.extend(edits);
+        let fix = Fix::new(all, fix.applicability);
+        diagnostic.help = Some(text);
+        diagnostic.fix = Some(fix.clone());
+        // The orderings go with the rewrite (or, with `Keyword`, stay for FM314 to read).
+        share_with_orderings(diagnostics, body, Some(&fix));
+    }
+}
+
+/// FM314: an `async` Flyte 2 task of the module that calls tasks without `await`.
+fn unawaited(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
+    for stmt in checker.module {
+        let Stmt::FunctionDef(def) = stmt else {
+            continue;
+        };
+        if !def.is_async
+            || checker.flyte_kind(def).is_some()
+            || crate::env::environment_of(checker, def).is_none()
+            || awaits_anything(def)
+        {
+            continue;
+        }
+        let Some(body) = body_range(def) else {
+            continue;
+        };
+        let Some(first) = first_task_call(checker, def) else {
+            continue;
+        };
+        let mut diagnostic = Diagnostic::new(
+            Rule::UnawaitedTaskCall,
+            format!(
+                "`async` task `{}` calls `{}` without `await`",
+                def.name.id,
+                checker.text(first)
+            ),
+            def.name.range,
+        );
+        if pending(diagnostics, body) {
+            // The same text over the body: it overlaps every fix inside, which go first.
+            let mut fix = Fix::unsafe_edits(vec![Edit::replace(body, checker.text(body))]);
+            fix.deferred = true;
+            diagnostic = diagnostic
+                .with_help("Await every task call (after the other fixes inside the body)")
+                .with_fix(fix.clone());
+            share_with_orderings(diagnostics, body, Some(&fix));
+        } else {
+            match analyze(checker, def, None) {
+                Ok(rewrite) => {
+                    let mut text = "Await every task call (`.aio(...)` for sync tasks), starting \
+                                    calls that do not depend on each other together"
+                        .to_string();
+                    for note in &rewrite.notes {
+                        text.push_str("; ");
+                        text.push_str(note);
+                    }
+                    let mut edits = rewrite.edits;
+                    edits.retain(|e| !(e.content == "async " && e.range.is_empty()));
+                    let fix = Fix::unsafe_edits(edits);
+                    share_with_orderings(diagnostics, body, Some(&fix));
+                    diagnostic = diagnostic.with_help(text).with_fix(fix);
+                }
+                Err(why) => {
+                    diagnostic = diagnostic.with_help(format!(
+                        "Await each task call by hand (`await t.aio(...)` for a sync task): {why}"
+                    ));
+                }
+            }
+        }
+        diagnostics.push(diagnostic);
+    }
+}
+
+/// Whether a function body already awaits or iterates asynchronously (hand-written async code).
+fn awaits_anything(def: &StmtFunctionDef) -> bool {
+    struct Any(bool);
+    impl<'a> Visitor<'a> for Any {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::For(s) if s.is_async => self.0 = true,
+                Stmt::With(s) if s.is_async => self.0 = true,
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+                _ => {}
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if matches!(expr, Expr::Await(_)) {
+                self.0 = true;
+            }
+            visitor::walk_expr(self, expr);
+        }
+        fn visit_comprehension(&mut self, c: &'a ruff_python_ast::Comprehension) {
+            if c.is_async {
+                self.0 = true;
+            }
+            visitor::walk_comprehension(self, c);
+        }
+    }
+    let mut any = Any(false);
+    any.visit_body(&def.body);
+    any.0
+}
+
+/// The first call of a module task (by name) in a function body.
+fn first_task_call(checker: &Checker, def: &StmtFunctionDef) -> Option<TextRange> {
+    struct First<'c, 'a> {
+        checker: &'c Checker<'a>,
+        found: Option<TextRange>,
+    }
+    impl<'a> Visitor<'a> for First<'_, 'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found.is_some() {
+                return;
+            }
+            if let Expr::Call(call) = expr {
+                let name = match &*call.func {
+                    Expr::Name(n) => Some(n),
+                    Expr::Call(inner) => match &*inner.func {
+                        Expr::Attribute(a) if a.attr.id.as_str() == "override" => match &*a.value {
+                            Expr::Name(n) => Some(n),
+                            _ => None,
+                        },
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                if let Some(name) = name
+                    && let Some(def) = self.checker.module_function(name)
+                    && self.checker.is_task_function(def)
+                {
+                    self.found = Some(call.func.range());
+                    return;
+                }
+                if self.checker.resolves_to(&call.func, &["flyte.map"]) {
+                    self.found = Some(call.func.range());
+                    return;
+                }
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut first = First {
+        checker,
+        found: None,
+    };
+    first.visit_body(&def.body);
+    first.found
+}
+
+fn body_range(def: &StmtFunctionDef) -> Option<TextRange> {
+    let first = def.body.first()?;
+    let last = def.body.last()?;
+    Some(TextRange::new(first.start(), last.end()))
+}
+
+#[derive(Clone, Copy)]
+enum Caller {
+    /// A module-level function, by its start.
+    Function(TextSize),
+    /// The `if __name__ == "__main__":` block (FM305 makes it `flyte.run`).
+    Main,
+    Other,
+}
+
+/// Where each orchestrator is called in the module.
+fn callers(checker: &Checker, orchestrators: &[&StmtFunctionDef]) -> Vec<Vec<Caller>> {
+    struct Calls<'c, 'a> {
+        checker: &'c Checker<'a>,
+        targets: &'c [&'a StmtFunctionDef],
+        found: Vec<usize>,
+    }
+    impl<'a> Visitor<'a> for Calls<'_, 'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Call(call) = expr
+                && let Expr::Name(name) = &*call.func
+                && let Some(def) = self.checker.module_function(name)
+                && let Some(i) = self
+                    .targets
+                    .iter()
+                    .position(|t| t.range.start() == def.range.start())
+            {
+                self.found.push(i);
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut sites: Vec<Vec<Caller>> = orchestrators.iter().map(|_| Vec::new()).collect();
+    for stmt in checker.module {
+        let mut calls = Calls {
+            checker,
+            targets: orchestrators,
+            found: Vec::new(),
+        };
+        let caller = match stmt {
+            Stmt::FunctionDef(def) => {
+                calls.visit_body(&def.body);
+                Caller::Function(def.range.start())
+            }
+            Stmt::If(s) if super::main_block::is_main_guard(&s.test) => {
+                calls.visit_stmt(stmt);
+                Caller::Main
+            }
+            _ => {
+                calls.visit_stmt(stmt);
+                Caller::Other
+            }
+        };
+        for i in calls.found {
+            sites[i].push(caller);
+        }
+    }
+    sites
+}
+
+/// How a call in an orchestrator body runs once it is async.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CallKind {
+    /// A sync task (or one whose colour is not known here): `await t.aio(...)`.
+    Aio,
+    /// An `async def` task: `await t(...)`.
+    Direct,
+    /// Not a task: a plain Python call.
+    Plain,
+    /// `list(flyte.map(...))`: `[r async for r in flyte.map.aio(...)]`.
+    Map,
+}
+
+struct Analyzer<'c, 'a> {
+    checker: &'c Checker<'a>,
+    references: Vec<Reference>,
+    /// Whether `_` is free in the function (a wave can bind results nobody reads to it).
+    underscore_free: bool,
+    /// With the ranges of the fixes due inside the body: flytekit constructs that those fixes
+    /// rewrite are accepted as plain calls (the analysis only predicts whether the rewritten
+    /// body will be understood).
+    tolerant: Option<&'c [TextRange]>,
+    gathers: bool,
+    notes: Vec<String>,
+}
+
+/// The ranges of the diagnostics with a fix inside `body`.
+fn fixed_ranges(diagnostics: &[Diagnostic], body: TextRange) -> Vec<TextRange> {
+    diagnostics
+        .iter()
+        .filter(|d| body.contains_range(d.range) && d.fix.is_some())
+        .map(|d| d.range)
+        .collect()
+}
+
+fn analyze(
+    checker: &Checker,
+    def: &StmtFunctionDef,
+    tolerant: Option<&[TextRange]>,
+) -> Outcome<Rewrite> {
+    let mut names = Names::default();
+    names.visit_body(&def.body);
+    let mut analyzer = Analyzer {
+        checker,
+        references: crate::project::references(checker, def),
+        underscore_free: !names.mentions.contains("_"),
+        tolerant,
+        gathers: false,
+        notes: Vec::new(),
+    };
+    let (mut edits, awaits) = analyzer.block(&def.body)?;
+    if !awaits {
+        return Err(NO_TASK_CALL.to_string());
+    }
+    edits.push(Edit::insert(def_keyword(checker, def)?, "async "));
+    if analyzer.gathers {
+        let import = checker
+            .import_module("asyncio")
+            .ok_or("`asyncio` is bound to something else in this module")?;
+        edits.extend(import);
+    }
+    let mut notes = analyzer.notes;
+    notes.sort();
+    notes.dedup();
+    Ok(Rewrite { edits, notes })
+}
+
+/// Where the `def` keyword of a function starts.
+fn def_keyword(checker: &Checker, def: &StmtFunctionDef) -> Outcome<TextSize> {
+    let from = def
+        .decorator_list
+        .last()
+        .map_or(def.range.start(), |d| d.end());
+    let text = &checker.source()[usize::from(from)..usize::from(def.name.start())];
+    let at = text.rfind("def").ok_or("its `def` keyword was not found")?;
+    Ok(from + TextSize::try_from(at).map_err(|_| "the function is too large")?)
+}
+
+/// One statement of a block (or a task call of an ordering statement) in the schedule.
+struct Node<'a> {
+    range: TextRange,
+    kind: NodeKind,
+    /// Edits inside `range` (without the `await` of a gatherable call).
+    edits: Vec<Edit>,
+    /// The `await ` insertion of a gatherable call (fine-grained mode).
+    await_edit: Option<Edit>,
+    mentions: HashSet<&'a str>,
+    writes: HashSet<&'a str>,
+    /// Whether the node can move past statements that share no written name with it.
+    pure: bool,
+    /// The task it calls, when that task is cached: its calls run one after another, so later
+    /// ones read what the first wrote (as in a Flyte 1 local run).
+    cached: Option<TextSize>,
+    barrier: bool,
+    /// Leading own-line comments and the trailing comment, for regenerated blocks.
+    leading: Vec<String>,
+    trailing: Option<String>,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+enum NodeKind {
+    /// A task call that can join a wave: its assignment target, when it has one, and the call.
+    Call {
+        target: Option<String>,
+        call: TextRange,
+    },
+    /// A statement that awaits something but runs on its own.
+    Timed,
+    /// Plain Python.
+    Plain,
+}
+
+impl Node<'_> {
+    fn takes_time(&self) -> bool {
+        !matches!(self.kind, NodeKind::Plain)
+    }
+
+    fn class(&self) -> u8 {
+        match self.kind {
+            NodeKind::Plain => 0,
+            NodeKind::Call { .. } => 1,
+            NodeKind::Timed => 2,
+        }
+    }
+}
+
+impl<'a> Analyzer<'_, 'a> {
+    /// The edits of a block, and whether it awaits anything.
+    fn block(&mut self, body: &'a [Stmt]) -> Outcome<(Vec<Edit>, bool)> {
+        let mut nodes: Vec<Node<'a>> = Vec::new();
+        let mut edges: Vec<(usize, usize)> = Vec::new();
+        let mut ordering = false;
+        let mut orphans: Vec<String> = Vec::new();
+        for (i, stmt) in body.iter().enumerate() {
+            let (leading, trailing) = self.comments(body, i)?;
+            if let Some(operands) = ordering_operands(stmt) {
+                ordering = true;
+                let mut ids: Vec<usize> = Vec::new();
+                let mut comments = Some((leading, trailing));
+                for operand in operands {
+                    match operand {
+                        Expr::Name(name) => {
+                            let writer = nodes
+                                .iter()
+                                .rposition(|n| n.writes.contains(name.id.as_str()))
+                                .ok_or_else(|| {
+                                    format!(
+                                        "`{}` in an ordering is not assigned earlier in its block",
+                                        name.id
+                                    )
+                                })?;
+                            if !nodes[writer].takes_time() {
+                                return Err(format!(
+                                    "an ordering names `{}`, which is not a task call",
+                                    name.id
+                                ));
+                            }
+                            ids.push(writer);
+                        }
+                        Expr::Call(call) => {
+                            let mut node = self.call_node(call, None)?;
+                            if let Some((l, t)) = comments.take() {
+                                node.leading = l;
+                                node.trailing = t;
+                            }
+                            ids.push(nodes.len());
+                            nodes.push(node);
+                        }
+                        _ => {
+                            return Err(
+                                "an ordering orders something other than a task call or a name"
+                                    .to_string(),
+                            );
+                        }
+                    }
+                }
+                if let Some((l, t)) = comments {
+                    orphans.extend(l);
+                    orphans.extend(t);
+                }
+                edges.extend(
+                    ids.windows(2)
+                        .filter(|w| w[0] != w[1])
+                        .map(|w| (w[0], w[1])),
+                );
+                continue;
+            }
+            let mut node = self.statement(stmt)?;
+            let mut lead = std::mem::take(&mut orphans);
+            lead.extend(leading);
+            node.leading = lead;
+            node.trailing = trailing;
+            nodes.push(node);
+        }
+        if nodes.len() > MAX_NODES {
+            return Err(format!("its body has more than {MAX_NODES} statements"));
+        }
+        let awaits = nodes.iter().any(Node::takes_time);
+        if !awaits && !ordering {
+            return Ok((nodes.into_iter().flat_map(|n| n.edits).collect(), false));
+        }
+        let order = schedule(&nodes, &edges)?;
+        let waves_of_one = order.iter().all(|wave| wave.len() == 1);
+        let in_source_order = order.iter().flatten().copied().eq(0..nodes.len());
+        if waves_of_one && in_source_order && !ordering {
+            let mut edits = Vec::new();
+            for node in nodes {
+                edits.extend(node.edits);
+                edits.extend(node.await_edit);
+            }
+            return Ok((edits, true));
+        }
+        let edit = self.regenerate(body, &nodes, &order, &orphans)?;
+        Ok((vec![edit], true))
+    }
+
+    /// The own-line comments above statement `i` of a block and the comment after it.
+    fn comments(&self, body: &[Stmt], i: usize) -> Outcome<(Vec<String>, Option<String>)> {
+        let source = self.checker.source();
+        let mut leading = Vec::new();
+        if i > 0 {
+            let gap = &source[usize::from(body[i - 1].end())..usize::from(body[i].start())];
+            let mut lines = gap.lines();
+            lines.next();
+            for line in lines {
+                let line = line.trim();
+                if line.starts_with('#') {
+                    leading.push(line.to_string());
+                } else if !line.is_empty() {
+                    return Err("statements share a line".to_string());
+                }
+            }
+            let first = gap.lines().next().unwrap_or("").trim();
+            if !first.is_empty() && !first.starts_with('#') {
+                return Err("statements share a line".to_string());
+            }
+        }
+        let end = usize::from(body[i].end());
+        let line_end = source[end..]
+            .find(['\n', '\r'])
+            .map_or(source.len(), |n| end + n);
+        let rest = source[end..line_end].trim();
+        let trailing = rest.starts_with('#').then(|| rest.to_string());
+        Ok((leading, trailing))
+    }
+
+    fn statement(&mut self, stmt: &'a Stmt) -> Outcome<Node<'a>> {
+        let mut names = Names::default();
+        names.visit_stmt(stmt);
+        names.bound_by(stmt);
+        let barrier = is_barrier(stmt);
+        let mut node = Node {
+            range: stmt.range(),
+            kind: NodeKind::Plain,
+            edits: Vec::new(),
+            await_edit: None,
+            mentions: names.mentions,
+            writes: names.writes,
+            pure: false,
+            cached: None,
+            barrier,
+            leading: Vec::new(),
+            trailing: None,
+        };
+        // A task call that can join a wave: `x = t(...)`, `a, b = t(...)`, `t(...)`.
+        let gatherable = match stmt {
+            Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                Some((Some(&assign.targets[0]), &*assign.value))
+            }
+            Stmt::Expr(e) => Some((None, &*e.value)),
+            _ => None,
+        };
+        if let Some((target, Expr::Call(call))) = gatherable
+            && matches!(self.kind(call)?, CallKind::Aio | CallKind::Direct)
+            && !self.has_task_call_in_arguments(call)?
+        {
+            let target = target.map(|t| {
+                let text = self.checker.text(t.range());
+                match t {
+                    Expr::Tuple(_) if !text.starts_with('(') => format!("({text})"),
+                    _ => text.to_string(),
+                }
+            });
+            let call_node = self.call_node(call, target)?;
+            node.kind = call_node.kind;
+            node.edits = call_node.edits;
+            node.await_edit = call_node.await_edit;
+            node.pure = call_node.pure;
+            node.cached = call_node.cached;
+            return Ok(node);
+        }
+        let (edits, awaits) = self.inline(stmt)?;
+        node.edits = edits;
+        if awaits {
+            node.kind = NodeKind::Timed;
+        }
+        Ok(node)
+    }
+
+    /// A gatherable task call as a node.
+    fn call_node(&mut self, call: &'a ExprCall, target: Option<String>) -> Outcome<Node<'a>> {
+        let kind = self.kind(call)?;
+        if !matches!(kind, CallKind::Aio | CallKind::Direct) {
+            return Err("an ordering orders something other than a task call".to_string());
+        }
+        if self.has_task_call_in_arguments(call)? {
+            return Err("a call nested in an ordering reads another task call".to_string());
+        }
+        let mut names = Names::default();
+        names.visit_expr(&call.func);
+        for arg in &*call.arguments.args {
+            names.visit_expr(arg);
+        }
+        for kw in &*call.arguments.keywords {
+            names.visit_expr(&kw.value);
+        }
+        let mut edits = Vec::new();
+        if kind == CallKind::Aio {
+            edits.push(Edit::insert(call.func.end(), ".aio"));
+        }
+        let pure = !arguments_call_anything(call);
+        let callee = match &*call.func {
+            Expr::Name(name) => Some(name),
+            Expr::Call(inner) => match &*inner.func {
+                Expr::Attribute(a) => match &*a.value {
+                    Expr::Name(name) => Some(name),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        let cached = callee
+            .and_then(|name| self.checker.module_function(name))
+            .filter(|def| is_cached(def))
+            .map(|def| def.range.start());
+        Ok(Node {
+            range: call.range(),
+            kind: NodeKind::Call {
+                target,
+                call: call.range(),
+            },
+            edits,
+            await_edit: Some(Edit::insert(call.start(), "await ")),
+            mentions: names.mentions,
+            writes: HashSet::default(),
+            pure,
+            cached,
+            barrier: false,
+            leading: Vec::new(),
+            trailing: None,
+        })
+    }
+
+    /// Edits that await every task call of a statement where it is (compound statements get
+    /// their blocks scheduled), and whether there is any.
+    fn inline(&mut self, stmt: &'a Stmt) -> Outcome<(Vec<Edit>, bool)> {
+        let mut edits = Vec::new();
+        let mut awaits = false;
+        match stmt {
+            Stmt::Assign(s) => {
+                for t in &s.targets {
+                    awaits |= self.expr_into(t, false, &mut edits)?;
+                }
+                awaits |= self.expr_into(&s.value, true, &mut edits)?;
+            }
+            Stmt::AnnAssign(s) => {
+                if let Some(v) = &s.value {
+                    awaits |= self.expr_into(v, true, &mut edits)?;
+                }
+            }
+            Stmt::AugAssign(s) => awaits |= self.expr_into(&s.value, true, &mut edits)?,
+            Stmt::Expr(s) => awaits |= self.expr_into(&s.value, true, &mut edits)?,
+            Stmt::Return(s) => {
+                if let Some(v) = &s.value {
+                    awaits |= self.expr_into(v, true, &mut edits)?;
+                }
+            }
+            Stmt::If(s) => {
+                awaits |= self.expr_into(&s.test, true, &mut edits)?;
+                let (more, found) = self.block(&s.body)?;
+                edits.extend(more);
+                awaits |= found;
+                for clause in &s.elif_else_clauses {
+                    if let Some(test) = &clause.test {
+                        awaits |= self.expr_into(test, true, &mut edits)?;
+                    }
+                    let (more, found) = self.block(&clause.body)?;
+                    edits.extend(more);
+                    awaits |= found;
+                }
+            }
+            Stmt::For(s) if !s.is_async => {
+                awaits |= self.expr_into(&s.iter, true, &mut edits)?;
+                for body in [&s.body, &s.orelse] {
+                    let (more, found) = self.block(body)?;
+                    edits.extend(more);
+                    if found {
+                        awaits = true;
+                        self.notes.push(
+                            "calls in a loop run one iteration after another (collect them in a \
+                             list comprehension to start them together)"
+                                .to_string(),
+                        );
+                    }
+                }
+            }
+            Stmt::While(s) => {
+                awaits |= self.expr_into(&s.test, true, &mut edits)?;
+                for body in [&s.body, &s.orelse] {
+                    let (more, found) = self.block(body)?;
+                    edits.extend(more);
+                    awaits |= found;
+                }
+            }
+            Stmt::With(s) if !s.is_async => {
+                for item in &s.items {
+                    awaits |= self.expr_into(&item.context_expr, true, &mut edits)?;
+                }
+                let (more, found) = self.block(&s.body)?;
+                edits.extend(more);
+                awaits |= found;
+            }
+            Stmt::Try(s) => {
+                let mut bodies: Vec<&'a [Stmt]> = vec![&s.body];
+                for h in &s.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                    if let Some(t) = &h.type_ {
+                        awaits |= self.expr_into(t, true, &mut edits)?;
+                    }
+                    bodies.push(&h.body);
+                }
+                bodies.push(&s.orelse);
+                bodies.push(&s.finalbody);
+                for body in bodies {
+                    let (more, found) = self.block(body)?;
+                    edits.extend(more);
+                    awaits |= found;
+                }
+            }
+            Stmt::Assert(s) => {
+                awaits |= self.expr_into(&s.test, true, &mut edits)?;
+                if let Some(m) = &s.msg {
+                    awaits |= self.expr_into(m, true, &mut edits)?;
+                }
+            }
+            Stmt::Raise(s) => {
+                for e in s.exc.iter().chain(s.cause.iter()) {
+                    awaits |= self.expr_into(e, true, &mut edits)?;
+                }
+            }
+            Stmt::Delete(s) => {
+                for t in &s.targets {
+                    awaits |= self.expr_into(t, false, &mut edits)?;
+                }
+            }
+            Stmt::Pass(_)
+            | Stmt::Break(_)
+            | Stmt::Continue(_)
+            | Stmt::Import(_)
+            | Stmt::ImportFrom(_)
+            | Stmt::Global(_)
+            | Stmt::Nonlocal(_) => {}
+            other => {
+                if self.contains_task_call(other)? {
+                    return Err("a task is called inside a statement the rewrite does not handle (a nested function, `match`, or an `async` block)".to_string());
+                }
+            }
+        }
+        Ok((edits, awaits))
+    }
+
+    fn expr_into(&mut self, e: &'a Expr, top: bool, edits: &mut Vec<Edit>) -> Outcome<bool> {
+        let (more, found) = self.expression(e, top)?;
+        edits.extend(more);
+        Ok(found)
+    }
+
+    /// Edits that await the task calls of an expression, and whether there is any.
+    fn expression(&mut self, expr: &'a Expr, top: bool) -> Outcome<(Vec<Edit>, bool)> {
+        let mut finder = Finder {
+            analyzer: self,
+            parents: Vec::new(),
+            top: top.then_some(expr.range()),
+            edits: Vec::new(),
+            found: 0,
+            error: None,
+        };
+        finder.visit_expr(expr);
+        let Finder {
+            edits,
+            found,
+            error,
+            ..
+        } = finder;
+        if let Some(error) = error {
+            return Err(error);
+        }
+        if found > 1 {
+            self.notes.push(
+                "calls nested in one expression run one after another (assign them first to \
+                 start them together)"
+                    .to_string(),
+            );
+        }
+        Ok((edits, found > 0))
+    }
+
+    fn has_task_call_in_arguments(&mut self, call: &'a ExprCall) -> Outcome<bool> {
+        for arg in call
+            .arguments
+            .args
+            .iter()
+            .chain(call.arguments.keywords.iter().map(|k| &k.value))
+        {
+            let (_, found) = self.expression(arg, false)?;
+            if found {
+                return Ok(true);
+            }
+        }
+        if let Expr::Call(inner) = &*call.func {
+            return self.has_task_call_in_arguments(inner);
+        }
+        Ok(false)
+    }
+
+    fn contains_task_call(&mut self, stmt: &'a Stmt) -> Outcome<bool> {
+        struct Any<'x, 'c, 'a> {
+            analyzer: &'x mut Analyzer<'c, 'a>,
+            found: Outcome<bool>,
+        }
+        impl<'a> Visitor<'a> for Any<'_, '_, 'a> {
+            fn visit_expr(&mut self, expr: &'a Expr) {
+                if let (Ok(false), Expr::Call(call)) = (&self.found, expr) {
+                    match self.analyzer.kind(call) {
+                        Ok(CallKind::Plain) => {}
+                        Ok(_) => self.found = Ok(true),
+                        Err(e) => self.found = Err(e),
+                    }
+                }
+                visitor::walk_expr(self, expr);
+            }
+        }
+        let mut any = Any {
+            analyzer: self,
+            found: Ok(false),
+        };
+        any.visit_stmt(stmt);
+        any.found
+    }
+
+    /// What a call is, once the orchestrator is async.
+    fn kind(&self, call: &ExprCall) -> Outcome<CallKind> {
+        let checker = self.checker;
+        // flytekit left in the body: accepted only where a fix due now rewrites it.
+        let flytekit = |func: &Expr| {
+            checker
+                .resolve(func)
+                .filter(|q| q.starts_with("flytekit.") || q.starts_with("flytekitplugins."))
+        };
+        let v1 = flytekit(&call.func).or_else(|| match &*call.func {
+            Expr::Call(inner) => flytekit(&inner.func),
+            _ => None,
+        });
+        let with_overrides =
+            matches!(&*call.func, Expr::Attribute(a) if a.attr.id.as_str() == "with_overrides");
+        if v1.is_some() || with_overrides {
+            let fixed = self
+                .tolerant
+                .is_some_and(|fixed| fixed.iter().any(|r| r.intersect(call.range()).is_some()));
+            let known = with_overrides
+                || v1
+                    .as_deref()
+                    .is_some_and(|q| REWRITTEN_ELSEWHERE.contains(&q))
+                || fixed;
+            if fixed && known {
+                // Predicted as what it becomes: a task call (a `with_overrides` receiver is
+                // the call itself).
+                return Ok(if with_overrides {
+                    CallKind::Plain
+                } else {
+                    CallKind::Aio
+                });
+            }
+            return Err(match v1 {
+                Some(q) => format!("it still uses `{q}`"),
+                None => "it still uses `with_overrides`".to_string(),
+            });
+        }
+        match &*call.func {
+            Expr::Name(name) => {
+                if name.id.as_str() == "list"
+                    && checker.semantic.binding_of(name.range.start()).is_none()
+                    && let [Expr::Call(inner)] = &*call.arguments.args
+                    && call.arguments.keywords.is_empty()
+                    && checker.resolves_to(&inner.func, &["flyte.map"])
+                {
+                    let close =
+                        &checker.source()[usize::from(inner.end())..usize::from(call.end())];
+                    if close.trim() != ")" {
+                        return Err("a `list(flyte.map(...))` has a trailing comma".to_string());
+                    }
+                    return Ok(CallKind::Map);
+                }
+                self.name_kind(name, &call.func)
+            }
+            Expr::Attribute(attr) => {
+                let mut head = &*attr.value;
+                while let Expr::Attribute(inner) = head {
+                    head = &inner.value;
+                }
+                let Expr::Name(head) = head else {
+                    return Ok(CallKind::Plain);
+                };
+                if let Some(def) = checker.module_function(head)
+                    && checker.is_task_function(def)
+                {
+                    // `t.override(...)` itself is a plain call; `t.aio` is already Flyte 2.
+                    return if attr.attr.id.as_str() == "override" {
+                        Ok(CallKind::Plain)
+                    } else {
+                        Err(format!("it calls `{}`", checker.text(call.func.range())))
+                    };
+                }
+                if checker.resolves_to(&call.func, &["flyte.map"]) {
+                    return Err("it uses `flyte.map(...)` other than in `list(...)`".to_string());
+                }
+                match checker.semantic.binding_of(head.range.start()) {
+                    Some(b)
+                        if b.scope == 0
+                            && matches!(
+                                b.kind,
+                                crate::semantic::BindingKind::Import { .. }
+                                    | crate::semantic::BindingKind::Other
+                            ) =>
+                    {
+                        self.imported(&call.func, checker.text(call.func.range()))
+                    }
+                    _ => Ok(CallKind::Plain),
+                }
+            }
+            Expr::Call(inner) => {
+                // `t.override(...)(...)`.
+                if let Expr::Attribute(attr) = &*inner.func
+                    && attr.attr.id.as_str() == "override"
+                    && let Expr::Name(name) = &*attr.value
+                {
+                    return match self.name_kind(name, &attr.value)? {
+                        CallKind::Aio | CallKind::Direct => Ok(CallKind::Aio),
+                        _ => Err(format!(
+                            "it calls `{}`, whose kind is not known",
+                            checker.text(inner.range())
+                        )),
+                    };
+                }
+                Err(format!(
+                    "it calls the result of `{}`",
+                    checker.text(inner.range())
+                ))
+            }
+            _ => Err(format!(
+                "it calls `{}`, whose kind is not known",
+                checker.text(call.func.range())
+            )),
+        }
+    }
+
+    /// What calling a name is.
+    fn name_kind(&self, name: &ruff_python_ast::ExprName, func: &Expr) -> Outcome<CallKind> {
+        let checker = self.checker;
+        let id = name.id.as_str();
+        if let Some(def) = checker.module_function(name) {
+            if !checker.is_task_function(def) {
+                return Ok(CallKind::Plain);
+            }
+            if checker.flyte_kind(def).is_some()
+                && checker
+                    .plan
+                    .functions
+                    .get(&def.range.start())
+                    .is_none_or(|p| p.fix.is_none())
+            {
+                return Err(format!("it calls `{id}`, which stays on flytekit"));
+            }
+            return Ok(if def.is_async {
+                CallKind::Direct
+            } else {
+                CallKind::Aio
+            });
+        }
+        let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
+            return Ok(CallKind::Plain);
+        };
+        if binding.scope != 0 {
+            return Err(format!(
+                "it calls `{id}`, a local name that could stand for a task"
+            ));
+        }
+        match &binding.kind {
+            crate::semantic::BindingKind::Import { .. } => self.imported(func, id),
+            crate::semantic::BindingKind::Other => {
+                let class = checker
+                    .module
+                    .iter()
+                    .any(|s| matches!(s, Stmt::ClassDef(c) if c.name.range == binding.range));
+                if class {
+                    Ok(CallKind::Plain)
+                } else {
+                    self.imported(func, id)
+                }
+            }
+            _ => Err(format!(
+                "it calls `{id}`, a module-level value that could stand for a task"
+            )),
+        }
+    }
+
+    /// A call of a name imported from another module: a task when the project says so.
+    fn imported(&self, func: &Expr, text: &str) -> Outcome<CallKind> {
+        let Some(project) = self.checker.project else {
+            return Err(format!(
+                "it calls `{text}`, imported from a module this run does not read"
+            ));
+        };
+        let callee = self.checker.text(func.range());
+        let Some(reference) = self
+            .references
+            .iter()
+            .find(|r| r.text == callee && func.range().contains(r.head_at))
+        else {
+            return Ok(CallKind::Plain);
+        };
+        match project.lookup(reference) {
+            Lookup::Nothing => Ok(CallKind::Plain),
+            Lookup::Unknown { .. } => Err(format!(
+                "it calls `{text}`, from a module that could not be read"
+            )),
+            Lookup::Task { symbol, .. } => match symbol {
+                Symbol::Flytekit {
+                    applicability: None,
+                    ..
+                } => Err(format!("it calls `{text}`, which stays on flytekit")),
+                _ => Ok(CallKind::Aio),
+            },
+        }
+    }
+
+    /// The text of a regenerated block: its nodes in waves.
+    fn regenerate(
+        &mut self,
+        body: &[Stmt],
+        nodes: &[Node<'a>],
+        order: &[Vec<usize>],
+        orphans: &[String],
+    ) -> Outcome<Edit> {
+        let checker = self.checker;
+        let (Some(first), Some(last)) = (body.first(), body.last()) else {
+            return Err("an empty block".to_string());
+        };
+        let indent = checker
+            .locator
+            .indentation(first.start())
+            .ok_or("a block starts on the line of its statement")?;
+        let unit = if indent.contains('\t') { "\t" } else { "    " };
+        let nl = checker.line_ending.as_str();
+        // The trailing comment of the last statement moves with it.
+        let source = checker.source();
+        let end = usize::from(last.end());
+        let line_end = source[end..]
+            .find(['\n', '\r'])
+            .map_or(source.len(), |n| end + n);
+        let range_end = if source[end..line_end].trim().starts_with('#') {
+            TextSize::try_from(line_end).map_err(|_| "the file is too large")?
+        } else {
+            last.end()
+        };
+        let mut out = String::new();
+        for wave in order {
+            let calls: Vec<usize> = wave
+                .iter()
+                .copied()
+                .filter(|&n| matches!(nodes[n].kind, NodeKind::Call { .. }))
+                .collect();
+            let gather = calls.len() > 1
+                && (self.underscore_free
+                    || calls.iter().all(|&n| {
+                        matches!(
+                            &nodes[n].kind,
+                            NodeKind::Call {
+                                target: Some(_),
+                                ..
+                            }
+                        )
+                    }));
+            for &n in wave {
+                let node = &nodes[n];
+                if gather && calls.contains(&n) {
+                    continue;
+                }
+                for comment in &node.leading {
+                    let _ = write!(out, "{indent}{comment}{nl}");
+                }
+                out.push_str(indent);
+                match &node.kind {
+                    NodeKind::Call { target: None, call } => {
+                        out.push_str("await ");
+                        out.push_str(&render(source, *call, &node.edits));
+                    }
+                    _ => {
+                        let mut edits = node.edits.clone();
+                        edits.extend(node.await_edit.clone());
+                        out.push_str(&render(source, node.range, &edits));
+                    }
+                }
+                if let Some(comment) = &node.trailing {
+                    let _ = write!(out, "  {comment}");
+                }
+                out.push_str(nl);
+            }
+            if gather {
+                self.gathers = true;
+                let targets: Vec<&str> = calls
+                    .iter()
+                    .map(|&n| match &nodes[n].kind {
+                        NodeKind::Call {
+                            target: Some(t), ..
+                        } => t.as_str(),
+                        _ => "_",
+                    })
+                    .collect();
+                out.push_str(indent);
+                if targets.iter().any(|t| *t != "_") {
+                    let _ = write!(out, "{} = ", targets.join(", "));
+                }
+                let _ = write!(out, "await asyncio.gather({nl}");
+                for &n in &calls {
+                    let node = &nodes[n];
+                    let NodeKind::Call { call, .. } = &node.kind else {
+                        continue;
+                    };
+                    for comment in &node.leading {
+                        let _ = write!(out, "{indent}{unit}{comment}{nl}");
+                    }
+                    let _ = write!(out, "{indent}{unit}{},", render(source, *call, &node.edits));
+                    if let Some(comment) = &node.trailing {
+                        let _ = write!(out, "  {comment}");
+                    }
+                    out.push_str(nl);
+                }
+                let _ = write!(out, "{indent}){nl}");
+            }
+        }
+        // Comments of orderings at the end of the block stay at its end.
+        for comment in orphans {
+            let _ = write!(out, "{indent}{comment}{nl}");
+        }
+        let text = out
+            .strip_prefix(indent)
+            .unwrap_or(&out)
+            .trim_end_matches(['\n', '\r'])
+            .to_string();
+        Ok(Edit::replace(
+            TextRange::new(first.start(), range_end),
+            text,
+        ))
+    }
+}
+
+/// Finds the task calls of one expression and makes their edits.
+struct Finder<'x, 'c, 'a> {
+    analyzer: &'x mut Analyzer<'c, 'a>,
+    parents: Vec<&'a Expr>,
+    /// The range of the statement's own value: a call there needs no parentheses.
+    top: Option<TextRange>,
+    edits: Vec<Edit>,
+    found: usize,
+    error: Option<String>,
+}
+
+impl<'a> Finder<'_, '_, 'a> {
+    fn needs_parentheses(&self, expr: &Expr) -> bool {
+        if self.top == Some(expr.range()) {
+            return false;
+        }
+        match self.parents.last() {
+            Some(Expr::Call(parent)) => parent.func.range() == expr.range(),
+            Some(Expr::List(_) | Expr::Tuple(_) | Expr::Set(_) | Expr::Dict(_)) => false,
+            _ => true,
+        }
+    }
+
+    fn in_generator_or_lambda(&self) -> bool {
+        self.parents
+            .iter()
+            .any(|e| matches!(e, Expr::Lambda(_) | Expr::Generator(_)))
+    }
+}
+
+impl<'a> Visitor<'a> for Finder<'_, '_, 'a> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.error.is_some() {
+            return;
+        }
+        match expr {
+            Expr::Await(_) | Expr::Yield(_) | Expr::YieldFrom(_) => {
+                self.error = Some("its body already awaits or yields".to_string());
+                return;
+            }
+            Expr::ListComp(comp) => {
+                // `[t(x=i) for i in xs]`: the calls start together.
+                if let Expr::Call(call) = &*comp.elt
+                    && let Ok(kind @ (CallKind::Aio | CallKind::Direct)) = self.analyzer.kind(call)
+                    && !self.in_generator_or_lambda()
+                {
+                    let nested = match self.analyzer.has_task_call_in_arguments(call) {
+                        Ok(n) => n,
+                        Err(e) => {
+                            self.error = Some(e);
+                            return;
+                        }
+                    };
+                    let mut clean = !nested;
+                    for generator in &comp.generators {
+                        for e in std::iter::once(&generator.iter).chain(generator.ifs.iter()) {
+                            match self.analyzer.expression(e, false) {
+                                Ok((_, false)) => {}
+                                Ok((_, true)) => clean = false,
+                                Err(e) => {
+                                    self.error = Some(e);
+                                    return;
+                                }
+                            }
+                        }
+                        if generator.is_async {
+                            clean = false;
+                        }
+                    }
+                    if clean {
+                        let open = TextRange::at(comp.start(), TextSize::from(1));
+                        let close = TextRange::new(comp.end() - TextSize::from(1), comp.end());
+                        self.edits
+                            .push(Edit::replace(open, "list(await asyncio.gather(*("));
+                        self.edits.push(Edit::replace(close, ")))"));
+                        if kind == CallKind::Aio {
+                            self.edits.push(Edit::insert(call.func.end(), ".aio"));
+                        }
+                        self.analyzer.gathers = true;
+                        self.found += 1;
+                        return;
+                    }
+                }
+            }
+            Expr::Call(call) => match self.analyzer.kind(call) {
+                Err(e) => {
+                    self.error = Some(e);
+                    return;
+                }
+                Ok(CallKind::Plain) => {}
+                Ok(kind) => {
+                    if self.in_generator_or_lambda() {
+                        self.error = Some(
+                            "a task is called in a lambda or a generator expression, where it \
+                             cannot be awaited"
+                                .to_string(),
+                        );
+                        return;
+                    }
+                    self.found += 1;
+                    match kind {
+                        CallKind::Map => {
+                            let Expr::Call(inner) = &call.arguments.args[0] else {
+                                return;
+                            };
+                            let map = self.analyzer.checker.text(inner.func.range());
+                            self.edits.push(Edit::replace(
+                                TextRange::new(call.start(), inner.func.end()),
+                                format!("[result async for result in {map}.aio"),
+                            ));
+                            self.edits
+                                .push(Edit::replace(TextRange::new(inner.end(), call.end()), "]"));
+                            // The mapped arguments are plain values.
+                            self.parents.push(expr);
+                            for arg in &inner.arguments.args {
+                                self.visit_expr(arg);
+                            }
+                            for kw in &inner.arguments.keywords {
+                                self.visit_expr(&kw.value);
+                            }
+                            self.parents.pop();
+                            return;
+                        }
+                        CallKind::Aio => {
+                            self.edits.push(Edit::insert(call.func.end(), ".aio"));
+                        }
+                        CallKind::Direct | CallKind::Plain => {}
+                    }
+                    if self.needs_parentheses(expr) {
+                        self.edits.push(Edit::insert(call.start(), "(await "));
+                        self.edits.push(Edit::insert(call.end(), ")"));
+                    } else {
+                        self.edits.push(Edit::insert(call.start(), "await "));
+                    }
+                    // Arguments (and an override's arguments) may call tasks too.
+                    self.parents.push(expr);
+                    if let Expr::Call(inner) = &*call.func {
+                        for arg in &inner.arguments.args {
+                            self.visit_expr(arg);
+                        }
+                        for kw in &inner.arguments.keywords {
+                            self.visit_expr(&kw.value);
+                        }
+                    }
+                    for arg in &call.arguments.args {
+                        self.visit_expr(arg);
+                    }
+                    for kw in &call.arguments.keywords {
+                        self.visit_expr(&kw.value);
+                    }
+                    self.parents.pop();
+                    return;
+                }
+            },
+            _ => {}
+        }
+        self.parents.push(expr);
+        visitor::walk_expr(self, expr);
+        self.parents.pop();
+    }
+}
+
+/// Whether a task's decorator turns its cache on (`cache=...` other than off, `cache_version=`).
+fn is_cached(def: &StmtFunctionDef) -> bool {
+    def.decorator_list.iter().any(|d| {
+        let Expr::Call(call) = &d.expression else {
+            return false;
+        };
+        call.arguments.keywords.iter().any(|k| {
+            match k.arg.as_ref().map(|a| a.id.as_str()) {
+                Some("cache_version") => true,
+                Some("cache") => !matches!(
+                    &k.value,
+                    Expr::BooleanLiteral(b) if !b.value
+                ) && !matches!(&k.value, Expr::StringLiteral(s) if s.value.to_str() == "disable")
+                    && !k.value.is_none_literal_expr(),
+                _ => false,
+            }
+        })
+    })
+}
+
+/// Whether the arguments of a call call anything (their evaluation could have effects).
+fn arguments_call_anything(call: &ExprCall) -> bool {
+    struct AnyCall(bool);
+    impl<'a> Visitor<'a> for AnyCall {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if matches!(expr, Expr::Call(_) | Expr::Named(_) | Expr::Await(_)) {
+                self.0 = true;
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut any = AnyCall(false);
+    for arg in call
+        .arguments
+        .args
+        .iter()
+        .chain(call.arguments.keywords.iter().map(|k| &k.value))
+    {
+        any.visit_expr(arg);
+    }
+    if let Expr::Call(inner) = &*call.func {
+        return any.0 || arguments_call_anything(inner);
+    }
+    any.0
+}
+
+/// Names a statement reads and binds.
+#[derive(Default)]
+struct Names<'a> {
+    mentions: HashSet<&'a str>,
+    writes: HashSet<&'a str>,
+}
+
+impl<'a> Names<'a> {
+    /// Names bound by identifiers rather than expressions (imports, definitions, handlers).
+    fn bound_by(&mut self, stmt: &'a Stmt) {
+        let mut bind = |n: &'a str| {
+            self.mentions.insert(n);
+            self.writes.insert(n);
+        };
+        match stmt {
+            Stmt::Import(s) => {
+                for a in &s.names {
+                    let name = a.asname.as_ref().unwrap_or(&a.name);
+                    bind(name.id.as_str().split('.').next().unwrap_or(""));
+                }
+            }
+            Stmt::ImportFrom(s) => {
+                for a in &s.names {
+                    bind(a.asname.as_ref().unwrap_or(&a.name).id.as_str());
+                }
+            }
+            Stmt::FunctionDef(s) => bind(s.name.id.as_str()),
+            Stmt::ClassDef(s) => bind(s.name.id.as_str()),
+            Stmt::Try(s) => {
+                for h in &s.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                    if let Some(n) = &h.name {
+                        bind(n.id.as_str());
+                    }
+                }
+            }
+            Stmt::Global(s) => s.names.iter().for_each(|n| bind(n.id.as_str())),
+            Stmt::Nonlocal(s) => s.names.iter().for_each(|n| bind(n.id.as_str())),
+            _ => {}
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Names<'a> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Name(name) = expr {
+            self.mentions.insert(name.id.as_str());
+            if matches!(name.ctx, ExprContext::Store | ExprContext::Del) {
+                self.writes.insert(name.id.as_str());
+            }
+        }
+        visitor::walk_expr(self, expr);
+    }
+
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        self.bound_by(stmt);
+        visitor::walk_stmt(self, stmt);
+    }
+}
+
+/// Whether control can leave the block at this statement (or it must stay in place).
+fn is_barrier(stmt: &Stmt) -> bool {
+    match stmt {
+        Stmt::Return(_)
+        | Stmt::Raise(_)
+        | Stmt::Break(_)
+        | Stmt::Continue(_)
+        | Stmt::Global(_)
+        | Stmt::Nonlocal(_)
+        | Stmt::Delete(_) => true,
+        Stmt::FunctionDef(_) | Stmt::ClassDef(_) => false,
+        other => crate::importer::child_bodies(other)
+            .iter()
+            .any(|body| body.iter().any(is_barrier)),
+    }
+}
+
+/// The operands of an ordering statement (`a >> b >> c`, `a.runs_before(b)`).
+fn ordering_operands(stmt: &Stmt) -> Option<Vec<&Expr>> {
+    let Stmt::Expr(e) = stmt else {
+        return None;
+    };
+    fn operands(expr: &Expr) -> Option<Vec<&Expr>> {
+        match expr {
+            Expr::BinOp(bin) if bin.op == Operator::RShift => {
+                let mut found = match &*bin.left {
+                    left @ Expr::BinOp(inner) if inner.op == Operator::RShift => operands(left)?,
+                    left => vec![left],
+                };
+                found.push(&bin.right);
+                Some(found)
+            }
+            Expr::Call(call)
+                if call.arguments.args.len() == 1
+                    && call.arguments.keywords.is_empty()
+                    && matches!(&*call.func, Expr::Attribute(a) if a.attr.id.as_str() == "runs_before") =>
+            {
+                let Expr::Attribute(attr) = &*call.func else {
+                    return None;
+                };
+                Some(vec![&attr.value, &call.arguments.args[0]])
+            }
+            _ => None,
+        }
+    }
+    operands(&e.value)
+}
+
+/// The waves of a block: each a list of nodes, in the order they are written. A node's wave is
+/// the first after every node it depends on has finished (plain statements take no time).
+fn schedule(nodes: &[Node], edges: &[(usize, usize)]) -> Outcome<Vec<Vec<usize>>> {
+    let n = nodes.len();
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for j in 0..n {
+        for i in 0..j {
+            let (a, b) = (&nodes[i], &nodes[j]);
+            let shares = |x: &Node, y: &Node| x.mentions.iter().any(|m| y.mentions.contains(m));
+            let conflicts = a.writes.iter().any(|w| b.mentions.contains(w))
+                || b.writes.iter().any(|w| a.mentions.contains(w));
+            let dependent = a.barrier
+                || (a.cached.is_some() && a.cached == b.cached)
+                || b.barrier
+                || (!a.pure && !b.pure)
+                || conflicts
+                || ((!a.pure || !b.pure) && shares(a, b));
+            if dependent {
+                deps[j].push(i);
+            }
+        }
+    }
+    for &(from, to) in edges {
+        if from < n && to < n {
+            deps[to].push(from);
+        }
+    }
+    // Longest path in waves, by depth-first search (a cycle keeps the sync form).
+    let mut start: Vec<Option<usize>> = vec![None; n];
+    let mut state = vec![0u8; n];
+    fn visit(
+        v: usize,
+        nodes: &[Node],
+        deps: &[Vec<usize>],
+        start: &mut [Option<usize>],
+        state: &mut [u8],
+    ) -> Outcome<usize> {
+        if let Some(s) = start[v] {
+            return Ok(s);
+        }
+        if state[v] == 1 {
+            return Err("its ordering contradicts how its calls read each other".to_string());
+        }
+        state[v] = 1;
+        let mut s = 0;
+        for &d in &deps[v] {
+            let finish = visit(d, nodes, deps, start, state)? + usize::from(nodes[d].takes_time());
+            s = s.max(finish);
+        }
+        state[v] = 2;
+        start[v] = Some(s);
+        Ok(s)
+    }
+    for v in 0..n {
+        visit(v, nodes, &deps, &mut start, &mut state)?;
+    }
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&v| (start[v], nodes[v].class(), v));
+    // Consecutive calls of one wave form a group; every other node is its own.
+    let mut waves: Vec<Vec<usize>> = Vec::new();
+    for v in order {
+        let joins = matches!(nodes[v].kind, NodeKind::Call { .. })
+            && waves.last().is_some_and(|w: &Vec<usize>| {
+                w.iter().all(|&u| {
+                    matches!(nodes[u].kind, NodeKind::Call { .. }) && start[u] == start[v]
+                })
+            });
+        match waves.last_mut() {
+            Some(wave) if joins => wave.push(v),
+            _ => waves.push(vec![v]),
+        }
+    }
+    Ok(waves)
+}
+
+/// A range of the source with edits inside it applied.
+fn render(source: &str, range: TextRange, edits: &[Edit]) -> String {
+    let mut edits: Vec<&Edit> = edits
+        .iter()
+        .filter(|e| range.contains_range(e.range))
+        .collect();
+    edits.sort_by_key(|e| (e.range.start(), e.range.end(), e.order));
+    let mut out = String::new();
+    let mut last = usize::from(range.start());
+    for edit in edits {
+        let start = usize::from(edit.range.start());
+        if start < last {
+            continue;
+        }
+        out.push_str(&source[last..start]);
+        out.push_str(&edit.content);
+        last = usize::from(edit.range.end());
+    }
+    out.push_str(&source[last..usize::from(range.end())]);
+    out
+}
