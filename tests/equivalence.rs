@@ -1,5 +1,6 @@
 //! The promise, tested: every program in `fixtures/equivalence/` computes the same result under
-//! flytekit 1.16.31 and, after `flyte-migrate fix --unsafe-fixes`, under flyte 2.12.1.
+//! flytekit 1.16.31 and, after `flyte-migrate fix --unsafe-fixes`, under flyte 2.12.1, in both
+//! styles (async orchestrators, the default, and `--style sync`).
 //!
 //! `tests/equivalence/run.py` creates (or reuses) the two venvs in
 //! `$FLYTE_MIGRATE_VENVS` (default `~/.cache/flyte-migrate/venvs`), runs both sides of every
@@ -29,7 +30,11 @@ fn migrated_programs_compute_what_the_originals_computed() {
         "{} fix --unsafe-fixes -",
         env!("CARGO_BIN_EXE_flyte-migrate")
     );
-    let (ok, text) = run_suite(&["--migrate-cmd", &migrate]);
+    let migrate_sync = format!(
+        "{} fix --unsafe-fixes --style sync -",
+        env!("CARGO_BIN_EXE_flyte-migrate")
+    );
+    let (ok, text) = run_suite(&["--migrate-cmd", &migrate, "--migrate-cmd", &migrate_sync]);
     assert!(ok, "{text}");
     assert!(
         text.lines().any(|l| l.ends_with(" passed, 0 failed")),

@@ -471,7 +471,18 @@ enum CallKind {
     Plain,
     /// `list(flyte.map(...))`: `[r async for r in flyte.map.aio(...)]`.
     Map,
+    /// The sync twin of a Flyte 2 I/O method (`f.download_sync()`): its async form, awaited.
+    AsyncIo(&'static str),
 }
+
+/// Sync I/O methods of `flyte.io.File`, `Dir` and `DataFrame` readers, with their async forms.
+const SYNC_IO: &[(&str, &str)] = &[
+    ("all_sync", "all"),
+    ("download_sync", "download"),
+    ("exists_sync", "exists"),
+    ("from_local_sync", "from_local"),
+    ("list_files_sync", "list_files"),
+];
 
 struct Analyzer<'c, 'a> {
     checker: &'c Checker<'a>,
@@ -1066,6 +1077,13 @@ impl<'a> Analyzer<'_, 'a> {
                 }
                 self.name_kind(name, &call.func)
             }
+            Expr::Attribute(attr)
+                if let Some((_, to)) = SYNC_IO
+                    .iter()
+                    .find(|(from, _)| *from == attr.attr.id.as_str()) =>
+            {
+                Ok(CallKind::AsyncIo(to))
+            }
             Expr::Attribute(attr) => {
                 let mut head = &*attr.value;
                 while let Expr::Attribute(inner) = head {
@@ -1454,6 +1472,11 @@ impl<'a> Visitor<'a> for Finder<'_, '_, 'a> {
                         CallKind::Aio => {
                             self.edits.push(Edit::insert(call.func.end(), ".aio"));
                         }
+                        CallKind::AsyncIo(to) => {
+                            if let Expr::Attribute(attr) = &*call.func {
+                                self.edits.push(Edit::replace(attr.attr.range, to));
+                            }
+                        }
                         CallKind::Direct | CallKind::Plain => {}
                     }
                     if self.needs_parentheses(expr) {
@@ -1462,8 +1485,12 @@ impl<'a> Visitor<'a> for Finder<'_, '_, 'a> {
                     } else {
                         self.edits.push(Edit::insert(call.start(), "await "));
                     }
-                    // Arguments (and an override's arguments) may call tasks too.
+                    // Arguments (and an override's arguments, an I/O method's receiver) may
+                    // call tasks too.
                     self.parents.push(expr);
+                    if let (CallKind::AsyncIo(_), Expr::Attribute(attr)) = (kind, &*call.func) {
+                        self.visit_expr(&attr.value);
+                    }
                     if let Expr::Call(inner) = &*call.func {
                         for arg in &inner.arguments.args {
                             self.visit_expr(arg);

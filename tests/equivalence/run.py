@@ -331,7 +331,8 @@ def migrated_imports_flytekit(source: str) -> str | None:
     return None
 
 
-def migrate(prog: Program, args, migrated_dir: str | None = None) -> tuple[str | None, str]:
+def migrate(prog: Program, args, migrated_dir: str | None = None,
+            migrate_cmd: str | None = None) -> tuple[str | None, str]:
     """Return (migrated source, "") or (None, reason)."""
     migrated_dir = migrated_dir or args.migrated_dir
     if migrated_dir:
@@ -341,7 +342,7 @@ def migrate(prog: Program, args, migrated_dir: str | None = None) -> tuple[str |
         return p.read_text(encoding="utf-8"), ""
     # {name} and {path} in the command stand for the program's stem and original path,
     # e.g. --migrate-cmd "flyte-migrate fix --unsafe-fixes --stdin-filename {path} -"
-    cmd = [a.replace("{name}", prog.name).replace("{path}", str(prog.path)) for a in shlex.split(args.migrate_cmd)]
+    cmd = [a.replace("{name}", prog.name).replace("{path}", str(prog.path)) for a in shlex.split(migrate_cmd or "")]
     try:
         p = subprocess.run(
             cmd, input=prog.source.encode("utf-8"),
@@ -381,13 +382,21 @@ def check_program(prog: Program, args, workroot: Path, migrated_dir: str | None 
                            {"v2": r2.seconds})
         return Outcome(prog.name, True, f"fails under flyte 2 as expected ({r2.error})", {"v2": r2.seconds})
 
-    migrated, why = migrate(prog, args, migrated_dir)
-    if migrated is None:
-        return Outcome(prog.name, False, why)
-    (work / "migrated.py").write_text(migrated, encoding="utf-8")
-    bad = migrated_imports_flytekit(migrated)
-    if bad:
-        return Outcome(prog.name, False, bad)
+    # Each --migrate-cmd is one migration of the program, compared with the same original run.
+    commands = ([None] if (migrated_dir or args.migrated_dir) else args.migrate_cmd) or [None]
+    migrations = []
+    for i, command in enumerate(commands):
+        label = f"migration {i + 1}: " if len(commands) > 1 else ""
+        migrated, why = migrate(prog, args, migrated_dir, command)
+        if migrated is None:
+            return Outcome(prog.name, False, label + why)
+        place = work if i == 0 else work / f"migration-{i + 1}"
+        place.mkdir(parents=True, exist_ok=True)
+        (place / "migrated.py").write_text(migrated, encoding="utf-8")
+        bad = migrated_imports_flytekit(migrated)
+        if bad:
+            return Outcome(prog.name, False, label + bad)
+        migrations.append((label, "" if i == 0 else f" #{i + 1}", migrated, place))
 
     r1 = run_side("v1", prog, prog.source, work, args.timeout)
     t = {"v1": r1.seconds}
@@ -400,45 +409,48 @@ def check_program(prog: Program, args, workroot: Path, migrated_dir: str | None 
     elif not r1.ok:
         return Outcome(prog.name, False, f"original failed under flytekit: {r1.error}", t, details=tail(r1.log))
 
-    r2 = run_side("v2", prog, migrated, work, args.timeout)
-    t["v2"] = r2.seconds
-    if prog.expect_error is not None:
-        if r2.ok:
-            return Outcome(prog.name, False,
-                           f"migrated program succeeded under flyte 2 (returned {short(r2.result)}) "
-                           f"where the original failed", t)
-        if prog.expect_error not in r2.message:
-            return Outcome(prog.name, False, f"migrated program failed with a different error: {r2.error}", t,
-                           details=tail(r2.log))
-    else:
-        if not r2.ok:
-            return Outcome(prog.name, False, f"migrated program failed under flyte 2: {r2.error}", t,
-                           details=tail(r2.log))
-        diff = compare(r1.result, r2.result)
+    for label, suffix, migrated, place in migrations:
+        r2 = run_side("v2", prog, migrated, place, args.timeout)
+        t[f"v2{suffix}"] = r2.seconds
+        if prog.expect_error is not None:
+            if r2.ok:
+                return Outcome(prog.name, False,
+                               label + f"migrated program succeeded under flyte 2 (returned {short(r2.result)}) "
+                               f"where the original failed", t)
+            if prog.expect_error not in r2.message:
+                return Outcome(prog.name, False, label + f"migrated program failed with a different error: {r2.error}", t,
+                               details=tail(r2.log))
+        else:
+            if not r2.ok:
+                return Outcome(prog.name, False, label + f"migrated program failed under flyte 2: {r2.error}", t,
+                               details=tail(r2.log))
+            diff = compare(r1.result, r2.result)
+            if diff:
+                return Outcome(prog.name, False, label + f"results differ at {diff}", t)
+        diff = compare(r1.side_effects, r2.side_effects, "side_effects")
         if diff:
-            return Outcome(prog.name, False, f"results differ at {diff}", t)
-    diff = compare(r1.side_effects, r2.side_effects, "side_effects")
-    if diff:
-        return Outcome(prog.name, False, f"side effects differ at {diff}", t)
+            return Outcome(prog.name, False, label + f"side effects differ at {diff}", t)
 
-    if prog.has_main and not args.skip_main:
-        s1 = run_script("v1", prog, prog.source, work, args.timeout)
-        t["v1 main"] = s1.seconds
-        if not s1.ok:
-            return Outcome(prog.name, False, f"original's __main__ block failed under flytekit: {s1.error}", t,
-                           details=tail(s1.log))
-        s2 = run_script("v2", prog, migrated, work, args.timeout)
-        t["v2 main"] = s2.seconds
-        if not s2.ok:
-            return Outcome(prog.name, False, f"migrated __main__ block failed under flyte 2: {s2.error}", t,
-                           details=tail(s2.log))
+        if prog.has_main and not args.skip_main:
+            s1 = run_script("v1", prog, prog.source, work, args.timeout) if not suffix else None
+            if s1 is not None:
+                t["v1 main"] = s1.seconds
+            if s1 is not None and not s1.ok:
+                return Outcome(prog.name, False, label + f"original's __main__ block failed under flytekit: {s1.error}", t,
+                               details=tail(s1.log))
+            s2 = run_script("v2", prog, migrated, place, args.timeout)
+            t[f"v2{suffix} main"] = s2.seconds
+            if not s2.ok:
+                return Outcome(prog.name, False, label + f"migrated __main__ block failed under flyte 2: {s2.error}", t,
+                               details=tail(s2.log))
     return Outcome(prog.name, True, "", t)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     src = ap.add_mutually_exclusive_group()
-    src.add_argument("--migrate-cmd", help="command that reads flytekit source on stdin and prints the migration "
+    src.add_argument("--migrate-cmd", action="append", help="(repeatable: each is one migration) "
+                     "command that reads flytekit source on stdin and prints the migration "
                      "({name} and {path} in it stand for the program's stem and path)")
     src.add_argument("--migrated-dir", help="take pre-migrated programs from DIR/<name>.py")
     src.add_argument("--expect-fail-unmigrated", action="store_true",
