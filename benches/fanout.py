@@ -12,7 +12,7 @@ independent nodes run at once). It is migrated with `fix --unsafe-fixes` in the 
 under the flytekit venv (`v1`) for reference. Printed: the median wall time of the run itself
 (imports and `flyte.init()` excluded) against the critical path, and whether every run returned
 what the original returned. With `--write` the table replaces the "Workflow parallelism"
-section of BENCHMARKS.md (appended when missing). Standard library only; the binary defaults to
+section of BENCHMARKS.md (added before the corpus section when missing). Standard library only; the binary defaults to
 target/debug/flyte-migrate, built if missing.
 """
 
@@ -173,6 +173,13 @@ def main() -> int:
         median = statistics.median(data["times"])
         same = all(r == expected for r in data["results"])
         table.append(f"| {label} | {median:.2f} s | {median / critical:.2f}x | {'yes' if same else 'NO'} |")
+    table += [
+        "",
+        "A Flyte 1 cluster runs the independent nodes at once (about the critical path); a flytekit",
+        "local run, like the sync style, runs one task after another. In the async style the sync",
+        "tasks a `gather` starts run in threads of the local process (on a cluster, each in its own",
+        "container).",
+    ]
     text = "\n".join(table)
     print(text)
     if args.write:
@@ -183,6 +190,10 @@ def main() -> int:
             before, rest = content.split(SECTION, 1)
             after = rest.split("\n## ", 1)
             content = before + block + ("\n## " + after[1] if len(after) > 1 else "")
+        elif "\n## Real-world corpus" in content:
+            # benches/corpus.py rewrites its section to the end of the page: stay before it.
+            before, after = content.split("\n## Real-world corpus", 1)
+            content = before.rstrip("\n") + "\n\n" + block + "\n## Real-world corpus" + after
         else:
             content = content.rstrip("\n") + "\n\n" + block
         page.write_text(content)
