@@ -264,13 +264,31 @@ fn unawaited(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
         if !def.is_async
             || checker.flyte_kind(def).is_some()
             || crate::env::environment_of(checker, def).is_none()
-            || awaits_anything(def)
         {
             continue;
         }
         let Some(body) = body_range(def) else {
             continue;
         };
+        if awaits_anything(def) {
+            // Code that already awaits: a task call that is a statement's own value and not
+            // awaited is still reported, without a fix.
+            if let Some(call) = statement_task_call(checker, def) {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Rule::UnawaitedTaskCall,
+                        format!(
+                            "`async` task `{}` calls `{}` without `await`",
+                            def.name.id,
+                            checker.text(call)
+                        ),
+                        call,
+                    )
+                    .with_help("Await it: `await t.aio(...)` for a sync task, `await t(...)` for an async one"),
+                );
+            }
+            continue;
+        }
         let Some(first) = first_task_call(checker, def) else {
             continue;
         };
@@ -349,37 +367,25 @@ fn awaits_anything(def: &StmtFunctionDef) -> bool {
     any.0
 }
 
-/// The first call of a module task (by name) in a function body.
+/// The first task call (or `flyte.map`) of a function body, by what the rewrite takes for one.
 fn first_task_call(checker: &Checker, def: &StmtFunctionDef) -> Option<TextRange> {
-    struct First<'c, 'a> {
-        checker: &'c Checker<'a>,
+    struct First<'x, 'c, 'a> {
+        analyzer: &'x Analyzer<'c, 'a>,
         found: Option<TextRange>,
     }
-    impl<'a> Visitor<'a> for First<'_, 'a> {
+    impl<'a> Visitor<'a> for First<'_, '_, 'a> {
         fn visit_expr(&mut self, expr: &'a Expr) {
             if self.found.is_some() {
                 return;
             }
             if let Expr::Call(call) = expr {
-                let name = match &*call.func {
-                    Expr::Name(n) => Some(n),
-                    Expr::Call(inner) => match &*inner.func {
-                        Expr::Attribute(a) if a.attr.id.as_str() == "override" => match &*a.value {
-                            Expr::Name(n) => Some(n),
-                            _ => None,
-                        },
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                if let Some(name) = name
-                    && let Some(def) = self.checker.module_function(name)
-                    && self.checker.is_task_function(def)
+                let checker = self.analyzer.checker;
+                if checker.resolves_to(&call.func, &["flyte.map"])
+                    || matches!(
+                        self.analyzer.kind(call),
+                        Ok(CallKind::Aio | CallKind::Direct)
+                    )
                 {
-                    self.found = Some(call.func.range());
-                    return;
-                }
-                if self.checker.resolves_to(&call.func, &["flyte.map"]) {
                     self.found = Some(call.func.range());
                     return;
                 }
@@ -387,12 +393,69 @@ fn first_task_call(checker: &Checker, def: &StmtFunctionDef) -> Option<TextRange
             visitor::walk_expr(self, expr);
         }
     }
-    let mut first = First {
+    let analyzer = Analyzer {
         checker,
+        references: crate::project::references(checker, def),
+        underscore_free: false,
+        tolerant: None,
+        gathers: false,
+        notes: Vec::new(),
+    };
+    let mut first = First {
+        analyzer: &analyzer,
         found: None,
     };
     first.visit_body(&def.body);
     first.found
+}
+
+/// A task call that is the whole value of a statement (`x = t(...)`, `return t(...)`, `t(...)`)
+/// in a function body, outside nested functions.
+fn statement_task_call(checker: &Checker, def: &StmtFunctionDef) -> Option<TextRange> {
+    struct Find<'x, 'c, 'a> {
+        analyzer: &'x Analyzer<'c, 'a>,
+        found: Option<TextRange>,
+    }
+    impl<'a> Visitor<'a> for Find<'_, '_, 'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if self.found.is_some() {
+                return;
+            }
+            let value = match stmt {
+                Stmt::FunctionDef(_) | Stmt::ClassDef(_) => return,
+                Stmt::Assign(s) => Some(&*s.value),
+                Stmt::AnnAssign(s) => s.value.as_deref(),
+                Stmt::AugAssign(s) => Some(&*s.value),
+                Stmt::Expr(s) => Some(&*s.value),
+                Stmt::Return(s) => s.value.as_deref(),
+                _ => None,
+            };
+            if let Some(Expr::Call(call)) = value
+                && matches!(
+                    self.analyzer.kind(call),
+                    Ok(CallKind::Aio | CallKind::Direct)
+                )
+            {
+                self.found = Some(call.range());
+                return;
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+    let analyzer = Analyzer {
+        checker,
+        references: crate::project::references(checker, def),
+        underscore_free: false,
+        tolerant: None,
+        gathers: false,
+        notes: Vec::new(),
+    };
+    let mut find = Find {
+        analyzer: &analyzer,
+        found: None,
+    };
+    find.visit_body(&def.body);
+    find.found
 }
 
 fn body_range(def: &StmtFunctionDef) -> Option<TextRange> {
@@ -492,24 +555,24 @@ struct Analyzer<'c, 'a> {
     /// With the ranges of the fixes due inside the body: flytekit constructs that those fixes
     /// rewrite are accepted as plain calls (the analysis only predicts whether the rewritten
     /// body will be understood).
-    tolerant: Option<&'c [TextRange]>,
+    tolerant: Option<&'c [(Rule, TextRange)]>,
     gathers: bool,
     notes: Vec<String>,
 }
 
 /// The ranges of the diagnostics with a fix inside `body`.
-fn fixed_ranges(diagnostics: &[Diagnostic], body: TextRange) -> Vec<TextRange> {
+fn fixed_ranges(diagnostics: &[Diagnostic], body: TextRange) -> Vec<(Rule, TextRange)> {
     diagnostics
         .iter()
         .filter(|d| body.contains_range(d.range) && d.fix.is_some())
-        .map(|d| d.range)
+        .map(|d| (d.rule, d.range))
         .collect()
 }
 
 fn analyze(
     checker: &Checker,
     def: &StmtFunctionDef,
-    tolerant: Option<&[TextRange]>,
+    tolerant: Option<&[(Rule, TextRange)]>,
 ) -> Outcome<Rewrite> {
     let mut names = Names::default();
     names.visit_body(&def.body);
@@ -1038,15 +1101,28 @@ impl<'a> Analyzer<'_, 'a> {
         let with_overrides =
             matches!(&*call.func, Expr::Attribute(a) if a.attr.id.as_str() == "with_overrides");
         if v1.is_some() || with_overrides {
-            let fixed = self
-                .tolerant
-                .is_some_and(|fixed| fixed.iter().any(|r| r.intersect(call.range()).is_some()));
-            let known = with_overrides
+            let construct = with_overrides
                 || v1
                     .as_deref()
-                    .is_some_and(|q| REWRITTEN_ELSEWHERE.contains(&q))
-                || fixed;
-            if fixed && known {
+                    .is_some_and(|q| REWRITTEN_ELSEWHERE.contains(&q));
+            // A construct goes when its own rule's fix covers it; another flytekit call when a
+            // fix rewrites the call itself (`current_context()`), not only something inside it.
+            let fixed = self.tolerant.is_some_and(|fixed| {
+                fixed.iter().any(|(rule, r)| {
+                    if construct {
+                        matches!(
+                            rule,
+                            Rule::MapTask
+                                | Rule::Conditional
+                                | Rule::WithOverrides
+                                | Rule::CreateNode
+                        ) && r.intersect(call.range()).is_some()
+                    } else {
+                        r.contains_range(call.func.range())
+                    }
+                })
+            });
+            if fixed {
                 // Predicted as what it becomes: a task call (a `with_overrides` receiver is
                 // the call itself).
                 return Ok(if with_overrides {
@@ -1203,12 +1279,9 @@ impl<'a> Analyzer<'_, 'a> {
             ));
         };
         let callee = self.checker.text(func.range());
-        let Some(reference) = self
-            .references
-            .iter()
-            .find(|r| r.text == callee && func.range().contains(r.head_at))
-        else {
-            return Ok(CallKind::Plain);
+        // The references of a body are listed once per spelling; the binding is the module's.
+        let Some(reference) = self.references.iter().find(|r| r.text == callee) else {
+            return Err(format!("it calls `{text}`, whose import is not understood"));
         };
         match project.lookup(reference) {
             Lookup::Nothing => Ok(CallKind::Plain),
