@@ -697,3 +697,56 @@ fn stdin_named_as_a_makefile() {
     assert_eq!(stdout(&out), "run:\n\tflyte run --local wf.py wf\n");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
+
+/// `--style` (and `style` in the settings) chooses how migrated workflows are written; the
+/// command line wins, and an unknown style is a usage error.
+#[test]
+fn style_option_and_setting() {
+    const WF: &[u8] = b"from flytekit import task, workflow\n\n\n@task\ndef t(x: int) -> int:\n    return x\n\n\n@workflow\ndef wf(x: int) -> int:\n    a = t(x=x)\n    b = t(x=x + 1)\n    return a\n";
+    let fixed = |dir: &Path, args: &[&str]| {
+        let mut all = vec!["fix", "--unsafe-fixes", "-"];
+        all.extend_from_slice(args);
+        stdout(&run_stdin(
+            dir,
+            &all,
+            std::str::from_utf8(WF).expect("utf-8"),
+        ))
+    };
+    let dir = tree(&[]);
+    let default = fixed(dir.path(), &["--isolated"]);
+    assert!(
+        default.contains("async def wf(x: int) -> int:\n    a, b = await asyncio.gather(\n"),
+        "{default}"
+    );
+    let sync = fixed(dir.path(), &["--isolated", "--style", "sync"]);
+    assert!(
+        sync.contains("def wf(x: int) -> int:\n    a = t(x=x)\n    b = t(x=x + 1)\n"),
+        "{sync}"
+    );
+    assert!(!sync.contains("async"), "{sync}");
+
+    let configured = tree(&[(
+        "pyproject.toml",
+        b"[tool.flyte-migrate]\nstyle = \"sync\"\n",
+    )]);
+    assert!(!fixed(configured.path(), &[]).contains("async def"));
+    assert!(fixed(configured.path(), &["--style", "async"]).contains("async def wf"));
+    let shown = run(configured.path(), &["check", "--show-settings"]);
+    assert!(
+        stdout(&shown).contains("style: sync\n"),
+        "{}",
+        stdout(&shown)
+    );
+
+    let bad = tree(&[(
+        "pyproject.toml",
+        b"[tool.flyte-migrate]\nstyle = \"parallel\"\n",
+    )]);
+    assert_eq!(run(bad.path(), &["check"]).status.code(), Some(2));
+    assert_eq!(
+        run(dir.path(), &["check", "--isolated", "--style", "parallel"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
