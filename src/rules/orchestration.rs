@@ -271,8 +271,26 @@ fn unawaited(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
             continue;
         };
         if awaits_anything(def) {
-            // Code that already awaits: a task call that is a statement's own value and not
-            // awaited is still reported, without a fix.
+            // Code that already awaits: a sync task awaited or gathered as `t(...)` raises
+            // `SyncTaskCallInAsyncContextError`; it is called through `.aio(...)`.
+            let (edits, first) = sync_calls_awaited(checker, def);
+            if let Some(first) = first {
+                diagnostics.push(
+                    Diagnostic::new(
+                        Rule::UnawaitedTaskCall,
+                        format!(
+                            "`async` task `{}` awaits sync task `{}` without `.aio`",
+                            def.name.id,
+                            checker.text(first)
+                        ),
+                        def.name.range,
+                    )
+                    .with_help("Call sync tasks as `await t.aio(...)` in an `async` task")
+                    .with_fix(Fix::unsafe_edits(edits)),
+                );
+            }
+            // A task call that is a statement's own value and not awaited is reported, without
+            // a fix.
             if let Some(call) = statement_task_call(checker, def) {
                 diagnostics.push(
                     Diagnostic::new(
@@ -407,6 +425,71 @@ fn first_task_call(checker: &Checker, def: &StmtFunctionDef) -> Option<TextRange
     };
     first.visit_body(&def.body);
     first.found
+}
+
+/// The `.aio` insertions for calls of the module's sync tasks that are awaited (`await t(...)`)
+/// or gathered (`asyncio.gather(t(...), *(t(...) for ...))`) in a function body, and the first
+/// such callee.
+fn sync_calls_awaited(checker: &Checker, def: &StmtFunctionDef) -> (Vec<Edit>, Option<TextRange>) {
+    struct Find<'c, 'a> {
+        checker: &'c Checker<'a>,
+        parents: Vec<&'a Expr>,
+        edits: Vec<Edit>,
+        first: Option<TextRange>,
+    }
+    impl<'a> Find<'_, 'a> {
+        fn is_gather(&self, expr: &Expr) -> bool {
+            matches!(expr, Expr::Call(c) if self.checker.resolves_to(&c.func, &["asyncio.gather"]))
+        }
+        fn awaited(&self, call: &Expr) -> bool {
+            let n = self.parents.len();
+            let parent = |i: usize| n.checked_sub(i).and_then(|k| self.parents.get(k)).copied();
+            match parent(1) {
+                Some(Expr::Await(_)) => true,
+                Some(p @ Expr::Call(c)) if self.is_gather(p) => {
+                    c.arguments.args.iter().any(|a| a.range() == call.range())
+                }
+                Some(Expr::Generator(g)) if g.elt.range() == call.range() => {
+                    matches!(parent(2), Some(Expr::Starred(_)))
+                        && parent(3).is_some_and(|p| self.is_gather(p))
+                }
+                _ => false,
+            }
+        }
+    }
+    impl<'a> Visitor<'a> for Find<'_, 'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            if !matches!(stmt, Stmt::FunctionDef(_) | Stmt::ClassDef(_)) {
+                visitor::walk_stmt(self, stmt);
+            }
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if matches!(expr, Expr::Lambda(_)) {
+                return;
+            }
+            if let Expr::Call(call) = expr
+                && let Expr::Name(name) = &*call.func
+                && let Some(callee) = self.checker.module_function(name)
+                && !callee.is_async
+                && self.checker.is_task_function(callee)
+                && self.awaited(expr)
+            {
+                self.edits.push(Edit::insert(call.func.end(), ".aio"));
+                self.first.get_or_insert(call.func.range());
+            }
+            self.parents.push(expr);
+            visitor::walk_expr(self, expr);
+            self.parents.pop();
+        }
+    }
+    let mut find = Find {
+        checker,
+        parents: Vec::new(),
+        edits: Vec::new(),
+        first: None,
+    };
+    find.visit_body(&def.body);
+    (find.edits, find.first)
 }
 
 /// A task call that is the whole value of a statement (`x = t(...)`, `return t(...)`, `t(...)`)
@@ -622,6 +705,7 @@ struct Node<'a> {
     await_edit: Option<Edit>,
     mentions: HashSet<&'a str>,
     writes: HashSet<&'a str>,
+    mutated: HashSet<&'a str>,
     /// Whether the node can move past statements that share no written name with it.
     pure: bool,
     /// The task it calls, when that task is cached: its calls run one after another, so later
@@ -792,6 +876,7 @@ impl<'a> Analyzer<'_, 'a> {
             await_edit: None,
             mentions: names.mentions,
             writes: names.writes,
+            mutated: names.mutated,
             pure: false,
             cached: None,
             barrier,
@@ -880,6 +965,7 @@ impl<'a> Analyzer<'_, 'a> {
             await_edit: Some(Edit::insert(call.start(), "await ")),
             mentions: names.mentions,
             writes: HashSet::default(),
+            mutated: HashSet::default(),
             pure,
             cached,
             barrier: false,
@@ -1641,6 +1727,19 @@ fn arguments_call_anything(call: &ExprCall) -> bool {
 struct Names<'a> {
     mentions: HashSet<&'a str>,
     writes: HashSet<&'a str>,
+    /// Names the statement may change without binding them: stored into (`x[0] = ...`), the
+    /// receiver of a method call (`xs.append(...)`), or passed to a call.
+    mutated: HashSet<&'a str>,
+}
+
+/// The name an expression's value is read from (`x` of `x.a[0]`).
+fn base_name(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::Name(n) => Some(n.id.as_str()),
+        Expr::Attribute(a) => base_name(&a.value),
+        Expr::Subscript(s) => base_name(&s.value),
+        _ => None,
+    }
 }
 
 impl<'a> Names<'a> {
@@ -1649,6 +1748,7 @@ impl<'a> Names<'a> {
         let mut bind = |n: &'a str| {
             self.mentions.insert(n);
             self.writes.insert(n);
+            self.mutated.insert(n);
         };
         match stmt {
             Stmt::Import(s) => {
@@ -1681,11 +1781,34 @@ impl<'a> Names<'a> {
 
 impl<'a> Visitor<'a> for Names<'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
-        if let Expr::Name(name) = expr {
-            self.mentions.insert(name.id.as_str());
-            if matches!(name.ctx, ExprContext::Store | ExprContext::Del) {
-                self.writes.insert(name.id.as_str());
+        match expr {
+            Expr::Name(name) => {
+                self.mentions.insert(name.id.as_str());
+                if matches!(name.ctx, ExprContext::Store | ExprContext::Del) {
+                    self.writes.insert(name.id.as_str());
+                    self.mutated.insert(name.id.as_str());
+                }
             }
+            Expr::Attribute(a) if !matches!(a.ctx, ExprContext::Load) => {
+                self.mutated.extend(base_name(&a.value));
+            }
+            Expr::Subscript(s) if !matches!(s.ctx, ExprContext::Load) => {
+                self.mutated.extend(base_name(&s.value));
+            }
+            Expr::Call(call) => {
+                if let Expr::Attribute(a) = &*call.func {
+                    self.mutated.extend(base_name(&a.value));
+                }
+                for arg in call
+                    .arguments
+                    .args
+                    .iter()
+                    .chain(call.arguments.keywords.iter().map(|k| &k.value))
+                {
+                    self.mutated.extend(base_name(arg));
+                }
+            }
+            _ => {}
         }
         visitor::walk_expr(self, expr);
     }
@@ -1752,7 +1875,7 @@ fn schedule(nodes: &[Node], edges: &[(usize, usize)]) -> Outcome<Vec<Vec<usize>>
     for j in 0..n {
         for i in 0..j {
             let (a, b) = (&nodes[i], &nodes[j]);
-            let shares = |x: &Node, y: &Node| x.mentions.iter().any(|m| y.mentions.contains(m));
+            let changes = |x: &Node, y: &Node| x.mutated.iter().any(|m| y.mentions.contains(m));
             let conflicts = a.writes.iter().any(|w| b.mentions.contains(w))
                 || b.writes.iter().any(|w| a.mentions.contains(w));
             let dependent = a.barrier
@@ -1760,7 +1883,8 @@ fn schedule(nodes: &[Node], edges: &[(usize, usize)]) -> Outcome<Vec<Vec<usize>>
                 || b.barrier
                 || (!a.pure && !b.pure)
                 || conflicts
-                || ((!a.pure || !b.pure) && shares(a, b));
+                || (!a.pure && changes(a, b))
+                || (!b.pure && changes(b, a));
             if dependent {
                 deps[j].push(i);
             }
@@ -1839,4 +1963,88 @@ fn render(source: &str, range: TextRange, edits: &[Edit]) -> String {
     }
     out.push_str(&source[last..usize::from(range.end())]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::settings::{Settings, Style};
+
+    fn fixed(body: &str) -> String {
+        let source = format!(
+            "from flytekit import task, workflow\n\n\n@task\ndef t(x: int) -> int:\n    return x\n\n\n\
+             @task(cache=True, cache_version=\"1\")\ndef cached(x: int) -> int:\n    return x\n\n\n\
+             @workflow\ndef wf(x: int) -> int:\n{body}"
+        );
+        let settings = Settings {
+            unsafe_fixes: true,
+            style: Style::Async,
+            ..Settings::default()
+        };
+        let out = crate::fix::fix_text(&source, &settings)
+            .expect("fixes")
+            .text;
+        let start = out.find("def wf").expect("the workflow");
+        out[start..].to_string()
+    }
+
+    #[test]
+    fn an_ordering_against_the_statement_order_is_kept() {
+        let out = fixed("    a = t(x=x)\n    b = t(x=x)\n    b >> a\n    return a\n");
+        assert_eq!(
+            out,
+            "def wf(x: int) -> int:\n    b = await t.aio(x=x)\n    a = await t.aio(x=x)\n    return a\n"
+        );
+    }
+
+    #[test]
+    fn calls_of_a_cached_task_run_one_after_another() {
+        let out = fixed(
+            "    a = cached(x=x)\n    b = cached(x=x)\n    c = t(x=x)\n    return a + b + c\n",
+        );
+        assert!(
+            out.contains("a, c = await asyncio.gather(\n        cached.aio(x=x),\n        t.aio(x=x),\n    )\n    b = await cached.aio(x=x)\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn plain_statements_keep_their_order_and_wait_for_their_inputs() {
+        let out = fixed(
+            "    a = t(x=x)\n    n = a + 1\n    m = x * 2\n    b = t(x=m)\n    c = t(x=n)\n    return c\n",
+        );
+        assert_eq!(
+            out,
+            "def wf(x: int) -> int:\n    a = await t.aio(x=x)\n    n = a + 1\n    m = x * 2\n    \
+             b, c = await asyncio.gather(\n        t.aio(x=m),\n        t.aio(x=n),\n    )\n    return c\n"
+        );
+        // A plain statement that only reads what a call reads does not wait for it.
+        let out = fixed("    a = t(x=x)\n    y = x + 1\n    b = t(x=y)\n    return a + b\n");
+        assert!(
+            out.contains("    y = x + 1\n    a, b = await asyncio.gather(\n"),
+            "{out}"
+        );
+        // One that may change what a call reads does.
+        let out = fixed(
+            "    xs = [x]\n    a = t(x=len(xs))\n    xs.append(1)\n    b = t(x=len(xs))\n    return a + b\n",
+        );
+        assert!(!out.contains("gather"), "{out}");
+    }
+
+    #[test]
+    fn a_body_with_a_call_of_unknown_kind_stays_sync() {
+        let out = fixed("    f = t\n    return f(x=x)\n");
+        assert!(
+            out.starts_with("def wf(x: int) -> int:\n    f = t\n    return f(x=x)\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn results_nobody_reads_go_to_underscore_unless_it_is_taken() {
+        let out = fixed("    a = t(x=x)\n    t(x=x + 1)\n    return a\n");
+        assert!(out.contains("    a, _ = await asyncio.gather(\n"), "{out}");
+        let out = fixed("    _ = 1\n    a = t(x=x)\n    t(x=x + 1)\n    return a + _\n");
+        assert!(!out.contains("asyncio.gather"), "{out}");
+        assert!(out.contains("await t.aio(x=x + 1)"), "{out}");
+    }
 }
