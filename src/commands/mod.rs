@@ -94,6 +94,11 @@ pub fn mentions_pyflyte(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"pyflyte").is_some()
 }
 
+/// The gate: a command rule is enabled and the bytes mention `pyflyte`.
+pub fn worth_checking(bytes: &[u8], settings: &crate::settings::Settings) -> bool {
+    enabled(&settings.rules) && mentions_pyflyte(bytes)
+}
+
 /// Whether any of the command rules is enabled.
 pub fn enabled(rules: &RuleSet) -> bool {
     [
@@ -149,35 +154,15 @@ pub fn check_with(
     diagnostics
 }
 
-/// Apply the command fixes (they never overlap: one per command) and report what remains.
+/// Apply the command fixes (one per command: they never overlap, and their result needs no
+/// parse to be valid) and report what remains.
 pub fn fix(text: &str, kind: CommandFile, settings: &crate::settings::Settings) -> FixOutcome {
-    let diagnostics = check(text, kind, &settings.rules);
-    let candidates: Vec<&Diagnostic> = diagnostics
-        .iter()
-        .filter(|d| {
-            d.fix
-                .as_ref()
-                .is_some_and(|f| f.is_applied_with(settings.unsafe_fixes))
-        })
-        .collect();
-    // One round: commands do not nest, and the result needs no parse to be valid.
-    let accepted = crate::fix::select_fixes(&candidates);
-    if accepted.is_empty() {
-        return FixOutcome {
-            text: text.to_string(),
-            remaining: diagnostics,
-            ..FixOutcome::default()
-        };
-    }
-    let mut outcome = FixOutcome {
-        text: crate::fix::apply(text, accepted.iter().map(|(_, f)| *f)),
+    let diagnose = |(): &(), text: &str| Ok(check(text, kind, &settings.rules));
+    crate::fix::fix_loop(text, settings, |_| Ok(()), diagnose).unwrap_or_else(|_| FixOutcome {
+        text: text.to_string(),
+        remaining: check(text, kind, &settings.rules),
         ..FixOutcome::default()
-    };
-    for (rule, _) in &accepted {
-        *outcome.fixed.entry(*rule).or_default() += 1;
-    }
-    outcome.remaining = check(&outcome.text, kind, &settings.rules);
-    outcome
+    })
 }
 
 /// A trailing `# noqa` / `# noqa: FM701` / `# flyte-migrate: ignore[FM701]` on the line.
