@@ -9,11 +9,14 @@ use std::path::Path;
 use crate::diagnostic::Diagnostic;
 use crate::fix::FixOutcome;
 use crate::settings::Settings;
-use crate::{CheckError, Project, commands, python};
+use crate::{CheckError, Project, commands, manifest, python};
 
 /// A kind of file, with what its module needs to know of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
+    /// Dependency manifests: requirements, pyproject, Pipfile, setup.cfg, conda environments,
+    /// lock files.
+    Manifest(manifest::ManifestFile),
     /// `pyflyte` command lines in shell scripts, Makefiles, Dockerfiles, YAML, Markdown.
     Commands(commands::CommandFile),
     /// Python source.
@@ -23,6 +26,9 @@ pub enum FileKind {
 impl FileKind {
     /// The kind of a walked file, by its name alone; `None` for a file no kind reads.
     pub fn of(path: &Path) -> Option<FileKind> {
+        if let Some(kind) = manifest::ManifestFile::of(path) {
+            return Some(FileKind::Manifest(kind));
+        }
         if let Some(kind) = commands::CommandFile::of(path) {
             return Some(FileKind::Commands(kind));
         }
@@ -35,6 +41,9 @@ impl FileKind {
         let Some(path) = path else {
             return FileKind::Python;
         };
+        if let Some(kind) = manifest::ManifestFile::of(path) {
+            return FileKind::Manifest(kind);
+        }
         if let Some(kind) = commands::CommandFile::detect(path, bytes) {
             return FileKind::Commands(kind);
         }
@@ -50,6 +59,7 @@ impl FileKind {
     /// The cheap gate: whether the file's bytes may hold something a rule reports.
     pub fn worth_checking(self, bytes: &[u8], settings: &Settings) -> bool {
         match self {
+            FileKind::Manifest(_) => manifest::worth_checking(bytes, &settings.rules),
             FileKind::Commands(_) => commands::worth_checking(bytes, settings),
             FileKind::Python => python::worth_checking(bytes, settings),
         }
@@ -64,6 +74,7 @@ impl FileKind {
         project: Option<&Project>,
     ) -> Result<Vec<Diagnostic>, CheckError> {
         match self {
+            FileKind::Manifest(kind) => Ok(manifest::check(text, kind, &settings.rules)),
             FileKind::Commands(kind) => Ok(commands::check(text, kind, &settings.rules)),
             FileKind::Python => python::check(text, path, settings, project),
         }
@@ -78,6 +89,7 @@ impl FileKind {
         project: Option<&Project>,
     ) -> Result<FixOutcome, CheckError> {
         match self {
+            FileKind::Manifest(kind) => Ok(manifest::fix(text, kind, settings)),
             FileKind::Commands(kind) => Ok(commands::fix(text, kind, settings)),
             FileKind::Python => python::fix(text, path, settings, project),
         }

@@ -15,6 +15,7 @@ pub mod fix;
 pub mod importer;
 pub mod kind;
 pub mod known;
+pub mod manifest;
 pub mod noqa;
 pub mod project;
 pub mod python;

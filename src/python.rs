@@ -249,6 +249,12 @@ pub fn check_parsed_in(
     }
     let mut diagnostics = diagnostics;
     diagnostics.extend(commands_in_strings(parsed, text, &settings.rules));
+    diagnostics.extend(crate::manifest::check_setup_script(
+        parsed,
+        text,
+        module,
+        &settings.rules,
+    ));
     let mut diagnostics =
         noqa::Suppressions::parse(parsed, &locator).apply(diagnostics, &locator, &settings.rules);
     diagnostics.sort_by(|a, b| {
