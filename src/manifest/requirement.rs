@@ -353,6 +353,9 @@ pub fn diagnose_string(
     declared: Declared,
 ) -> Option<Diagnostic> {
     let s = text.get(at..end)?;
+    if let Some(diagnostic) = from_repository(s, at) {
+        return Some(diagnostic);
+    }
     let req = parse(s)?;
     let shift = |r: &Range<usize>| at + r.start..at + r.end;
     let name = shift(&req.name);
@@ -459,6 +462,54 @@ pub fn diagnose_string(
     Some(diagnostic)
 }
 
+/// An install from flytekit's source repository (`git+https://github.com/flyteorg/flytekit.git`,
+/// with `#subdirectory=plugins/flytekit-X` for a plugin): reported without a fix, since Flyte 2
+/// is installed from the package index.
+fn from_repository(s: &str, at: usize) -> Option<Diagnostic> {
+    let word = s.trim_start();
+    let start = at + (s.len() - word.len());
+    let word = word.split_whitespace().next()?;
+    let lower = word.to_ascii_lowercase();
+    if !lower.contains("flyteorg/flytekit") || lower.contains("flyteorg/flytekit-") {
+        return None;
+    }
+    let name_at = |marker: &str| {
+        let i = lower.find(marker)? + marker.len();
+        let rest = &lower[i..];
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(rest.len());
+        Some(rest[..len].to_string())
+    };
+    let name = match name_at("subdirectory=plugins/") {
+        Some(dir) => match dir.strip_prefix("flytekit-") {
+            Some(plugin) => format!("flytekitplugins-{plugin}"),
+            None => dir,
+        },
+        None => name_at("egg=").unwrap_or_else(|| "flytekit".to_string()),
+    };
+    let target = Target::of(&name)?;
+    let range = text_range(start..start + word.len());
+    let message = format!("`{name}` is installed from flytekit's source repository");
+    let diagnostic = match &target {
+        Target::Missing { hint, .. } => {
+            Diagnostic::new(Rule::PluginWithoutFlyte2, message, range).with_help(hint.clone())
+        }
+        _ => {
+            let rule = if target == Target::Flyte {
+                Rule::FlytekitRequirement
+            } else {
+                Rule::FlytekitPluginRequirement
+            };
+            Diagnostic::new(rule, message, range).with_help(format!(
+                "Install `{}=={FLYTE_VERSION}` from the package index instead",
+                target.name().unwrap_or_default()
+            ))
+        }
+    };
+    Some(diagnostic)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -503,6 +554,19 @@ mod tests {
             fixed("flytekit (>=1.0)", Style::Pep440),
             "flyte (>=2.12.1,<3)"
         );
+    }
+
+    #[test]
+    fn installs_from_the_repository_are_reported() {
+        let line = "git+https://github.com/flyteorg/flytekit.git@v1.13.0#subdirectory=plugins/flytekit-spark";
+        let d = diagnose_string(line, 0, line.len(), Declared::Editable(Style::Pep440))
+            .expect("reported");
+        assert_eq!(d.rule, Rule::FlytekitPluginRequirement);
+        assert!(d.fix.is_none());
+        let line = "git+https://github.com/flyteorg/flytekit.git@master";
+        let d = diagnose_string(line, 0, line.len(), Declared::Editable(Style::Pep440))
+            .expect("reported");
+        assert_eq!(d.rule, Rule::FlytekitRequirement);
     }
 
     #[test]

@@ -24,15 +24,22 @@ pub fn requirements(text: &str) -> Vec<Diagnostic> {
     for (start, line) in lines(text) {
         let indent = line.len() - line.trim_start().len();
         let body = &line[indent..];
-        if body.is_empty() || body.starts_with(['#', '-']) {
+        if body.is_empty() || body.starts_with('#') {
             continue;
         }
-        diagnostics.extend(diagnose_string(
-            text,
-            start + indent,
-            start + line.len(),
-            declared,
-        ));
+        // Options are not requirements, but an editable install names its source.
+        let mut at = start + indent;
+        if body.starts_with('-') {
+            let Some(source) = body
+                .strip_prefix("-e")
+                .or_else(|| body.strip_prefix("--editable"))
+            else {
+                continue;
+            };
+            let source = source.trim_start_matches([' ', '\t', '=']);
+            at = start + indent + body.len() - source.len();
+        }
+        diagnostics.extend(diagnose_string(text, at, start + line.len(), declared));
     }
     diagnostics
 }
