@@ -38,6 +38,8 @@ pub fn pyproject(text: &str) -> Vec<Diagnostic> {
     let keyed = |path: &[&str]| match path {
         ["tool", "poetry", "dependencies" | "dev-dependencies"]
         | ["tool", "poetry", "group", _, "dependencies"] => Some(Style::Poetry),
+        // Where uv takes a package from (`git`, `path`, an index): reported, for by hand.
+        ["tool", "uv", "sources"] => Some(Style::Pep440),
         _ => None,
     };
     let arrays = |path: &[&str]| match path {
@@ -228,9 +230,18 @@ fn keyed_entry(
     // The version string: the value itself, or the `version` of a table.
     let (version, blocker) = match value.as_table_like() {
         Some(entry) => {
-            let blocker = ["extras", "git", "path", "url", "file", "editable"]
-                .into_iter()
-                .find(|k| entry.get(k).is_some());
+            let blocker = [
+                "extras",
+                "git",
+                "path",
+                "url",
+                "file",
+                "editable",
+                "index",
+                "workspace",
+            ]
+            .into_iter()
+            .find(|k| entry.get(k).is_some());
             (entry.get("version"), blocker)
         }
         None => (Some(value), None),
@@ -311,6 +322,15 @@ mod tests {
                 Rule::FlytekitPluginRequirement,
             ]
         );
+    }
+
+    #[test]
+    fn uv_sources_are_reported() {
+        let text =
+            "[tool.uv.sources]\nflytekit = { git = \"https://github.com/flyteorg/flytekit\" }\n";
+        let diagnostics = pyproject(text);
+        assert_eq!(diagnostics.len(), 1);
+        assert!(diagnostics[0].fix.is_none());
     }
 
     #[test]
