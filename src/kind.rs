@@ -3,6 +3,20 @@
 //! (diagnostics, edits, the fix loop, reports, the CLI, settings) knows no kind.
 //!
 //! A new kind is a module folder with those four functions and one entry in [`FileKind`].
+//!
+//! The kinds:
+//! - `python`: the parser, the semantic model (`semantic`), the rule walk (`checker`, `rules`),
+//!   `TaskEnvironment` synthesis (`env`), imports (`importer`), the project index (`project`);
+//! - `commands`: `pyflyte` command lines in scripts, Makefiles, Dockerfiles, YAML, Markdown;
+//! - `manifest`: dependency declarations (requirements, pyproject, setup.py/cfg, Pipfile, conda
+//!   environments, lock files, `pip install` lines).
+//!
+//! A kind may read what another kind reads inside its files: Python string literals hold
+//! `pyflyte` commands and `setup.py` requirements, command lines hold `pip install`s.
+//!
+//! The shared core: `diagnostic` (diagnostics, edits, fixes), `fix` (the fix loop), `noqa`
+//! (suppression comments), `registry` (the rule table), `report`, `cli`, `config`, `settings`,
+//! `discover`, `source`.
 
 use std::path::Path;
 
