@@ -74,7 +74,7 @@ impl FileKind {
     pub fn worth_checking(self, bytes: &[u8], settings: &Settings) -> bool {
         match self {
             FileKind::Manifest(_) => manifest::worth_checking(bytes, &settings.rules),
-            FileKind::Commands(_) => commands::worth_checking(bytes, settings),
+            FileKind::Commands(kind) => commands::worth_checking(bytes, kind, settings),
             FileKind::Python => python::worth_checking(bytes, settings),
         }
     }

@@ -94,10 +94,16 @@ pub fn mentions_pyflyte(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"pyflyte").is_some()
 }
 
-/// The gate: a command rule is enabled and the bytes mention `pyflyte`.
-pub fn worth_checking(bytes: &[u8], settings: &crate::settings::Settings) -> bool {
+/// The gate: a command rule is enabled and the bytes mention `pyflyte`, or (outside Markdown)
+/// a manifest rule is and they mention `flytekit`, for `pip install` lines.
+pub fn worth_checking(
+    bytes: &[u8],
+    kind: CommandFile,
+    settings: &crate::settings::Settings,
+) -> bool {
     (enabled(&settings.rules) && mentions_pyflyte(bytes))
-        || crate::manifest::worth_checking(bytes, &settings.rules)
+        || (kind != CommandFile::Markdown
+            && crate::manifest::worth_checking(bytes, &settings.rules))
 }
 
 /// Whether any of the command rules is enabled.
