@@ -4,27 +4,23 @@
 //! The library checks and fixes one source text at a time; the binary adds discovery,
 //! parallelism, reporting and writing.
 
-pub mod checker;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
-pub mod env;
 pub mod fix;
-pub mod importer;
 pub mod kind;
-pub mod known;
 pub mod manifest;
 pub mod noqa;
-pub mod project;
 pub mod python;
 pub mod registry;
 pub mod report;
-pub mod rules;
-pub mod semantic;
 pub mod settings;
 pub mod source;
+
+// The Python kind's modules, also at the crate root (`crate::checker`, ...).
+pub use python::{checker, env, importer, known, project, rules, semantic};
 
 use std::path::Path;
 

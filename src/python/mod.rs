@@ -1,6 +1,14 @@
 //! Python source, the first kind of file: parsed, modelled (which names are flytekit's) and
 //! checked by the rules in one walk; fixed by the shared fix loop, re-parsing each round.
 
+pub mod checker;
+pub mod env;
+pub mod importer;
+pub mod known;
+pub mod project;
+pub mod rules;
+pub mod semantic;
+
 use std::path::Path;
 
 use ruff_python_ast::ModModule;
@@ -15,7 +23,7 @@ use crate::registry::Rule;
 use crate::semantic::SemanticModel;
 use crate::settings::{self, Settings};
 use crate::source::{LineEnding, Locator};
-use crate::{CheckError, Project, commands, known, noqa, project};
+use crate::{CheckError, Project, commands, noqa};
 
 /// Whether a walked file is Python source.
 pub fn is_python(path: &Path) -> bool {
