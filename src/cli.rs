@@ -906,8 +906,12 @@ fn summary(args: &SummaryArgs) -> io::Result<ExitStatus> {
             let diagnostics = match processed.remove(&name) {
                 Some(p) if p.error.is_some() => continue,
                 Some(p) => p.result.diagnostics,
-                // Scripts and docs count only when they hold `pyflyte` command lines.
-                None if !crate::discover::is_python(path) => continue,
+                // Files the gate skipped count as clean only for kinds that say so.
+                None if !crate::kind::FileKind::of(path)
+                    .is_some_and(crate::kind::FileKind::counts_when_skipped) =>
+                {
+                    continue;
+                }
                 None => Vec::new(),
             };
             dirs.entry(directory_of(path))

@@ -30,18 +30,9 @@ const DEFAULT_EXCLUDES: &[&str] = &[
     "venv",
 ];
 
-/// Whether a walked file is Python source.
-pub fn is_python(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("py" | "pyi")
-    )
-}
-
-/// Whether a walked file is checked: Python source, or a file that can hold `pyflyte` command
-/// lines (shell scripts, Makefiles, Dockerfiles, YAML, Markdown).
+/// Whether a walked file is checked: a kind of file reads it (see [`crate::kind::FileKind`]).
 pub fn is_checked(path: &Path) -> bool {
-    is_python(path) || crate::commands::CommandFile::of(path).is_some()
+    crate::kind::FileKind::of(path).is_some()
 }
 
 /// The files under `paths`, sorted, and the paths that could not be walked (with why).

@@ -2,15 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use ruff_python_ast::ModModule;
-use ruff_python_parser::Parsed;
-
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
 use crate::settings::Settings;
 use std::path::Path;
 
-use crate::{CheckError, check_parsed_in, module_name, parse};
+use crate::CheckError;
 
 /// Rounds before fixing gives up (a rule whose fix never settles).
 pub const MAX_ROUNDS: usize = 20;
@@ -47,43 +44,25 @@ pub fn fix_file(
     fix_file_in(text, path, settings, None)
 }
 
-/// Fix one file's text as a module of `project` (see [`crate::check_file_in`]).
+/// Fix one file's text as a part of `project` (see [`crate::check_file_in`]): its kind of file
+/// decides how.
 pub fn fix_file_in(
     text: &str,
     path: Option<&Path>,
     settings: &Settings,
     project: Option<&crate::Project>,
 ) -> Result<FixOutcome, CheckError> {
-    if let Some(kind) = path.and_then(|p| crate::commands::CommandFile::detect(p, text.as_bytes()))
-    {
-        return Ok(crate::commands::fix(text, kind, settings));
-    }
-    // The same gate as `check_file`, before and after: a file that never (or no longer)
-    // mentions flytekit has nothing to report.
-    if !crate::python_worth_checking(text.as_bytes(), settings) {
-        return Ok(FixOutcome {
-            text: text.to_string(),
-            ..FixOutcome::default()
-        });
-    }
-    let context = project.zip(path).map(|(p, path)| p.context(path));
-    let module = context
-        .as_ref()
-        .map_or_else(|| module_name(path), |c| c.name().to_string());
-    let mut outcome = fix_with(text, settings, |parsed, text| {
-        check_parsed_in(parsed, text, &module, settings, context.as_ref())
-    })?;
-    if !crate::python_worth_checking(outcome.text.as_bytes(), settings) {
-        outcome.remaining.clear();
-    }
-    Ok(outcome)
+    crate::kind::FileKind::detect(path, text.as_bytes()).fix(text, path, settings, project)
 }
 
-/// The fix loop over any source of diagnostics (the rules, or a test's).
-fn fix_with(
+/// The fix loop of every kind of file: `parse` reads a text (or says why it is invalid: the input
+/// then stays as it is, and a round whose result is invalid is rolled back), `diagnose` checks
+/// what it read.
+pub fn fix_loop<P>(
     text: &str,
     settings: &Settings,
-    diagnose: impl Fn(&Parsed<ModModule>, &str) -> Result<Vec<Diagnostic>, CheckError>,
+    parse: impl Fn(&str) -> Result<P, Diagnostic>,
+    diagnose: impl Fn(&P, &str) -> Result<Vec<Diagnostic>, CheckError>,
 ) -> Result<FixOutcome, CheckError> {
     let mut outcome = FixOutcome {
         text: text.to_string(),
@@ -97,7 +76,7 @@ fn fix_with(
     let mut parsed = match parse(text) {
         Ok(parsed) => parsed,
         Err(syntax) => {
-            outcome.remaining = if settings.rules.contains(Rule::SyntaxError) {
+            outcome.remaining = if settings.rules.contains(syntax.rule) {
                 vec![syntax]
             } else {
                 Vec::new()
@@ -128,7 +107,7 @@ fn fix_with(
             }
             outcome.remaining = diagnostics;
             if round > 0 {
-                trim_new_trailing_blank_lines(text, &mut outcome.text);
+                trim_new_trailing_blank_lines(text, &mut outcome.text, &parse);
             }
             return Ok(outcome);
         }
@@ -186,7 +165,11 @@ fn fix_with(
 
 /// Blank lines that fixes left at the end of the file (a removed last statement leaves the blank
 /// lines before it) go, unless the file ended with blank lines before.
-fn trim_new_trailing_blank_lines(original: &str, text: &mut String) {
+fn trim_new_trailing_blank_lines<P>(
+    original: &str,
+    text: &mut String,
+    parse: impl Fn(&str) -> Result<P, Diagnostic>,
+) {
     let blank_end = |t: &str| t.ends_with("\n\n") || t.ends_with("\n\r\n");
     if blank_end(original) || !blank_end(text) {
         return;
@@ -315,6 +298,9 @@ pub fn apply_one(text: &str, diagnostic: &Diagnostic) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse;
+    use ruff_python_ast::ModModule;
+    use ruff_python_parser::Parsed;
 
     /// The index finds exactly the conflicts the pairwise test finds, on random edits.
     #[test]
@@ -398,7 +384,7 @@ mod tests {
             }
             Ok(found)
         };
-        let outcome = fix_with(text, &Settings::default(), diagnose).expect("fixes");
+        let outcome = fix_loop(text, &Settings::default(), parse, diagnose).expect("fixes");
         assert_eq!(outcome.text, "x = 1\ny = 3\n");
         assert_eq!(outcome.fixed.get(&Rule::MapTask), Some(&1));
         assert_eq!(outcome.fixed.get(&Rule::ResourcesFields), None);
@@ -421,7 +407,7 @@ mod tests {
                 )),
             ])
         };
-        let outcome = fix_with("x = 1\n", &Settings::default(), diagnose).expect("fixes");
+        let outcome = fix_loop("x = 1\n", &Settings::default(), parse, diagnose).expect("fixes");
         assert_eq!(outcome.fixed_count(), MAX_ROUNDS);
         assert!(
             outcome

@@ -119,6 +119,18 @@ pub fn comment_suppresses(comment: &str, rule: Rule) -> bool {
     })
 }
 
+/// Whether a comment on the line of `at`, after it, suppresses `rule` (`# noqa`,
+/// `# noqa: FM701`, `# flyte-migrate: ignore[FM701]`): the suppressions of files that are not
+/// Python.
+pub fn line_suppresses(text: &str, at: usize, rule: Rule) -> bool {
+    let Some(rest) = text.get(at..) else {
+        return false;
+    };
+    let line = rest.split('\n').next().unwrap_or("");
+    line.match_indices('#')
+        .any(|(i, _)| comment_suppresses(&line[i..], rule))
+}
+
 /// The suppression a comment holds, if it holds one.
 fn directive(text: &str, range: TextRange, locator: &Locator) -> Option<Directive> {
     let row = locator.row(range.start());

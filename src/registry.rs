@@ -111,6 +111,10 @@ rules! {
     PyflyteRun => ("FM701", "pyflyte-run", Sometimes, "FM701.md"),
     PyflyteRegister => ("FM702", "pyflyte-register", None, "FM702.md"),
     PyflyteCommand => ("FM703", "pyflyte-command", Sometimes, "FM703.md"),
+    FlytekitRequirement => ("FM801", "flytekit-requirement", Sometimes, "FM801.md"),
+    FlytekitPluginRequirement => ("FM802", "flytekit-plugin-requirement", Sometimes, "FM802.md"),
+    PluginWithoutFlyte2 => ("FM803", "plugin-without-flyte2", None, "FM803.md"),
+    LockedFlytekit => ("FM804", "locked-flytekit", None, "FM804.md"),
     SyntaxError => ("FM901", "syntax-error", None, "FM901.md"),
     UnusedSuppression => ("FM902", "unused-suppression", Always, "FM902.md"),
 }

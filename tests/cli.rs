@@ -750,3 +750,69 @@ fn style_option_and_setting() {
         Some(2)
     );
 }
+
+/// Dependency manifests in a walked directory are checked and fixed like code: discovery finds
+/// them, `--ignore` and `[tool.flyte-migrate]` select their rules, `# noqa` suppresses, every
+/// output format reports them, and files that only mention flytekit in prose are left alone.
+#[test]
+fn manifests_are_found_reported_and_fixed() {
+    let dir = tree(&[
+        (
+            "requirements.txt",
+            b"flytekit==1.13.0\nflytekitplugins-spark  # noqa: FM802\nflytekitplugins-ray\n",
+        ),
+        (
+            "pyproject.toml",
+            b"[project]\nname = \"x\"\ndependencies = [\"flytekit>=1.10\", \"flytekitplugins-deck-standard\"]\n\n[tool.flyte-migrate]\nignore = [\"FM803\"]\n",
+        ),
+        ("docker/Dockerfile", b"FROM python:3.11\nRUN pip install flytekit==1.13.0\n"),
+        ("notes.txt", b"We use flytekit==1.13.0 today.\n"),
+    ]);
+    let out = run(dir.path(), &["check", "--output-format", "concise", "."]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "./docker/Dockerfile:2:17: FM801 [*] `flytekit` is `flyte` in Flyte 2\n\
+         ./pyproject.toml:3:18: FM801 [*] `flytekit` is `flyte` in Flyte 2\n\
+         ./requirements.txt:1:1: FM801 [*] `flytekit` is `flyte` in Flyte 2\n\
+         ./requirements.txt:3:1: FM802 [*] `flytekitplugins-ray` is `flyteplugins-ray` in Flyte 2\n\
+         Found 4 problems (4 fixable with `flyte-migrate fix`).\n"
+    );
+    let out = run(
+        dir.path(),
+        &[
+            "check",
+            "--ignore",
+            "FM801",
+            "--output-format",
+            "concise",
+            ".",
+        ],
+    );
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+    for format in [
+        "json", "sarif", "github", "junit", "gitlab", "full", "grouped",
+    ] {
+        let out = run(dir.path(), &["check", "--output-format", format, "."]);
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        assert!(stdout(&out).contains("FM801"), "{format}: {}", stdout(&out));
+    }
+    let out = run(dir.path(), &["fix", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).expect("read");
+    assert_eq!(
+        read("requirements.txt"),
+        "flyte==2.12.1\nflytekitplugins-spark  # noqa: FM802\nflyteplugins-ray>=2.12.1,<3\n"
+    );
+    assert!(
+        read("pyproject.toml")
+            .contains("dependencies = [\"flyte>=2.12.1,<3\", \"flytekitplugins-deck-standard\"]")
+    );
+    assert_eq!(
+        read("docker/Dockerfile"),
+        "FROM python:3.11\nRUN pip install flyte==2.12.1\n"
+    );
+    assert_eq!(read("notes.txt"), "We use flytekit==1.13.0 today.\n");
+    let out = run(dir.path(), &["check", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}

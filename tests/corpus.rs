@@ -1,7 +1,8 @@
 //! Robustness on real code: `fix --unsafe-fixes` over a corpus of real Flyte 1 repositories
 //! (`../shared/corpus` beside the checkout, or `$FLYTE_MIGRATE_CORPUS`) must not panic, must not
-//! report a fix of its own as a bug, must leave every file that parsed still parsing, and a
-//! second `fix` must change nothing. Without the corpus the test says it skipped and passes.
+//! report a fix of its own as a bug, must leave every file that parsed still parsing, must leave
+//! no dependency declaration naming flytekit without a diagnostic, and a second `fix` must change
+//! nothing. Without the corpus the test says it skipped and passes.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -114,6 +115,12 @@ fn fixing_the_corpus_twice_is_clean_and_settles() -> io::Result<()> {
     );
 
     let fixed = snapshot(&root)?;
+    let silent = silent_dependencies(&root, &fixed);
+    assert!(
+        silent.is_empty(),
+        "after fix, dependency declarations name flytekit without a diagnostic:\n{}",
+        silent.join("\n")
+    );
     let second = run(&root, &["fix", "--unsafe-fixes", "."]);
     assert_ne!(second.status.code(), Some(101), "second fix panicked");
     let refixed = snapshot(&root)?;
@@ -128,9 +135,77 @@ fn fixing_the_corpus_twice_is_clean_and_settles() -> io::Result<()> {
         String::from_utf8_lossy(&second.stderr)
     );
     eprintln!(
-        "corpus: {} files, {} unparsable as given; fixed once, the second fix changed nothing",
+        "corpus: {} files, {} unparsable as given; fixed once, no dependency on flytekit left without a diagnostic, the second fix changed nothing",
         fixed.len(),
         broken_before.len()
     );
     Ok(())
+}
+
+/// The lines of dependency declarations that still name flytekit (or a flytekit plugin) but carry
+/// no diagnostic: manifests, `setup.py` requirement strings, and install command lines of scripts,
+/// Makefiles, Dockerfiles and YAML. A lock file needs one diagnostic, on any line.
+fn silent_dependencies(root: &Path, files: &BTreeMap<PathBuf, Vec<u8>>) -> Vec<String> {
+    use flyte_migrate::kind::FileKind;
+    use flyte_migrate::manifest::ManifestFile;
+    let output = run(
+        root,
+        &["check", "--output-format", "concise", "--exit-zero", "."],
+    );
+    let reported: BTreeSet<(String, usize)> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.splitn(3, ':');
+            let path = parts.next()?.trim_start_matches("./").to_string();
+            let row = parts.next()?.parse().ok()?;
+            Some((path, row))
+        })
+        .collect();
+    let installs = [
+        "pip install",
+        "pip3 install",
+        "uv add",
+        "poetry add",
+        "pipenv install",
+    ];
+    let mut silent = Vec::new();
+    for (rel, bytes) in files {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            continue;
+        };
+        let kind = FileKind::of(rel);
+        let name = rel.display().to_string();
+        let setup = rel.file_name().is_some_and(|n| n == "setup.py");
+        if kind == Some(FileKind::Manifest(ManifestFile::Lock)) {
+            if text.contains("flytekit") && !reported.iter().any(|(p, _)| *p == name) {
+                silent.push(format!("{name}: a lock file naming flytekit"));
+            }
+            continue;
+        }
+        let counted = |line: &str| match kind {
+            Some(FileKind::Manifest(_)) => !line.trim_start().starts_with('#'),
+            Some(FileKind::Commands(_)) if !name.ends_with(".md") => {
+                installs.iter().any(|i| line.contains(i))
+            }
+            _ if setup => ["\"flytekit", "'flytekit"].iter().any(|q| {
+                line.match_indices(q).any(|(i, _)| {
+                    let rest = &line[i + q.len()..];
+                    let rest = rest.strip_prefix("plugins-").map_or(rest, |r| {
+                        r.trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '-')
+                    });
+                    rest.starts_with(['"', '\'', '[', '<', '>', '=', '!', '~', ';', ' '])
+                })
+            }),
+            _ => false,
+        };
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("flytekit")
+                && counted(line)
+                && !reported.contains(&(name.clone(), i + 1))
+            {
+                silent.push(format!("{name}:{}: {}", i + 1, line.trim()));
+            }
+        }
+    }
+    silent
 }

@@ -24,10 +24,14 @@ fn block_after<'a>(doc: &'a str, marker: &str, language: &str) -> Option<&'a str
 fn examples_do_what_the_docs_say() {
     for &rule in Rule::ALL {
         let doc = rule.documentation();
-        // Command-line rules document shell; the rest, Python.
+        // Command-line rules document shell; manifest rules, a requirements file; the rest,
+        // Python.
         let command = rule.code().starts_with("FM7");
+        let manifest = rule.code().starts_with("FM8");
         let (language, file) = if command {
             ("sh", "run.sh")
+        } else if manifest {
+            ("text", "requirements.txt")
         } else {
             ("python", MODULE)
         };
@@ -62,7 +66,7 @@ fn examples_do_what_the_docs_say() {
                 "{rule}: the fixed example differs from `Use instead:`"
             );
         }
-        if rule != Rule::SyntaxError && !command {
+        if rule != Rule::SyntaxError && !command && !manifest {
             assert!(
                 ruff_python_parser::parse_module(after).is_ok(),
                 "{rule}: `Use instead:` does not parse"

@@ -168,8 +168,8 @@ fn mutated_fixtures_never_break_the_tool() {
     );
 }
 
-/// The same for `pyflyte` command lines in scripts, YAML, Markdown, Makefiles and Dockerfiles:
-/// no panic, and fixing twice equals fixing once.
+/// The same for `pyflyte` command lines in scripts, YAML, Markdown, Makefiles and Dockerfiles,
+/// and for dependency manifests: no panic, and fixing twice equals fixing once.
 #[test]
 fn mutated_command_files_never_break_the_tool() {
     let mut rng = Rng(std::env::var("FLYTE_MIGRATE_SEED")
@@ -177,12 +177,28 @@ fn mutated_command_files_never_break_the_tool() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0x51_7cc1_b727_220a_u64)
         | 1);
-    let mut files: Vec<_> = ["fixtures", "fixtures/commands"]
-        .iter()
-        .flat_map(|dir| std::fs::read_dir(dir).expect("fixtures"))
-        .map(|e| e.expect("entry").path())
-        .filter(|p| flyte_migrate::commands::CommandFile::of(p).is_some())
-        .collect();
+    let mut files: Vec<_> = [
+        "fixtures",
+        "fixtures/commands",
+        "fixtures/manifests",
+        "fixtures/FM801",
+        "fixtures/FM802",
+        "fixtures/FM803",
+        "fixtures/FM804",
+    ]
+    .iter()
+    .flat_map(|dir| std::fs::read_dir(dir).expect("fixtures"))
+    .map(|e| e.expect("entry").path())
+    .filter(|p| {
+        matches!(
+            flyte_migrate::kind::FileKind::of(p),
+            Some(
+                flyte_migrate::kind::FileKind::Commands(_)
+                    | flyte_migrate::kind::FileKind::Manifest(_)
+            )
+        )
+    })
+    .collect();
     files.sort();
     assert!(files.len() >= 6, "command fixtures: {files:?}");
     let settings = all_rules(true);

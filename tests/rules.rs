@@ -164,9 +164,11 @@ fn declared_fixability() {
 #[test]
 fn every_rule_has_a_fixture_and_docs() {
     for rule in Rule::ALL {
+        // A manifest rule's fixtures are a folder of files named as the manifests they are.
         let found = ["py", "sh", "yml", "md"]
             .iter()
-            .any(|ext| Path::new(&format!("fixtures/{}.{ext}", rule.code())).exists());
+            .any(|ext| Path::new(&format!("fixtures/{}.{ext}", rule.code())).exists())
+            || Path::new(&format!("fixtures/{}", rule.code())).is_dir();
         assert!(found, "missing fixtures/{}.*", rule.code());
         let doc = rule.documentation();
         for heading in [
@@ -219,4 +221,12 @@ fn command_file(path: &Path) {
 fn command_fixtures() {
     insta::glob!("../fixtures", "FM7*.*", command_file);
     insta::glob!("../fixtures", "commands/*", command_file);
+}
+
+/// Dependency manifests, and the install lines of scripts and Dockerfiles: the same snapshots
+/// and invariants as command files.
+#[test]
+fn manifest_fixtures() {
+    insta::glob!("../fixtures", "FM8*/*", command_file);
+    insta::glob!("../fixtures", "manifests/*", command_file);
 }

@@ -94,6 +94,18 @@ pub fn mentions_pyflyte(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"pyflyte").is_some()
 }
 
+/// The gate: a command rule is enabled and the bytes mention `pyflyte`, or (outside Markdown)
+/// a manifest rule is and they mention `flytekit`, for `pip install` lines.
+pub fn worth_checking(
+    bytes: &[u8],
+    kind: CommandFile,
+    settings: &crate::settings::Settings,
+) -> bool {
+    (enabled(&settings.rules) && mentions_pyflyte(bytes))
+        || (kind != CommandFile::Markdown
+            && crate::manifest::worth_checking(bytes, &settings.rules))
+}
+
 /// Whether any of the command rules is enabled.
 pub fn enabled(rules: &RuleSet) -> bool {
     [
@@ -105,9 +117,15 @@ pub fn enabled(rules: &RuleSet) -> bool {
     .any(|r| rules.contains(r))
 }
 
-/// Every `pyflyte` command line in `text`, diagnosed. Sorted by position.
+/// Every `pyflyte` command line in `text`, diagnosed, and (outside Markdown) the dependencies
+/// that its `pip install` lines name. Sorted by position.
 pub fn check(text: &str, kind: CommandFile, rules: &RuleSet) -> Vec<Diagnostic> {
-    check_with(text, kind, rules, true)
+    let mut diagnostics = check_with(text, kind, rules, true);
+    if kind != CommandFile::Markdown {
+        diagnostics.extend(crate::manifest::check_install_commands(text, rules));
+        diagnostics.sort_by_key(|d| (d.range.start(), d.rule));
+    }
+    diagnostics
 }
 
 /// `check`, with or without the `# noqa` comments of the lines (Python files apply their own).
@@ -141,7 +159,7 @@ pub fn check_with(
             continue;
         };
         if rules.contains(diagnostic.rule)
-            && !(suppressions && suppressed(text, start, diagnostic.rule))
+            && !(suppressions && crate::noqa::line_suppresses(text, start, diagnostic.rule))
         {
             diagnostics.push(diagnostic);
         }
@@ -149,43 +167,59 @@ pub fn check_with(
     diagnostics
 }
 
-/// Apply the command fixes (they never overlap: one per command) and report what remains.
+/// Apply the command fixes (one per command: they never overlap, and their result needs no
+/// parse to be valid) and report what remains.
 pub fn fix(text: &str, kind: CommandFile, settings: &crate::settings::Settings) -> FixOutcome {
-    let diagnostics = check(text, kind, &settings.rules);
-    let candidates: Vec<&Diagnostic> = diagnostics
-        .iter()
-        .filter(|d| {
-            d.fix
-                .as_ref()
-                .is_some_and(|f| f.is_applied_with(settings.unsafe_fixes))
-        })
-        .collect();
-    // One round: commands do not nest, and the result needs no parse to be valid.
-    let accepted = crate::fix::select_fixes(&candidates);
-    if accepted.is_empty() {
-        return FixOutcome {
-            text: text.to_string(),
-            remaining: diagnostics,
-            ..FixOutcome::default()
-        };
-    }
-    let mut outcome = FixOutcome {
-        text: crate::fix::apply(text, accepted.iter().map(|(_, f)| *f)),
+    let diagnose = |(): &(), text: &str| Ok(check(text, kind, &settings.rules));
+    crate::fix::fix_loop(text, settings, |_| Ok(()), diagnose).unwrap_or_else(|_| FixOutcome {
+        text: text.to_string(),
+        remaining: check(text, kind, &settings.rules),
         ..FixOutcome::default()
-    };
-    for (rule, _) in &accepted {
-        *outcome.fixed.entry(*rule).or_default() += 1;
-    }
-    outcome.remaining = check(&outcome.text, kind, &settings.rules);
-    outcome
+    })
 }
 
-/// A trailing `# noqa` / `# noqa: FM701` / `# flyte-migrate: ignore[FM701]` on the line.
-fn suppressed(text: &str, at: usize, rule: Rule) -> bool {
-    let line_end = text[at..].find('\n').map_or(text.len(), |n| at + n);
-    let line = &text[at..line_end];
-    line.match_indices('#')
-        .any(|(i, _)| crate::noqa::comment_suppresses(&line[i..], rule))
+/// A word of a shell command line, as the command reader splits it.
+#[derive(Debug, Clone)]
+pub struct ShellWord {
+    /// The text between its quotes (the whole word when unquoted).
+    pub inner: std::ops::Range<usize>,
+    pub quoted: bool,
+}
+
+/// The words of each shell command from `start` to the end of its line (with its escaped
+/// newlines), for other kinds that read command lines (`pip install ...`). Commands are
+/// separated by `;`, `&&`, `||` and `|`.
+pub fn shell_commands(text: &str, start: usize) -> Vec<Vec<ShellWord>> {
+    let bytes = text.as_bytes();
+    let mut commands = Vec::new();
+    let mut i = start;
+    loop {
+        let command = Command::read_shell(text, i, None);
+        let end = command.words.last().map_or(i, |w| w.range.end);
+        commands.push(
+            command
+                .words
+                .into_iter()
+                .map(|w| ShellWord {
+                    inner: w.inner,
+                    quoted: w.quote.is_some(),
+                })
+                .collect(),
+        );
+        let mut j = end;
+        while bytes.get(j).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            j += 1;
+        }
+        let separator = |b: &u8| matches!(b, b';' | b'&' | b'|' | b')' | b'`');
+        if !bytes.get(j).is_some_and(separator) {
+            break;
+        }
+        while bytes.get(j).is_some_and(separator) {
+            j += 1;
+        }
+        i = j;
+    }
+    commands
 }
 
 /// How the word `pyflyte` is used.

@@ -1,0 +1,175 @@
+//! `pip install`, `uv pip install`, `uv add`, `poetry add`, `pipenv install` and `pdm add`
+//! command lines in shell scripts, Makefiles, Dockerfiles and CI YAML: each requirement word
+//! that names flytekit or a plugin. The words come from the command reader of the commands kind.
+
+use super::requirement::{Declared, Style, diagnose_string};
+use crate::commands::{ShellWord, shell_commands};
+use crate::diagnostic::Diagnostic;
+use crate::settings::RuleSet;
+
+/// Options of the installers that take a value (the value is not a requirement).
+const WITH_VALUE: &[&str] = &[
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-e",
+    "--editable",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "--index",
+    "--default-index",
+    "-f",
+    "--find-links",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "--src",
+    "--platform",
+    "--python-version",
+    "--implementation",
+    "--abi",
+    "--progress-bar",
+    "--cache-dir",
+    "--python",
+    "-p",
+    "--group",
+    "-G",
+    "--extra",
+    "--optional",
+    "--source",
+    "--trusted-host",
+    "--config-settings",
+    "-C",
+];
+
+/// The requirements on the install command lines of `text`, diagnosed and filtered by the rules
+/// and the lines' `# noqa` comments.
+pub fn check(text: &str, rules: &RuleSet) -> Vec<Diagnostic> {
+    if !super::worth_checking(text.as_bytes(), rules) {
+        return Vec::new();
+    }
+    let mut diagnostics = Vec::new();
+    let mut continued = false;
+    for (start, line) in super::lines(text) {
+        let was_continued = continued;
+        continued = line.ends_with('\\');
+        let indent = line.len() - line.trim_start().len();
+        if was_continued || line[indent..].starts_with('#') {
+            continue;
+        }
+        // The logical line, with its continuations, must name flytekit.
+        let mut end = start + line.len();
+        let mut rest_continued = continued;
+        while rest_continued && end < text.len() {
+            let next_start = text[end..].find('\n').map_or(text.len(), |n| end + n + 1);
+            let next_end = text[next_start..]
+                .find('\n')
+                .map_or(text.len(), |n| next_start + n);
+            rest_continued = text[next_start..next_end]
+                .trim_end_matches('\r')
+                .ends_with('\\');
+            end = next_end;
+        }
+        if memchr::memmem::find(&text.as_bytes()[start..end], b"flytekit").is_none() {
+            continue;
+        }
+        for words in shell_commands(text, start + indent) {
+            for word in requirement_words(text, &words) {
+                let style = if word.quoted {
+                    Style::Pep440
+                } else {
+                    Style::ShellWord
+                };
+                diagnostics.extend(diagnose_string(
+                    text,
+                    word.inner.start,
+                    word.inner.end,
+                    Declared::Editable(style),
+                ));
+            }
+        }
+    }
+    super::keep(text, diagnostics, rules)
+}
+
+/// The words of one command that are requirements of an installer it runs.
+fn requirement_words<'w>(text: &str, words: &'w [ShellWord]) -> Vec<&'w ShellWord> {
+    let word = |i: usize| words.get(i).map_or("", |w| &text[w.inner.clone()]);
+    let base = |i: usize| word(i).rsplit('/').next().unwrap_or("");
+    let is_pip = |w: &str| {
+        w == "pip"
+            || w.strip_prefix("pip3")
+                .is_some_and(|v| v.is_empty() || v.starts_with('.'))
+    };
+    let Some(first) = (0..words.len()).find_map(|k| {
+        let b = base(k);
+        if is_pip(b) && word(k + 1) == "install" {
+            Some(k + 2)
+        } else if b == "uv" && word(k + 1) == "pip" && word(k + 2) == "install" {
+            Some(k + 3)
+        } else if (matches!(b, "uv" | "poetry" | "pdm") && word(k + 1) == "add")
+            || (b == "pipenv" && word(k + 1) == "install")
+        {
+            Some(k + 2)
+        } else {
+            None
+        }
+    }) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut k = first;
+    while k < words.len() {
+        let w = word(k);
+        if w.starts_with('-') {
+            k += if WITH_VALUE.contains(&w) { 2 } else { 1 };
+            continue;
+        }
+        found.push(&words[k]);
+        k += 1;
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixed(text: &str) -> String {
+        let diagnostics = check(text, &RuleSet::all());
+        crate::fix::apply(text, diagnostics.iter().filter_map(|d| d.fix.as_ref()))
+    }
+
+    #[test]
+    fn install_lines() {
+        assert_eq!(
+            fixed("RUN pip install --no-cache-dir flytekit==1.12.0 flytekitplugins-ray pandas\n"),
+            "RUN pip install --no-cache-dir flyte==2.12.1 \"flyteplugins-ray>=2.12.1,<3\" pandas\n"
+        );
+        assert_eq!(
+            fixed(
+                "apt-get update && python -m pip install -r req.txt 'flytekit>=1.10' \\\n    flytekitplugins-spark==1.10.0 # deps\n"
+            ),
+            "apt-get update && python -m pip install -r req.txt 'flyte>=2.12.1,<3' \\\n    flyteplugins-spark==2.12.1 # deps\n"
+        );
+        assert_eq!(
+            fixed("uv pip install --system flytekit\npoetry add \"flytekit>=1.10\"\n"),
+            "uv pip install --system \"flyte>=2.12.1,<3\"\npoetry add \"flyte>=2.12.1,<3\"\n"
+        );
+    }
+
+    #[test]
+    fn other_lines_are_left_alone() {
+        for text in [
+            "# pip install flytekit\n",
+            "echo flytekit\n",
+            "pip download flytekit\n",
+            "pip install -r flytekit-requirements.txt\n",
+        ] {
+            assert!(check(text, &RuleSet::all()).is_empty(), "{text}");
+        }
+    }
+}
