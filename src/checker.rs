@@ -532,6 +532,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::remote::call(self, call);
                 rules::errors::call(self, call);
                 rules::gates::call(self, call);
+                rules::task_objects::call(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);

@@ -107,6 +107,7 @@ rules! {
     PyflyteCliRunner => ("FM620", "pyflyte-cli-runner", Sometimes, "FM620.md"),
     FlyteRemote => ("FM621", "flyte-remote", None, "FM621.md"),
     ReferenceEntity => ("FM622", "reference-entity", Sometimes, "FM622.md"),
+    TaskObject => ("FM623", "task-object", Sometimes, "FM623.md"),
     PyflyteRun => ("FM701", "pyflyte-run", Sometimes, "FM701.md"),
     PyflyteRegister => ("FM702", "pyflyte-register", None, "FM702.md"),
     PyflyteCommand => ("FM703", "pyflyte-command", Sometimes, "FM703.md"),

@@ -439,6 +439,12 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         return;
     };
     let qualified: &str = &qualified;
+    // FM623 reports the task objects it knows, where they are made.
+    if super::task_objects::reports(qualified)
+        && matches!(checker.parent_expr(), Some(Expr::Call(c)) if c.func.range() == expr.range())
+    {
+        return;
+    }
     if let Some(rest) = qualified.strip_prefix("flytekitplugins.") {
         // A plugin config in a task decorator is FM204's: it moves to `plugin_config=`.
         if !checker.in_decorator_arguments(expr) {

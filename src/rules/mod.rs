@@ -29,6 +29,7 @@ pub mod remote;
 pub mod resources;
 pub mod runtime;
 pub mod secrets;
+pub mod task_objects;
 
 use ruff_python_ast::{Arguments, Expr, ExprCall, Keyword, Number};
 use ruff_text_size::{Ranged, TextRange, TextSize};
