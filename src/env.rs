@@ -68,6 +68,9 @@ struct Environment {
     /// Other new environments (indices) and existing environment variables it depends on.
     depends_new: Vec<usize>,
     depends_existing: Vec<String>,
+    /// Existing environments defined after the first function, with where their definition
+    /// ends: added there with `add_dependency`.
+    depends_late: Vec<(String, TextSize)>,
     /// Environments of other modules of the project whose tasks its functions call.
     external: Vec<External>,
     /// Members that call a task of another module whose environment cannot be listed, with why.
@@ -128,6 +131,25 @@ pub fn plan(checker: &Checker) -> ModulePlan {
     // it depends on, and before its first function.
     let mut at: Vec<Option<TextSize>> = vec![None; envs.len()];
     for &e in &order {
+        let first = envs[e]
+            .members
+            .iter()
+            .map(|&m| collected[m].def.range.start())
+            .min()
+            .unwrap_or_default();
+        // An existing environment defined after the first function is added to the
+        // dependencies where it is defined: `env.add_dependency(late_env)` below it.
+        let (late, early): (Vec<String>, Vec<String>) =
+            std::mem::take(&mut envs[e].depends_existing)
+                .into_iter()
+                .partition(|var| {
+                    module_definition_end(checker, var).is_some_and(|end| end > first)
+                });
+        envs[e].depends_existing = early;
+        envs[e].depends_late = late
+            .into_iter()
+            .filter_map(|var| module_definition_end(checker, &var).map(|end| (var, end)))
+            .collect();
         let env = &envs[e];
         let mut position = checker.importer.import_block_end();
         for var in &env.depends_existing {
@@ -152,12 +174,6 @@ pub fn plan(checker: &Checker) -> ModulePlan {
                 None => placeable = false,
             }
         }
-        let first = env
-            .members
-            .iter()
-            .map(|&m| collected[m].def.range.start())
-            .min()
-            .unwrap_or_default();
         if placeable && position <= first {
             at[e] = Some(position);
         }
@@ -242,6 +258,7 @@ fn environments(
                 members: members.clone(),
                 depends_new: Vec::new(),
                 depends_existing: Vec::new(),
+                depends_late: Vec::new(),
                 external: Vec::new(),
                 external_blockers: Vec::new(),
             }
@@ -639,6 +656,14 @@ fn finish(
                 edits.extend(decorator_edits(checker.source(), c, &env.var));
                 for &d in &closure {
                     let order = u8::try_from(rank[d] + 2).unwrap_or(u8::MAX);
+                    for (late, end) in &envs[d].depends_late {
+                        let nl = checker.line_ending.as_str();
+                        edits.push(Edit::insert_ordered(
+                            *end,
+                            format!("{}.add_dependency({late}){nl}", envs[d].var),
+                            order,
+                        ));
+                    }
                     if let Some(at) = at[d] {
                         edits.push(Edit::insert_ordered(at, definitions[d].clone(), order));
                         // Code right below the definitions gets its blank lines.
@@ -891,8 +916,13 @@ fn definition_end(checker: &Checker, at: TextSize) -> Option<TextSize> {
         return None;
     }
     let stmt = module_statement(checker, binding.range)?;
+    // An import below the import block (a mid-module `from x import Y  # noqa: E402`) binds
+    // the name there; flytekit's names are rewritten into Flyte 2's, which need no such import.
     if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
-        return None;
+        let flytekit = matches!(&binding.kind, crate::semantic::BindingKind::Import { qualified, .. }
+            if qualified.starts_with("flytekit"));
+        let end = checker.locator.full_line_end(stmt.end());
+        return (!flytekit && end > checker.importer.import_block_end()).then_some(end);
     }
     Some(checker.locator.full_line_end(stmt.end()))
 }
@@ -1001,6 +1031,32 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
             (_, "requests" | "limits" | "resources" | "accelerator" | "shared_memory") => {
                 resources.add(checker, name, value);
                 c.removed.push(kw.range);
+            }
+            // The pod plugin's config is a pod template of the environment.
+            (_, "task_config")
+                if let Some(template) = crate::rules::plugins::pod_template(checker, value) =>
+            {
+                match template {
+                    Ok((text, notes)) => {
+                        c.settings.insert("pod_template", text);
+                        c.names.extend(names_in(value));
+                        c.removed.push(kw.range);
+                        c.notes.push(
+                            "the `Pod` config is the environment's `pod_template=`".to_string(),
+                        );
+                        c.notes.extend(notes);
+                    }
+                    Err(why) => c.blocker = Some(why),
+                }
+                if ["pod_template", "pod_template_name"]
+                    .iter()
+                    .any(|k| crate::rules::keyword(&call.arguments, k).is_some())
+                {
+                    c.blocker = Some(
+                        "`task_config=Pod(...)` comes with a pod template: merge them by hand"
+                            .to_string(),
+                    );
+                }
             }
             (_, "task_config") => match crate::rules::plugins::plugin_config(checker, value) {
                 Ok(config) => {
