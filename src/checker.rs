@@ -108,6 +108,7 @@ impl<'a> Checker<'a> {
         }
         self.visit_body(self.module);
         rules::imports::unused_flytekit_imports(&mut self);
+        rules::imports::plugin_registrations(&mut self);
         rules::context::unused_current_context(&mut self);
         (self.diagnostics, self.too_deep)
     }

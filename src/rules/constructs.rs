@@ -645,8 +645,22 @@ const SAME_PLUGIN: &[&str] = &[
     "wandb",
 ];
 
+/// The `flyteplugins` package of a `flytekitplugins` one with the same plugin, if any.
+pub fn flyte2_plugin(plugin: &str) -> Option<&'static str> {
+    let name = if plugin == "kfpytorch" {
+        "pytorch"
+    } else {
+        plugin
+    };
+    SAME_PLUGIN
+        .iter()
+        .chain(["bigquery", "snowflake"].iter())
+        .find(|p| **p == name)
+        .copied()
+}
+
 /// What replaces a `flytekitplugins` package in Flyte 2.
-fn plugin_advice(plugin: &str) -> String {
+pub fn plugin_advice(plugin: &str) -> String {
     if let Ok(i) = PLUGIN_HOMES.binary_search_by(|(name, _)| (*name).cmp(plugin)) {
         return PLUGIN_HOMES[i].1.to_string();
     }
