@@ -534,6 +534,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::errors::call(self, call);
                 rules::gates::call(self, call);
                 rules::task_objects::call(self, call);
+                rules::partials::call(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);

@@ -71,6 +71,8 @@ struct Environment {
     /// Existing environments defined after the first function, with where their definition
     /// ends: added there with `add_dependency`.
     depends_late: Vec<(String, TextSize)>,
+    /// Existing environments whose functions call this one's: they get `add_dependency`.
+    dependents_existing: Vec<String>,
     /// Environments of other modules of the project whose tasks its functions call.
     external: Vec<External>,
     /// Members that call a task of another module whose environment cannot be listed, with why.
@@ -223,7 +225,12 @@ fn environments(
             }
         }
     }
-    let main = keys.iter().position(String::is_empty).unwrap_or(0);
+    // The module's main environment: the one without settings, else the first, unless an
+    // earlier round defined `env` already (then each is named after its first function).
+    let main = keys
+        .iter()
+        .position(String::is_empty)
+        .or_else(|| (!checker.semantic.scope_binds(0, "env")).then_some(0));
     let module = crate::project::environment_name(checker.module_name);
     let module = if module.is_empty() {
         "main".to_string()
@@ -238,7 +245,7 @@ fn environments(
         .enumerate()
         .map(|(g, members)| {
             let first = &collected[members[0]];
-            let (var, name) = if g == main {
+            let (var, name) = if Some(g) == main {
                 ("env".to_string(), module.clone())
             } else {
                 let base = sanitize(first.def.name.id.as_str());
@@ -259,6 +266,7 @@ fn environments(
                 depends_new: Vec::new(),
                 depends_existing: Vec::new(),
                 depends_late: Vec::new(),
+                dependents_existing: Vec::new(),
                 external: Vec::new(),
                 external_blockers: Vec::new(),
             }
@@ -274,6 +282,23 @@ fn environments(
     }
     for (name, var) in existing_environment_functions(checker) {
         env_of_function.entry(name).or_insert(Target::Existing(var));
+    }
+    // Flyte 2 functions of the module (an earlier round moved them) that call functions moving
+    // now: their environments must depend on the new ones.
+    for stmt in checker.module {
+        let Stmt::FunctionDef(def) = stmt else {
+            continue;
+        };
+        let Some(var) = environment_of(checker, def) else {
+            continue;
+        };
+        for name in referenced_functions(checker, def) {
+            if let Some(Target::New(e)) = env_of_function.get(name)
+                && !envs[*e].dependents_existing.contains(&var)
+            {
+                envs[*e].dependents_existing.push(var.clone());
+            }
+        }
     }
     for (e, env) in envs.iter_mut().enumerate() {
         let mut new = Vec::new();
@@ -553,9 +578,26 @@ fn finish(
 ) -> ModulePlan {
     let mut plan = ModulePlan::default();
     let import = checker.import_module("flyte");
-    let definitions: Vec<String> = (0..envs.len())
+    let nl = checker.line_ending.as_str();
+    let mut definitions: Vec<String> = (0..envs.len())
         .map(|e| definition(checker, envs, e))
         .collect();
+    // An existing environment that calls into a new one depends on it: right below the new
+    // definition when the existing one is defined above it, else below the existing one.
+    let mut dependents: Vec<Vec<(TextSize, String)>> = vec![Vec::new(); envs.len()];
+    for (e, env) in envs.iter().enumerate() {
+        for var in &env.dependents_existing {
+            let line = format!("{var}.add_dependency({}){nl}", env.var);
+            match (
+                module_definition_end(checker, var),
+                at.get(e).copied().flatten(),
+            ) {
+                (Some(end), Some(at)) if end > at => dependents[e].push((end, line)),
+                (Some(_), _) => definitions[e].push_str(&line),
+                (None, _) => {}
+            }
+        }
+    }
     // Each environment's place in the definition order.
     let mut rank = vec![0usize; envs.len()];
     for (r, &o) in order.iter().enumerate() {
@@ -656,8 +698,10 @@ fn finish(
                 edits.extend(decorator_edits(checker.source(), c, &env.var));
                 for &d in &closure {
                     let order = u8::try_from(rank[d] + 2).unwrap_or(u8::MAX);
+                    for (end, line) in &dependents[d] {
+                        edits.push(Edit::insert_ordered(*end, line.clone(), order));
+                    }
                     for (late, end) in &envs[d].depends_late {
-                        let nl = checker.line_ending.as_str();
                         edits.push(Edit::insert_ordered(
                             *end,
                             format!("{}.add_dependency({late}){nl}", envs[d].var),

@@ -78,6 +78,7 @@ rules! {
     EnvironmentLevelSetting => ("FM205", "environment-level-setting", None, "FM205.md"),
     Flyte1Argument => ("FM206", "flyte1-argument", Sometimes, "FM206.md"),
     RecoverableException => ("FM207", "recoverable-exception", Always, "FM207.md"),
+    DecoratorPartial => ("FM208", "decorator-partial", Sometimes, "FM208.md"),
     WorkflowDecorator => ("FM301", "workflow-decorator", Sometimes, "FM301.md"),
     DynamicDecorator => ("FM302", "dynamic-decorator", Sometimes, "FM302.md"),
     NodeOrdering => ("FM303", "node-ordering", Sometimes, "FM303.md"),

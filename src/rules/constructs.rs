@@ -100,7 +100,7 @@ const ADVICE: &[(&str, &str)] = &[
     // Not as a decorator: an alias (`my_task = task`) or a `functools.partial` of it.
     (
         "flytekit.task",
-        "`task` used as a value: the decorators of a plain alias (`my_task = task`) are migrated, delete the alias once they are; those of a `functools.partial` are not: decorate with `@task(...)` itself, so FM204 moves it to `@env.task` (image, resources and secrets go to the `flyte.TaskEnvironment`, `retries`/`timeout`/`cache` to `@env.task(...)`), then delete the partial",
+        "`task` used as a value: the decorators of a plain alias (`my_task = task`) are migrated, delete the alias once they are; a module-level `functools.partial` used as a decorator is FM208's; otherwise decorate with `@task(...)` itself, so FM204 moves it to `@env.task` (image, resources and secrets go to the `flyte.TaskEnvironment`, `retries`/`timeout`/`cache` to `@env.task(...)`)",
     ),
     (
         "flytekit.workflow",
@@ -439,6 +439,12 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         return;
     };
     let qualified: &str = &qualified;
+    // FM208 reports a partial of a decorator.
+    if super::partials::DECORATORS.contains(&qualified)
+        && super::partials::wrapped_decorator(checker, expr)
+    {
+        return;
+    }
     // FM623 reports the task objects it knows, where they are made.
     if super::task_objects::reports(qualified)
         && matches!(checker.parent_expr(), Some(Expr::Call(c)) if c.func.range() == expr.range())

@@ -22,6 +22,7 @@ pub mod map_task;
 pub mod nodes;
 pub mod ordering;
 pub mod overrides;
+pub mod partials;
 pub mod plugins;
 pub mod promises;
 pub mod reference;
