@@ -1286,7 +1286,7 @@ pub struct ResourceSettings<'a> {
     accelerator: Option<&'a Expr>,
     shm: Option<String>,
     /// A whole `Resources` value that is not a literal call (a variable).
-    opaque: Vec<(String, String)>,
+    opaque: Vec<(String, String, &'a Expr)>,
 }
 
 /// Field order of `flyte.Resources`.
@@ -1309,8 +1309,11 @@ impl<'a> ResourceSettings<'a> {
             },
             _ => {
                 let Expr::Call(call) = value else {
-                    self.opaque
-                        .push((name.to_string(), checker.text(value.range()).to_string()));
+                    self.opaque.push((
+                        name.to_string(),
+                        checker.text(value.range()).to_string(),
+                        value,
+                    ));
                     self.names.extend(names_in(value));
                     return;
                 };
@@ -1378,7 +1381,25 @@ impl<'a> ResourceSettings<'a> {
     }
 
     /// The merged `flyte.Resources(...)` (or the variable that holds one), if any.
-    pub fn finish(&mut self, checker: &Checker) -> Option<String> {
+    pub fn finish(&mut self, checker: &Checker<'a>) -> Option<String> {
+        // Values that cannot be kept as one variable (`requests=small, limits=large`) are read
+        // through: a name bound once at module level to a `Resources(...)` call is that call.
+        if self.opaque.len() > 1 || (!self.opaque.is_empty() && !self.fields.is_empty()) {
+            for (kind, text, value) in std::mem::take(&mut self.opaque) {
+                match crate::rules::module_value(checker, value) {
+                    Some(call @ Expr::Call(c))
+                        if checker
+                            .resolves_to(&c.func, &["flytekit.Resources", "flyte.Resources"]) =>
+                    {
+                        // The merged value copies the call: the name itself is not read.
+                        let read = names_in(value);
+                        self.names.retain(|n| !read.contains(n));
+                        self.add(checker, &kind, call);
+                    }
+                    _ => self.opaque.push((kind, text, value)),
+                }
+            }
+        }
         let mut fields: Vec<(&str, String)> = Vec::new();
         for &field in FIELD_ORDER {
             let Some((request, limit)) = self.fields.get(field) else {
@@ -1442,7 +1463,7 @@ impl<'a> ResourceSettings<'a> {
                 let args: Vec<String> = fields.iter().map(|(f, v)| format!("{f}={v}")).collect();
                 Some(format!("flyte.Resources({})", args.join(", ")))
             }
-            (true, [(kind, text)]) => {
+            (true, [(kind, text, _)]) => {
                 let text = text.clone();
                 if kind == "limits" {
                     self.notes.push("the limits become requests".to_string());
