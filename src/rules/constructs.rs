@@ -379,6 +379,7 @@ const ADVICE: &[(&str, &str)] = &[
         "flytekit.TaskMetadata",
         "Pass `retries=`, `timeout=`, `cache=` and `interruptible=` to the task directly",
     ),
+    ("flytekit.BatchSize", BATCH_SIZE),
     (
         "flytekit.PythonFunctionTask",
         "Flyte 2 tasks are `@env.task` functions",
@@ -491,14 +492,57 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     }
     let advice = advice(qualified)
         .unwrap_or("Flyte 2 has no automatic replacement: see the Flyte 2 migration guide");
-    checker.report(
-        Diagnostic::new(
-            Rule::FlytekitConstruct,
-            format!("`{qualified}` has no automatic Flyte 2 migration"),
-            expr.range(),
-        )
-        .with_help(advice),
+    let diagnostic = Diagnostic::new(
+        Rule::FlytekitConstruct,
+        format!("`{qualified}` has no automatic Flyte 2 migration"),
+        expr.range(),
     );
+    let diagnostic = match drop_batch_size(checker, expr, qualified) {
+        Some(edit) => diagnostic
+            .with_help(BATCH_SIZE)
+            .with_fix(Fix::unsafe_edits(vec![edit])),
+        None => diagnostic.with_help(advice),
+    };
+    checker.report(diagnostic);
+}
+
+const BATCH_SIZE: &str = "Remove `BatchSize(...)` from the annotation: Flyte 2 has no batch size (a pickled list is stored as one value, a directory is transferred in Flyte 2's own batches)";
+
+/// `Annotated[list[T], BatchSize(n)]`: the annotation without `BatchSize(n)` (the type alone
+/// when it was the only metadata).
+fn drop_batch_size(checker: &Checker, expr: &Expr, qualified: &str) -> Option<Edit> {
+    if qualified != "flytekit.BatchSize" {
+        return None;
+    }
+    let Some(Expr::Call(call)) = checker.ancestor_expr(0) else {
+        return None;
+    };
+    let (Some(Expr::Tuple(items)), Some(Expr::Subscript(annotated))) =
+        (checker.ancestor_expr(1), checker.ancestor_expr(2))
+    else {
+        return None;
+    };
+    if call.func.range() != expr.range()
+        || annotated.slice.range() != items.range
+        || !checker.resolves_to(
+            &annotated.value,
+            &["typing.Annotated", "typing_extensions.Annotated"],
+        )
+    {
+        return None;
+    }
+    let at = items.elts.iter().position(|e| e.range() == call.range())?;
+    match items.elts.len() {
+        2 if at == 1 => Some(Edit::replace(
+            annotated.range,
+            checker.text(items.elts[0].range()).to_string(),
+        )),
+        n if n > 2 && at > 0 => Some(Edit::delete(TextRange::new(
+            items.elts[at - 1].range().end(),
+            call.range().end(),
+        ))),
+        _ => None,
+    }
 }
 
 /// What replaces a `flytekitplugins` package in Flyte 2 (2.12.1's `flyteplugins-*` packages), or
