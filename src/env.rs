@@ -227,10 +227,8 @@ fn environments(
     }
     // The module's main environment: the one without settings, else the first, unless an
     // earlier round defined `env` already (then each is named after its first function).
-    let main = keys
-        .iter()
-        .position(String::is_empty)
-        .or_else(|| (!checker.semantic.scope_binds(0, "env")).then_some(0));
+    let main = (!checker.semantic.scope_binds(0, "env"))
+        .then(|| keys.iter().position(String::is_empty).unwrap_or(0));
     let module = crate::project::environment_name(checker.module_name);
     let module = if module.is_empty() {
         "main".to_string()
