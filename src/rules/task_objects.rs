@@ -591,18 +591,15 @@ fn uses<'a>(checker: &Checker<'a>, target: TextRange) -> Result<Vec<Used<'a>>, S
                 }
                 _ => return Use::Other,
             };
+            // Inside `asyncio.gather(...)` (`gather(*[t(x=x) for x in xs])` too): the gather
+            // awaits the coroutines.
+            if rest.iter().any(|e| {
+                matches!(e, Expr::Call(c) if self.checker.resolves_to(&c.func, &["asyncio.gather"]))
+            }) {
+                return Use::Gathered;
+            }
             match rest.first() {
                 Some(Expr::Await(_)) => Use::Awaited,
-                Some(Expr::Call(outer))
-                    if self.checker.resolves_to(&outer.func, &["asyncio.gather"])
-                        && outer
-                            .arguments
-                            .args
-                            .iter()
-                            .any(|a| a.range() == call.range()) =>
-                {
-                    Use::Gathered
-                }
                 Some(Expr::Attribute(_) | Expr::Subscript(_)) => Use::Call { call, wrap: true },
                 Some(Expr::Call(outer)) if outer.func.range() == call.range() => {
                     Use::Call { call, wrap: true }
