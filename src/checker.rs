@@ -444,6 +444,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::decorators::function(self, def, kind);
                 rules::io::parameter_defaults(self, def);
                 rules::reference::function(self, def);
+                rules::partials::function(self, def);
                 walk_signature(self, def);
                 let scope = self
                     .semantic

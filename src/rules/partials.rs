@@ -330,3 +330,196 @@ fn unused_import(checker: &Checker, func: &Expr) -> Vec<Edit> {
         .importer
         .remove_aliases(stmt, &[*alias], checker.locator)
 }
+
+/// What the project index records of `partial(<flytekit decorator>, kw=...)` at module level,
+/// when another module can write its decorators out: plain keywords whose names are module-level
+/// assignments bound once.
+pub fn importable(checker: &Checker, call: &ExprCall) -> Option<crate::project::Symbol> {
+    if !checker.resolves_to(&call.func, &["functools.partial"]) || call.arguments.args.len() != 1 {
+        return None;
+    }
+    let decorator = checker.resolve(call.arguments.args.first()?)?;
+    if !DECORATORS.contains(&&*decorator) {
+        return None;
+    }
+    let mut keywords = Vec::new();
+    for keyword in &call.arguments.keywords {
+        let name = keyword_name(keyword)?;
+        keywords.push((name.to_string(), checker.text(keyword.range).to_string()));
+    }
+    let mut read: Vec<String> = Vec::new();
+    for name in names(&call.arguments) {
+        let mut bindings = checker.semantic.bindings_in(0, name);
+        let binding = bindings.next()?;
+        if bindings.next().is_some()
+            || !matches!(
+                binding.kind,
+                crate::semantic::BindingKind::Assignment { .. }
+            )
+        {
+            return None;
+        }
+        if !read.iter().any(|r| r == name) {
+            read.push(name.to_string());
+        }
+    }
+    Some(crate::project::Symbol::Partial {
+        decorator: decorator.to_string(),
+        keywords,
+        names: read,
+    })
+}
+
+/// FM208: the decorators of a function that read a partial imported from another module of
+/// the project (`from .common import gpu_task`, `@gpu_task(retries=5)`).
+pub fn function(checker: &mut Checker, def: &ruff_python_ast::StmtFunctionDef) {
+    if !checker.enabled(Rule::DecoratorPartial) || checker.function().is_some() {
+        return;
+    }
+    let Some(project) = checker.project else {
+        return;
+    };
+    for decorator in &def.decorator_list {
+        let head = match &decorator.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        let Expr::Name(name) = head else {
+            continue;
+        };
+        let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
+            continue;
+        };
+        if binding.scope != 0 {
+            continue;
+        }
+        // The module-level `from ... import name` that binds it (relative imports too).
+        let Some((from, alias)) = checker.module.iter().find_map(|stmt| match stmt {
+            Stmt::ImportFrom(from) => from
+                .names
+                .iter()
+                .find(|a| a.range.contains_range(binding.range))
+                .map(|a| (from, a)),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let import = crate::project::ImportRef {
+            level: from.level,
+            module: from
+                .module
+                .as_ref()
+                .map_or(String::new(), |m| m.id.to_string()),
+            name: Some(alias.name.id.to_string()),
+        };
+        let Some(crate::project::Symbol::Partial {
+            decorator: qualified,
+            keywords,
+            names,
+        }) = project.imported_symbol(&import)
+        else {
+            continue;
+        };
+        let short = qualified.rsplit('.').next().unwrap_or(qualified);
+        let diagnostic = Diagnostic::new(
+            Rule::DecoratorPartial,
+            format!(
+                "`{}` is a `functools.partial` of flytekit's `@{short}` (from `{}`): that decorator with its settings",
+                name.id,
+                import.spelling()
+            ),
+            decorator.expression.range(),
+        );
+        match imported_fix(checker, decorator, qualified, keywords, names, &import) {
+            Ok(fix) => checker.report(
+                diagnostic
+                    .with_help(format!(
+                        "Write the decorator out as `@{short}(...)` with the partial's settings \
+                         (imported from `{}`), so FM204/FM301 move the function",
+                        import.spelling()
+                    ))
+                    .with_fix(fix),
+            ),
+            Err(why) => checker.report(diagnostic.with_help(format!(
+                "Decorate the function with `@{short}(...)` and the partial's settings \
+                 themselves; not automatic: {why}"
+            ))),
+        }
+    }
+}
+
+fn imported_fix(
+    checker: &Checker,
+    decorator: &Decorator,
+    qualified: &str,
+    keywords: &[(String, String)],
+    names: &[String],
+    import: &crate::project::ImportRef,
+) -> Result<Fix, String> {
+    let (module, short) = qualified
+        .rsplit_once('.')
+        .ok_or_else(|| "the decorator has no module".to_string())?;
+    let (mut edits, local) = checker
+        .import_from(module, short)
+        .ok_or_else(|| format!("`{short}` is bound to something else in this module"))?;
+    let spelling = import.spelling();
+    for name in names {
+        // The settings' names come from the partial's module, unless they are imported from
+        // there already.
+        if checker.semantic.scope_binds(0, name) {
+            let same = checker.semantic.bindings_in(0, name).all(|b| {
+                matches!(&b.kind, crate::semantic::BindingKind::Import { stmt, alias, .. }
+                    if alias.asname.is_none()
+                        && alias.name.id.as_str() == name
+                        && matches!(&**stmt, Stmt::ImportFrom(f)
+                            if f.level == import.level
+                                && f.module.as_ref().map_or("", |m| m.id.as_str()) == import.module))
+            });
+            if !same {
+                return Err(format!(
+                    "the partial's settings read `{name}`, which this module binds to something else"
+                ));
+            }
+            continue;
+        }
+        edits.push(checker.importer.add_from_import(&spelling, name));
+    }
+    let text = match &decorator.expression {
+        Expr::Call(used) => {
+            if !used.arguments.args.is_empty()
+                || used.arguments.keywords.iter().any(|k| k.arg.is_none())
+            {
+                return Err("the decorator passes positional or `**` arguments".to_string());
+            }
+            let given: Vec<&str> = used
+                .arguments
+                .keywords
+                .iter()
+                .filter_map(keyword_name)
+                .collect();
+            let mut merged: Vec<&str> = keywords
+                .iter()
+                .filter(|(name, _)| !given.contains(&name.as_str()))
+                .map(|(_, text)| text.as_str())
+                .collect();
+            merged.extend(
+                used.arguments
+                    .keywords
+                    .iter()
+                    .map(|k| checker.text(k.range)),
+            );
+            format!("{local}({})", merged.join(", "))
+        }
+        _ if keywords.is_empty() => local,
+        _ => format!(
+            "{local}({})",
+            keywords
+                .iter()
+                .map(|(_, t)| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    edits.push(Edit::replace(decorator.expression.range(), text));
+    Ok(Fix::safe_edits(edits))
+}
