@@ -430,7 +430,47 @@ pub fn function(checker: &mut Checker, def: &ruff_python_ast::StmtFunctionDef) {
             ),
             decorator.expression.range(),
         );
-        match imported_fix(checker, decorator, qualified, keywords, names, &import) {
+        // Every decorator of the module that reads the partial is written out by one fix, which
+        // also drops the import when nothing else reads it.
+        let users: Vec<&Decorator> = checker
+            .module
+            .iter()
+            .filter_map(|stmt| match stmt {
+                Stmt::FunctionDef(def) => Some(def),
+                _ => None,
+            })
+            .flat_map(|def| def.decorator_list.iter())
+            .filter(|d| {
+                let head = match &d.expression {
+                    Expr::Call(call) => &*call.func,
+                    other => other,
+                };
+                matches!(head, Expr::Name(n) if checker
+                    .semantic
+                    .binding_of(n.range.start())
+                    .is_some_and(|b| b.range == binding.range))
+            })
+            .collect();
+        let unused_after = (binding.uses as usize == users.len())
+            .then(|| {
+                checker
+                    .module
+                    .iter()
+                    .find(|s| s.range() == from.range)
+                    .map(|stmt| {
+                        checker
+                            .importer
+                            .remove_aliases(stmt, &[alias], checker.locator)
+                    })
+            })
+            .flatten()
+            .unwrap_or_default();
+        match imported_fix(checker, &users, qualified, keywords, names, &import).map(
+            |mut fix_edits| {
+                fix_edits.extend(unused_after);
+                Fix::safe_edits(fix_edits)
+            },
+        ) {
             Ok(fix) => checker.report(
                 diagnostic
                     .with_help(format!(
@@ -450,12 +490,12 @@ pub fn function(checker: &mut Checker, def: &ruff_python_ast::StmtFunctionDef) {
 
 fn imported_fix(
     checker: &Checker,
-    decorator: &Decorator,
+    decorators: &[&Decorator],
     qualified: &str,
     keywords: &[(String, String)],
     names: &[String],
     import: &crate::project::ImportRef,
-) -> Result<Fix, String> {
+) -> Result<Vec<Edit>, String> {
     let (module, short) = qualified
         .rsplit_once('.')
         .ok_or_else(|| "the decorator has no module".to_string())?;
@@ -484,42 +524,44 @@ fn imported_fix(
         }
         edits.push(checker.importer.add_from_import(&spelling, name));
     }
-    let text = match &decorator.expression {
-        Expr::Call(used) => {
-            if !used.arguments.args.is_empty()
-                || used.arguments.keywords.iter().any(|k| k.arg.is_none())
-            {
-                return Err("the decorator passes positional or `**` arguments".to_string());
-            }
-            let given: Vec<&str> = used
-                .arguments
-                .keywords
-                .iter()
-                .filter_map(keyword_name)
-                .collect();
-            let mut merged: Vec<&str> = keywords
-                .iter()
-                .filter(|(name, _)| !given.contains(&name.as_str()))
-                .map(|(_, text)| text.as_str())
-                .collect();
-            merged.extend(
-                used.arguments
+    for decorator in decorators {
+        let text = match &decorator.expression {
+            Expr::Call(used) => {
+                if !used.arguments.args.is_empty()
+                    || used.arguments.keywords.iter().any(|k| k.arg.is_none())
+                {
+                    return Err("a decorator passes positional or `**` arguments".to_string());
+                }
+                let given: Vec<&str> = used
+                    .arguments
                     .keywords
                     .iter()
-                    .map(|k| checker.text(k.range)),
-            );
-            format!("{local}({})", merged.join(", "))
-        }
-        _ if keywords.is_empty() => local,
-        _ => format!(
-            "{local}({})",
-            keywords
-                .iter()
-                .map(|(_, t)| t.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    edits.push(Edit::replace(decorator.expression.range(), text));
-    Ok(Fix::safe_edits(edits))
+                    .filter_map(keyword_name)
+                    .collect();
+                let mut merged: Vec<&str> = keywords
+                    .iter()
+                    .filter(|(name, _)| !given.contains(&name.as_str()))
+                    .map(|(_, text)| text.as_str())
+                    .collect();
+                merged.extend(
+                    used.arguments
+                        .keywords
+                        .iter()
+                        .map(|k| checker.text(k.range)),
+                );
+                format!("{local}({})", merged.join(", "))
+            }
+            _ if keywords.is_empty() => local.clone(),
+            _ => format!(
+                "{local}({})",
+                keywords
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        edits.push(Edit::replace(decorator.expression.range(), text));
+    }
+    Ok(edits)
 }
