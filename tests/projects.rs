@@ -462,6 +462,10 @@ fn a_partial_imported_from_another_module_is_written_out() {
     assert!(steps.contains(".task(retries=3)\ndef embed"), "{steps}");
     assert!(steps.contains(".task(retries=1)\ndef rank"), "{steps}");
     assert!(steps.contains("resources=BIG"), "{steps}");
+    assert!(
+        !steps.contains("big_task"),
+        "the import of the partial goes: {steps}"
+    );
     fix(&whole, &["."]);
     assert_eq!(files(&whole), expected);
 }
