@@ -59,6 +59,10 @@ fn examples_do_what_the_docs_say() {
             ) {
                 selection.push(Rule::TaskDecorator.code());
             }
+            // FM623 waits for its callers: the workflow and its task move first.
+            if rule == Rule::TaskObject {
+                selection.extend([Rule::TaskDecorator.code(), Rule::WorkflowDecorator.code()]);
+            }
             let fixed = fix_file(before, Some(Path::new(file)), &settings(&selection, true))
                 .expect("fixes");
             assert_eq!(

@@ -421,3 +421,51 @@ fn the_index_agrees_with_what_fixing_produces() {
     assert!(checked > 50, "{checked}");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// A `functools.partial` of `@task` imported from another module of the project is written out
+/// in the importing module (FM208), so its tasks move; fixing the files one by one, in either
+/// order, gives the bytes of fixing the directory.
+#[test]
+fn a_partial_imported_from_another_module_is_written_out() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let pristine = temp.path().join("pristine");
+    std::fs::create_dir_all(pristine.join("ml")).expect("creates ml");
+    std::fs::write(pristine.join("ml/__init__.py"), "").expect("writes");
+    std::fs::write(
+        pristine.join("ml/settings.py"),
+        "from functools import partial\n\nfrom flytekit import Resources, task\n\nBIG = Resources(cpu=\"4\", mem=\"8Gi\")\nbig_task = partial(task, requests=BIG, retries=3)\n",
+    )
+    .expect("writes");
+    std::fs::write(
+        pristine.join("ml/steps.py"),
+        "from flytekit import workflow\n\nfrom .settings import big_task\n\n\n@big_task\ndef embed(n: int) -> int:\n    return 2 * n\n\n\n@big_task(retries=1)\ndef rank(x: int) -> int:\n    return x + 1\n\n\n@workflow\ndef flow(n: int) -> int:\n    return rank(x=embed(n=n))\n",
+    )
+    .expect("writes");
+    let whole = temp.path().join("whole");
+    copy_tree(&pristine, &whole);
+    fix(&whole, &["."]);
+    let expected = files(&whole);
+    for (label, order) in [
+        ("forward", ["ml/settings.py", "ml/steps.py"]),
+        ("backward", ["ml/steps.py", "ml/settings.py"]),
+    ] {
+        let dir = temp.path().join(label);
+        copy_tree(&pristine, &dir);
+        for file in order {
+            fix(&dir, &[file]);
+        }
+        assert_eq!(files(&dir), expected, "{label}");
+    }
+    let steps = String::from_utf8_lossy(&expected["ml/steps.py"]).to_string();
+    assert!(!steps.contains("flytekit"), "{steps}");
+    assert!(steps.contains("from .settings import BIG"), "{steps}");
+    assert!(steps.contains(".task(retries=3)\ndef embed"), "{steps}");
+    assert!(steps.contains(".task(retries=1)\ndef rank"), "{steps}");
+    assert!(steps.contains("resources=BIG"), "{steps}");
+    assert!(
+        !steps.contains("big_task"),
+        "the import of the partial goes: {steps}"
+    );
+    fix(&whole, &["."]);
+    assert_eq!(files(&whole), expected);
+}

@@ -111,6 +111,7 @@ impl<'a> Checker<'a> {
         }
         self.visit_body(self.module);
         rules::imports::unused_flytekit_imports(&mut self);
+        rules::imports::plugin_registrations(&mut self);
         rules::context::unused_current_context(&mut self);
         let mut diagnostics = std::mem::take(&mut self.diagnostics);
         rules::orchestration::asyncify(&self, &mut diagnostics);
@@ -448,6 +449,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::decorators::function(self, def, kind);
                 rules::io::parameter_defaults(self, def);
                 rules::reference::function(self, def);
+                rules::partials::function(self, def);
                 walk_signature(self, def);
                 let scope = self
                     .semantic
@@ -537,6 +539,8 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::remote::call(self, call);
                 rules::errors::call(self, call);
                 rules::gates::call(self, call);
+                rules::task_objects::call(self, call);
+                rules::partials::call(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);

@@ -68,6 +68,11 @@ struct Environment {
     /// Other new environments (indices) and existing environment variables it depends on.
     depends_new: Vec<usize>,
     depends_existing: Vec<String>,
+    /// Existing environments defined after the first function, with where their definition
+    /// ends: added there with `add_dependency`.
+    depends_late: Vec<(String, TextSize)>,
+    /// Existing environments whose functions call this one's: they get `add_dependency`.
+    dependents_existing: Vec<String>,
     /// Environments of other modules of the project whose tasks its functions call.
     external: Vec<External>,
     /// Members that call a task of another module whose environment cannot be listed, with why.
@@ -128,6 +133,25 @@ pub fn plan(checker: &Checker) -> ModulePlan {
     // it depends on, and before its first function.
     let mut at: Vec<Option<TextSize>> = vec![None; envs.len()];
     for &e in &order {
+        let first = envs[e]
+            .members
+            .iter()
+            .map(|&m| collected[m].def.range.start())
+            .min()
+            .unwrap_or_default();
+        // An existing environment defined after the first function is added to the
+        // dependencies where it is defined: `env.add_dependency(late_env)` below it.
+        let (late, early): (Vec<String>, Vec<String>) =
+            std::mem::take(&mut envs[e].depends_existing)
+                .into_iter()
+                .partition(|var| {
+                    module_definition_end(checker, var).is_some_and(|end| end > first)
+                });
+        envs[e].depends_existing = early;
+        envs[e].depends_late = late
+            .into_iter()
+            .filter_map(|var| module_definition_end(checker, &var).map(|end| (var, end)))
+            .collect();
         let env = &envs[e];
         let mut position = checker.importer.import_block_end();
         for var in &env.depends_existing {
@@ -152,12 +176,6 @@ pub fn plan(checker: &Checker) -> ModulePlan {
                 None => placeable = false,
             }
         }
-        let first = env
-            .members
-            .iter()
-            .map(|&m| collected[m].def.range.start())
-            .min()
-            .unwrap_or_default();
         if placeable && position <= first {
             at[e] = Some(position);
         }
@@ -207,7 +225,10 @@ fn environments(
             }
         }
     }
-    let main = keys.iter().position(String::is_empty).unwrap_or(0);
+    // The module's main environment: the one without settings, else the first, unless an
+    // earlier round defined `env` already (then each is named after its first function).
+    let main = (!checker.semantic.scope_binds(0, "env"))
+        .then(|| keys.iter().position(String::is_empty).unwrap_or(0));
     let module = crate::project::environment_name(checker.module_name);
     let module = if module.is_empty() {
         "main".to_string()
@@ -222,7 +243,7 @@ fn environments(
         .enumerate()
         .map(|(g, members)| {
             let first = &collected[members[0]];
-            let (var, name) = if g == main {
+            let (var, name) = if Some(g) == main {
                 ("env".to_string(), module.clone())
             } else {
                 let base = sanitize(first.def.name.id.as_str());
@@ -242,6 +263,8 @@ fn environments(
                 members: members.clone(),
                 depends_new: Vec::new(),
                 depends_existing: Vec::new(),
+                depends_late: Vec::new(),
+                dependents_existing: Vec::new(),
                 external: Vec::new(),
                 external_blockers: Vec::new(),
             }
@@ -257,6 +280,23 @@ fn environments(
     }
     for (name, var) in existing_environment_functions(checker) {
         env_of_function.entry(name).or_insert(Target::Existing(var));
+    }
+    // Flyte 2 functions of the module (an earlier round moved them) that call functions moving
+    // now: their environments must depend on the new ones.
+    for stmt in checker.module {
+        let Stmt::FunctionDef(def) = stmt else {
+            continue;
+        };
+        let Some(var) = environment_of(checker, def) else {
+            continue;
+        };
+        for name in referenced_functions(checker, def) {
+            if let Some(Target::New(e)) = env_of_function.get(name)
+                && !envs[*e].dependents_existing.contains(&var)
+            {
+                envs[*e].dependents_existing.push(var.clone());
+            }
+        }
     }
     for (e, env) in envs.iter_mut().enumerate() {
         let mut new = Vec::new();
@@ -536,9 +576,26 @@ fn finish(
 ) -> ModulePlan {
     let mut plan = ModulePlan::default();
     let import = checker.import_module("flyte");
-    let definitions: Vec<String> = (0..envs.len())
+    let nl = checker.line_ending.as_str();
+    let mut definitions: Vec<String> = (0..envs.len())
         .map(|e| definition(checker, envs, e))
         .collect();
+    // An existing environment that calls into a new one depends on it: right below the new
+    // definition when the existing one is defined above it, else below the existing one.
+    let mut dependents: Vec<Vec<(TextSize, String)>> = vec![Vec::new(); envs.len()];
+    for (e, env) in envs.iter().enumerate() {
+        for var in &env.dependents_existing {
+            let line = format!("{var}.add_dependency({}){nl}", env.var);
+            match (
+                module_definition_end(checker, var),
+                at.get(e).copied().flatten(),
+            ) {
+                (Some(end), Some(at)) if end > at => dependents[e].push((end, line)),
+                (Some(_), _) => definitions[e].push_str(&line),
+                (None, _) => {}
+            }
+        }
+    }
     // Each environment's place in the definition order.
     let mut rank = vec![0usize; envs.len()];
     for (r, &o) in order.iter().enumerate() {
@@ -639,6 +696,16 @@ fn finish(
                 edits.extend(decorator_edits(checker.source(), c, &env.var));
                 for &d in &closure {
                     let order = u8::try_from(rank[d] + 2).unwrap_or(u8::MAX);
+                    for (end, line) in &dependents[d] {
+                        edits.push(Edit::insert_ordered(*end, line.clone(), order));
+                    }
+                    for (late, end) in &envs[d].depends_late {
+                        edits.push(Edit::insert_ordered(
+                            *end,
+                            format!("{}.add_dependency({late}){nl}", envs[d].var),
+                            order,
+                        ));
+                    }
                     if let Some(at) = at[d] {
                         edits.push(Edit::insert_ordered(at, definitions[d].clone(), order));
                         // Code right below the definitions gets its blank lines.
@@ -891,8 +958,13 @@ fn definition_end(checker: &Checker, at: TextSize) -> Option<TextSize> {
         return None;
     }
     let stmt = module_statement(checker, binding.range)?;
+    // An import below the import block (a mid-module `from x import Y  # noqa: E402`) binds
+    // the name there; flytekit's names are rewritten into Flyte 2's, which need no such import.
     if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
-        return None;
+        let flytekit = matches!(&binding.kind, crate::semantic::BindingKind::Import { qualified, .. }
+            if qualified.starts_with("flytekit"));
+        let end = checker.locator.full_line_end(stmt.end());
+        return (!flytekit && end > checker.importer.import_block_end()).then_some(end);
     }
     Some(checker.locator.full_line_end(stmt.end()))
 }
@@ -1005,6 +1077,32 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
             (_, "requests" | "limits" | "resources" | "accelerator" | "shared_memory") => {
                 resources.add(checker, name, value);
                 c.removed.push(kw.range);
+            }
+            // The pod plugin's config is a pod template of the environment.
+            (_, "task_config")
+                if let Some(template) = crate::rules::plugins::pod_template(checker, value) =>
+            {
+                match template {
+                    Ok((text, notes)) => {
+                        c.settings.insert("pod_template", text);
+                        c.names.extend(names_in(value));
+                        c.removed.push(kw.range);
+                        c.notes.push(
+                            "the `Pod` config is the environment's `pod_template=`".to_string(),
+                        );
+                        c.notes.extend(notes);
+                    }
+                    Err(why) => c.blocker = Some(why),
+                }
+                if ["pod_template", "pod_template_name"]
+                    .iter()
+                    .any(|k| crate::rules::keyword(&call.arguments, k).is_some())
+                {
+                    c.blocker = Some(
+                        "`task_config=Pod(...)` comes with a pod template: merge them by hand"
+                            .to_string(),
+                    );
+                }
             }
             (_, "task_config") => match crate::rules::plugins::plugin_config(checker, value) {
                 Ok(config) => {
@@ -1190,7 +1288,7 @@ pub struct ResourceSettings<'a> {
     accelerator: Option<&'a Expr>,
     shm: Option<String>,
     /// A whole `Resources` value that is not a literal call (a variable).
-    opaque: Vec<(String, String)>,
+    opaque: Vec<(String, String, &'a Expr)>,
 }
 
 /// Field order of `flyte.Resources`.
@@ -1213,8 +1311,11 @@ impl<'a> ResourceSettings<'a> {
             },
             _ => {
                 let Expr::Call(call) = value else {
-                    self.opaque
-                        .push((name.to_string(), checker.text(value.range()).to_string()));
+                    self.opaque.push((
+                        name.to_string(),
+                        checker.text(value.range()).to_string(),
+                        value,
+                    ));
                     self.names.extend(names_in(value));
                     return;
                 };
@@ -1282,7 +1383,25 @@ impl<'a> ResourceSettings<'a> {
     }
 
     /// The merged `flyte.Resources(...)` (or the variable that holds one), if any.
-    pub fn finish(&mut self, checker: &Checker) -> Option<String> {
+    pub fn finish(&mut self, checker: &Checker<'a>) -> Option<String> {
+        // Values that cannot be kept as one variable (`requests=small, limits=large`) are read
+        // through: a name bound once at module level to a `Resources(...)` call is that call.
+        if self.opaque.len() > 1 || (!self.opaque.is_empty() && !self.fields.is_empty()) {
+            for (kind, text, value) in std::mem::take(&mut self.opaque) {
+                match crate::rules::module_value(checker, value) {
+                    Some(call @ Expr::Call(c))
+                        if checker
+                            .resolves_to(&c.func, &["flytekit.Resources", "flyte.Resources"]) =>
+                    {
+                        // The merged value copies the call: the name itself is not read.
+                        let read = names_in(value);
+                        self.names.retain(|n| !read.contains(n));
+                        self.add(checker, &kind, call);
+                    }
+                    _ => self.opaque.push((kind, text, value)),
+                }
+            }
+        }
         let mut fields: Vec<(&str, String)> = Vec::new();
         for &field in FIELD_ORDER {
             let Some((request, limit)) = self.fields.get(field) else {
@@ -1346,7 +1465,7 @@ impl<'a> ResourceSettings<'a> {
                 let args: Vec<String> = fields.iter().map(|(f, v)| format!("{f}={v}")).collect();
                 Some(format!("flyte.Resources({})", args.join(", ")))
             }
-            (true, [(kind, text)]) => {
+            (true, [(kind, text, _)]) => {
                 let text = text.clone();
                 if kind == "limits" {
                     self.notes.push("the limits become requests".to_string());

@@ -64,6 +64,14 @@ pub enum Symbol {
     Environment,
     /// A name imported from elsewhere (a re-export).
     Import(ImportRef),
+    /// `name = functools.partial(<flytekit decorator>, kw=...)`: the decorator's qualified
+    /// name and the keywords as written; every name they read is a module-level assignment of
+    /// the module, bound once (so another module can import it).
+    Partial {
+        decorator: String,
+        keywords: Vec<(String, String)>,
+        names: Vec<String>,
+    },
 }
 
 /// One import: `from <level dots><module> import <name>`, or `import <module>` (no name).
@@ -685,6 +693,12 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
                     && checker.resolves_to(&call.func, &["flyte.TaskEnvironment"])
                 {
                     symbols.insert(target.id.to_string(), Symbol::Environment);
+                } else if let (Expr::Call(call), [Expr::Name(target)]) =
+                    (&*assign.value, assign.targets.as_slice())
+                    && let Some(partial) = crate::rules::partials::importable(&checker, call)
+                    && semantic.bindings_in(0, target.id.as_str()).count() == 1
+                {
+                    symbols.insert(target.id.to_string(), partial);
                 }
             }
             _ => {}
@@ -969,6 +983,25 @@ impl<'p> ModuleContext<'p> {
         self.project
             .resolve_module(&self.path, import.level, &import.module)
             .is_some_and(|p| p == module.path)
+    }
+
+    /// What a name imported with `from <module> import <name>` is in that module of the
+    /// project (one hop: not through re-exports).
+    pub fn imported_symbol(&self, import: &ImportRef) -> Option<&'p Symbol> {
+        let name = import.name.as_ref()?;
+        let path = self
+            .project
+            .resolve_module(&self.path, import.level, &import.module)?;
+        if path == self.path {
+            return None;
+        }
+        self.project
+            .modules
+            .get(&path)?
+            .symbols
+            .as_ref()
+            .ok()?
+            .get(name)
     }
 
     /// What a reference found in this module stands for.

@@ -100,7 +100,7 @@ const ADVICE: &[(&str, &str)] = &[
     // Not as a decorator: an alias (`my_task = task`) or a `functools.partial` of it.
     (
         "flytekit.task",
-        "`task` used as a value: the decorators of a plain alias (`my_task = task`) are migrated, delete the alias once they are; those of a `functools.partial` are not: decorate with `@task(...)` itself, so FM204 moves it to `@env.task` (image, resources and secrets go to the `flyte.TaskEnvironment`, `retries`/`timeout`/`cache` to `@env.task(...)`), then delete the partial",
+        "`task` used as a value: the decorators of a plain alias (`my_task = task`) are migrated, delete the alias once they are; a module-level `functools.partial` used as a decorator is FM208's; otherwise decorate with `@task(...)` itself, so FM204 moves it to `@env.task` (image, resources and secrets go to the `flyte.TaskEnvironment`, `retries`/`timeout`/`cache` to `@env.task(...)`)",
     ),
     (
         "flytekit.workflow",
@@ -379,6 +379,7 @@ const ADVICE: &[(&str, &str)] = &[
         "flytekit.TaskMetadata",
         "Pass `retries=`, `timeout=`, `cache=` and `interruptible=` to the task directly",
     ),
+    ("flytekit.BatchSize", BATCH_SIZE),
     (
         "flytekit.PythonFunctionTask",
         "Flyte 2 tasks are `@env.task` functions",
@@ -439,6 +440,18 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         return;
     };
     let qualified: &str = &qualified;
+    // FM208 reports a partial of a decorator.
+    if super::partials::DECORATORS.contains(&qualified)
+        && super::partials::wrapped_decorator(checker, expr)
+    {
+        return;
+    }
+    // FM623 reports the task objects it knows, where they are made.
+    if super::task_objects::reports(qualified)
+        && matches!(checker.parent_expr(), Some(Expr::Call(c)) if c.func.range() == expr.range())
+    {
+        return;
+    }
     if let Some(rest) = qualified.strip_prefix("flytekitplugins.") {
         // A plugin config in a task decorator is FM204's: it moves to `plugin_config=`.
         if !checker.in_decorator_arguments(expr) {
@@ -479,14 +492,57 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     }
     let advice = advice(qualified)
         .unwrap_or("Flyte 2 has no automatic replacement: see the Flyte 2 migration guide");
-    checker.report(
-        Diagnostic::new(
-            Rule::FlytekitConstruct,
-            format!("`{qualified}` has no automatic Flyte 2 migration"),
-            expr.range(),
-        )
-        .with_help(advice),
+    let diagnostic = Diagnostic::new(
+        Rule::FlytekitConstruct,
+        format!("`{qualified}` has no automatic Flyte 2 migration"),
+        expr.range(),
     );
+    let diagnostic = match drop_batch_size(checker, expr, qualified) {
+        Some(edit) => diagnostic
+            .with_help(BATCH_SIZE)
+            .with_fix(Fix::unsafe_edits(vec![edit])),
+        None => diagnostic.with_help(advice),
+    };
+    checker.report(diagnostic);
+}
+
+const BATCH_SIZE: &str = "Remove `BatchSize(...)` from the annotation: Flyte 2 has no batch size (a pickled list is stored as one value, a directory is transferred in Flyte 2's own batches)";
+
+/// `Annotated[list[T], BatchSize(n)]`: the annotation without `BatchSize(n)` (the type alone
+/// when it was the only metadata).
+fn drop_batch_size(checker: &Checker, expr: &Expr, qualified: &str) -> Option<Edit> {
+    if qualified != "flytekit.BatchSize" {
+        return None;
+    }
+    let Some(Expr::Call(call)) = checker.ancestor_expr(0) else {
+        return None;
+    };
+    let (Some(Expr::Tuple(items)), Some(Expr::Subscript(annotated))) =
+        (checker.ancestor_expr(1), checker.ancestor_expr(2))
+    else {
+        return None;
+    };
+    if call.func.range() != expr.range()
+        || annotated.slice.range() != items.range
+        || !checker.resolves_to(
+            &annotated.value,
+            &["typing.Annotated", "typing_extensions.Annotated"],
+        )
+    {
+        return None;
+    }
+    let at = items.elts.iter().position(|e| e.range() == call.range())?;
+    match items.elts.len() {
+        2 if at == 1 => Some(Edit::replace(
+            annotated.range,
+            checker.text(items.elts[0].range()).to_string(),
+        )),
+        n if n > 2 && at > 0 => Some(Edit::delete(TextRange::new(
+            items.elts[at - 1].range().end(),
+            call.range().end(),
+        ))),
+        _ => None,
+    }
 }
 
 /// What replaces a `flytekitplugins` package in Flyte 2 (2.12.1's `flyteplugins-*` packages), or
@@ -639,8 +695,22 @@ const SAME_PLUGIN: &[&str] = &[
     "wandb",
 ];
 
+/// The `flyteplugins` package of a `flytekitplugins` one with the same plugin, if any.
+pub fn flyte2_plugin(plugin: &str) -> Option<&'static str> {
+    let name = if plugin == "kfpytorch" {
+        "pytorch"
+    } else {
+        plugin
+    };
+    SAME_PLUGIN
+        .iter()
+        .chain(["bigquery", "snowflake"].iter())
+        .find(|p| **p == name)
+        .copied()
+}
+
 /// What replaces a `flytekitplugins` package in Flyte 2.
-fn plugin_advice(plugin: &str) -> String {
+pub fn plugin_advice(plugin: &str) -> String {
     if let Ok(i) = PLUGIN_HOMES.binary_search_by(|(name, _)| (*name).cmp(plugin)) {
         return PLUGIN_HOMES[i].1.to_string();
     }

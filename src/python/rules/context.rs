@@ -443,6 +443,25 @@ fn other_attribute(checker: &mut Checker, expr: &Expr, name: &str) {
         format!("`current_context().{name}` does not exist in Flyte 2"),
         expr.range(),
     );
+    // The Spark plugin's session is the task context's data in Flyte 2, in a Flyte 2 task: a
+    // task still on flytekit (its Spark config did not move) keeps reading flytekit's.
+    if name == "spark_session" {
+        let in_flyte2_task = checker
+            .function()
+            .is_some_and(|f| crate::env::environment_of(checker, f.def).is_some());
+        let replacement = "flyte.ctx().data[\"spark_session\"]";
+        diagnostic = diagnostic.with_help(format!(
+            "Replace with `{replacement}` in a task of an environment with \
+             `plugin_config=flyteplugins.spark.Spark(...)` (the plugin puts the session there)"
+        ));
+        if in_flyte2_task && let Some(import) = checker.import_module("flyte") {
+            let mut edits = vec![Edit::replace(expr.range(), replacement)];
+            edits.extend(import);
+            diagnostic = diagnostic.with_fix(Fix::safe_edits(edits));
+        }
+        checker.report(diagnostic);
+        return;
+    }
     match row {
         Some((_, Some(replacement), applicability, _)) => {
             diagnostic = diagnostic.with_help(format!("Replace with `{replacement}`"));

@@ -298,6 +298,8 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
     let mut apt: Option<String> = None;
     let mut notes = Vec::new();
     let mut base_image: Option<String> = None;
+    // Another `ImageSpec` as the base, already a `flyte.Image`: its chain goes on.
+    let mut base_spec_image: Option<String> = None;
     let mut sources: Vec<String> = Vec::new();
     for kw in &call.arguments.keywords {
         let Some(name) = keyword_name(kw) else {
@@ -344,11 +346,15 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
                 );
             }
             "commands" => commands = Some(list(checker, value)),
+            "base_image" if base_spec(checker, value).is_some() => {
+                base_spec_image = base_spec(checker, value);
+            }
             "base_image" => {
                 if !value.is_string_literal_expr() {
                     return Err(
-                        "`base_image` is not an image URI: flatten the base `ImageSpec` into this \
-                         chain by hand"
+                        "`base_image` is not an image URI, nor an image that FM501 made a \
+                         `flyte.Image` (a base `ImageSpec` is converted first, then this one goes \
+                         on from its chain)"
                             .to_string(),
                     );
                 }
@@ -371,23 +377,28 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
     }
     match python_version {
         Some(version) => base.insert(0, format!("python_version={version}")),
+        // The base image's Python.
+        None if base_spec_image.is_some() => {}
         None => notes.push(
             "without `python_version`, Flyte 2 uses the Python of the machine that builds the image"
                 .to_string(),
         ),
     }
-    let mut chain = match base_image {
+    let mut chain = match (base_spec_image, base_image) {
+        // Its layers go on top of the base image's, under this image's name.
+        (Some(spec), _) if base.is_empty() => spec,
+        (Some(spec), _) => format!("{spec}.clone({})", base.join(", ")),
         // `from_base` images take no layers until cloned as extendable, and a cloned image
         // without a name takes none either ("Cannot add additional layer ... to an image
         // without name"): an unnamed one gets flytekit's default name.
-        Some(uri) => {
+        (None, Some(uri)) => {
             if !base.iter().any(|b| b.starts_with("name=")) {
                 base.push(format!("name={}", quote(V1_DEFAULT_NAME)));
             }
             base.push("extendable=True".to_string());
             format!("flyte.Image.from_base({uri}).clone({})", base.join(", "))
         }
-        None => format!("flyte.Image.from_debian_base({})", base.join(", ")),
+        (None, None) => format!("flyte.Image.from_debian_base({})", base.join(", ")),
     };
     // Layers in the order Flyte 1 builds them: apt, environment, pip, requirements, commands.
     // The pip options apply to both pip layers.
@@ -415,6 +426,28 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
         chain.push_str(&format!(".with_commands({commands})"));
     }
     Ok((chain, notes, !sources.is_empty()))
+}
+
+/// The base image of `base_image=<image>`, when it is an `ImageSpec` that FM501 already made a
+/// `flyte.Image` chain (a module-level name bound once, or the chain written inline).
+fn base_spec(checker: &Checker, value: &Expr) -> Option<String> {
+    let image = match value {
+        Expr::Call(call) => call,
+        Expr::Name(_) => match super::module_value(checker, value)? {
+            Expr::Call(call) => call,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    if !is_flyte_image(checker, image) {
+        return None;
+    }
+    let text = checker.text(value.range());
+    Some(if value.is_name_expr() {
+        text.to_string()
+    } else {
+        format!("({text})")
+    })
 }
 
 /// `copy=["a/b.txt", "data/"]` as source layers with Flyte 1's destinations: a folder `d` went
@@ -502,7 +535,15 @@ fn packages(
                     notes.push(format!("`{name}` becomes `{new}` (a different package)"));
                     out.push(quote(new));
                 }
-                None => return Err(format!("`{name}` has no Flyte 2 package")),
+                // Kept: the code that still uses the plugin needs it; it installs beside
+                // `flyte` (with flytekit).
+                None => {
+                    notes.push(format!(
+                        "`{name}` has no Flyte 2 package: it stays in the image, with flytekit, \
+                         for the code that still uses it; drop it once nothing does"
+                    ));
+                    out.push(checker.text(item.range()).to_string());
+                }
             }
             continue;
         }

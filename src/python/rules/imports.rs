@@ -224,3 +224,47 @@ pub fn unused_flytekit_imports(checker: &mut Checker) {
         }
     }
 }
+
+/// FM103: `import flytekitplugins.x` that nothing reads, kept for what importing it registers
+/// (type transformers): `import flyteplugins.x` when Flyte 2 has the plugin.
+pub fn plugin_registrations(checker: &mut Checker) {
+    if !checker.enabled(Rule::FlytekitConstruct) {
+        return;
+    }
+    let mut found = Vec::new();
+    for binding in checker.semantic.bindings() {
+        let BindingKind::Import { stmt, alias, .. } = &binding.kind else {
+            continue;
+        };
+        let name = alias.name.id.as_str();
+        let Some(plugin) = name.strip_prefix("flytekitplugins.") else {
+            continue;
+        };
+        if binding.uses > 0 || !matches!(&**stmt, Stmt::Import(_)) || plugin.contains('.') {
+            continue;
+        }
+        found.push((alias.name.range(), plugin.to_string()));
+    }
+    for (range, plugin) in found {
+        let diagnostic = Diagnostic::new(
+            Rule::FlytekitConstruct,
+            format!(
+                "`import flytekitplugins.{plugin}` registers a Flyte 1 plugin (`flytekitplugins-{plugin}`)"
+            ),
+            range,
+        );
+        let diagnostic = match super::constructs::flyte2_plugin(&plugin) {
+            Some(v2) => diagnostic
+                .with_help(format!(
+                    "Import `flyteplugins.{v2}` instead (install `flyteplugins-{v2}` at the version \
+                     of `flyte`), which registers the Flyte 2 plugin"
+                ))
+                .with_fix(Fix::unsafe_edits(vec![Edit::replace(
+                    range,
+                    format!("flyteplugins.{v2}"),
+                )])),
+            None => diagnostic.with_help(super::constructs::plugin_advice(&plugin)),
+        };
+        checker.report(diagnostic);
+    }
+}

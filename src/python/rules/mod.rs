@@ -23,6 +23,7 @@ pub mod nodes;
 pub mod orchestration;
 pub mod ordering;
 pub mod overrides;
+pub mod partials;
 pub mod plugins;
 pub mod promises;
 pub mod reference;
@@ -30,6 +31,7 @@ pub mod remote;
 pub mod resources;
 pub mod runtime;
 pub mod secrets;
+pub mod task_objects;
 
 use ruff_python_ast::{Arguments, Expr, ExprCall, Keyword, Number};
 use ruff_text_size::{Ranged, TextRange, TextSize};

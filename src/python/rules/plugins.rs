@@ -73,11 +73,114 @@ const MANUAL: &[(&str, &str)] = &[
         "flytekitplugins.awsbatch.AWSBatchConfig",
         "Flyte 2 has no AWS Batch plugin: run the task in a `TaskEnvironment`",
     ),
-    (
-        "flytekitplugins.pod.Pod",
-        "use `pod_template=flyte.PodTemplate(...)` on the `TaskEnvironment`",
-    ),
 ];
+
+/// `task_config=Pod(pod_spec, primary_container_name, labels, annotations)` as the
+/// `pod_template=flyte.PodTemplate(...)` of the environment: the same fields, in the same order,
+/// with what changes. `None` when the value is no `Pod(...)` call, an error when it cannot move.
+///
+/// Flyte 1 added a primary container to a pod spec that had none and replaced the primary
+/// container's image with the task's; Flyte 2 adds one only to a spec without containers,
+/// rejects a spec whose containers have none of that name, and keeps an image it sets. So the
+/// pod spec must be written out, its primary container found, and its `image=` dropped.
+pub fn pod_template(
+    checker: &Checker,
+    value: &Expr,
+) -> Option<Result<(String, Vec<String>), String>> {
+    let Expr::Call(call) = value else {
+        return None;
+    };
+    if !checker.resolves_to(&call.func, &["flytekitplugins.pod.Pod"]) {
+        return None;
+    }
+    let args = &call.arguments;
+    if args.args.len() > 4
+        || args.args.iter().any(Expr::is_starred_expr)
+        || args.keywords.iter().any(|k| {
+            !matches!(
+                keyword_name(k),
+                Some("pod_spec" | "primary_container_name" | "labels" | "annotations")
+            )
+        })
+    {
+        return Some(Err("`task_config=Pod(...)` has arguments `flyte.PodTemplate` does not take: write the pod template by hand".to_string()));
+    }
+    let field = |position: usize, name: &str| {
+        super::keyword(args, name)
+            .map(|k| &k.value)
+            .or_else(|| args.args.get(position))
+    };
+    let primary = match field(1, "primary_container_name") {
+        None => "primary",
+        Some(value) => match super::string_literal(value) {
+            Some(name) => name,
+            None => {
+                return Some(Err(
+                    "the `Pod`'s primary container name is not a literal".to_string()
+                ));
+            }
+        },
+    };
+    let mut notes = Vec::new();
+    let mut edits = Vec::new();
+    let unknown = || {
+        Err(format!(
+            "the `Pod`'s spec is not written out with its containers: Flyte 2 needs a container \
+             named `{primary}` in it (or none at all), and keeps the image that one sets"
+        ))
+    };
+    let Some(Expr::Call(spec)) = field(0, "pod_spec") else {
+        return Some(unknown());
+    };
+    match super::keyword(&spec.arguments, "containers").map(|k| &k.value) {
+        // No containers: Flyte 2 adds the primary one, as Flyte 1 did.
+        None => {}
+        Some(Expr::List(list)) if list.elts.is_empty() => {}
+        Some(Expr::List(list)) => {
+            let found = list.elts.iter().find_map(|item| match item {
+                Expr::Call(container)
+                    if super::keyword(&container.arguments, "name")
+                        .and_then(|k| super::string_literal(&k.value))
+                        == Some(primary) =>
+                {
+                    Some(container)
+                }
+                _ => None,
+            });
+            let Some(container) = found else {
+                return Some(Err(format!(
+                    "no container of the `Pod`'s spec is named `{primary}`: Flyte 1 added one, \
+                     Flyte 2 rejects the spec; add `V1Container(name=\"{primary}\")` to it"
+                )));
+            };
+            if let Some(image) = super::keyword(&container.arguments, "image") {
+                notes.push(format!(
+                    "the `{primary}` container's `image=` is dropped: Flyte 1 replaced it with \
+                     the task's image, Flyte 2 would keep it"
+                ));
+                edits.extend(super::remove_arguments(
+                    checker.source(),
+                    &container.arguments,
+                    &[image.range],
+                ));
+            }
+        }
+        Some(_) => return Some(unknown()),
+    }
+    let base = args.range().start();
+    let edits: Vec<Edit> = edits
+        .into_iter()
+        .map(|e| Edit {
+            range: e.range - base,
+            ..e
+        })
+        .collect();
+    let text = crate::fix::apply(
+        checker.text(args.range()),
+        std::iter::once(&Fix::safe_edits(edits)),
+    );
+    Some(Ok((format!("flyte.PodTemplate{text}"), notes)))
+}
 
 /// Flyte 1's `Elastic` defaults, written out because Flyte 2's differ.
 const ELASTIC_DEFAULTS: &[(&str, &str)] = &[

@@ -37,6 +37,7 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     let mut mount = None;
     let mut applicability = Applicability::Safe;
     let mut problem = None;
+    let mut derived: Option<String> = None;
     let positional = call
         .arguments
         .args
@@ -85,9 +86,10 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         let g = group.and_then(|g| super::string_literal(super::module_constant(checker, g)));
         let name = super::context::env_var_name(g, k);
         if !super::context::is_valid_env_var(&name) {
-            problem = Some(format!(
-                "`{name}` is not a valid variable name: add `as_env_var=\"...\"` and read that"
-            ));
+            // Flyte 2 rejects the name it would derive: the secret gets a valid one, which
+            // FM401 then reads.
+            derived = Some(valid_env_var(&name));
+            applicability = Applicability::Unsafe;
         }
     }
     if let Some(problem) = problem {
@@ -110,9 +112,16 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     if let Some(env_var) = text(env_var).filter(|e| e != "None") {
         args.push(format!("as_env_var={env_var}"));
     }
+    if let Some(derived) = &derived {
+        args.push(format!("as_env_var={}", super::quote(derived)));
+    }
     let replacement = format!("flyte.Secret({})", args.join(", "));
-    let help = match applicability {
-        Applicability::Safe => format!("Replace with `{replacement}`"),
+    let help = match (applicability, &derived) {
+        (Applicability::Safe, _) => format!("Replace with `{replacement}`"),
+        (_, Some(derived)) => format!(
+            "Replace with `{replacement}` (Flyte 2 would name its variable after the group and \
+             key, which is no valid name: the task reads `{derived}`)"
+        ),
         _ => format!(
             "Replace with `{replacement}` (the file layout under the mount is the backend's, \
              not Flyte 1's `<group>/<key>`)"
@@ -127,4 +136,23 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         }
         None => checker.report(diagnostic),
     }
+}
+
+/// A valid variable name for an invalid derived one: other characters become `_`, and a name
+/// that starts with a digit gets a `_` first.
+fn valid_env_var(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !out.starts_with(|c: char| c.is_ascii_uppercase() || c == '_') {
+        out.insert(0, '_');
+    }
+    out
 }
