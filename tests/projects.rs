@@ -469,3 +469,86 @@ fn a_partial_imported_from_another_module_is_written_out() {
     fix(&whole, &["."]);
     assert_eq!(files(&whole), expected);
 }
+
+/// `check --statistics` and the document formats check every file before any module is
+/// indexed, and check again, with the index, only the files whose check looked up another
+/// module of the project; the streamed formats index first. Both find the same problems, for
+/// a directory, for files named one by one, and when a task a module calls stays on Flyte 1.
+#[test]
+fn checking_before_the_index_finds_what_checking_after_it_finds() {
+    let dir = tempfile::tempdir().expect("creates a temporary directory");
+    let root = dir.path();
+    copy_tree(&project_fixture("two_teams"), root);
+    std::fs::write(
+        root.join("team_b/stuck.py"),
+        "from flytekit import task, workflow\n\nfrom team_a.tasks import double\n\n\n@task(container_image=\"{{.image.x}}\")\ndef stuck(x: int) -> int:\n    return x\n\n\n@workflow\ndef both(x: int) -> int:\n    return stuck(x=double(x=x))\n",
+    )
+    .expect("writes");
+    std::fs::write(
+        root.join("team_b/calls_stuck.py"),
+        "from flytekit import workflow\n\nfrom .stuck import stuck\n\n\n@workflow\ndef wf(x: int) -> int:\n    return stuck(x=x)\n",
+    )
+    .expect("writes");
+    // A `functools.partial` of `@task` that another module imports (FM208).
+    std::fs::create_dir_all(root.join("ml")).expect("creates a package");
+    std::fs::write(root.join("ml/__init__.py"), "").expect("writes");
+    std::fs::write(
+        root.join("ml/settings.py"),
+        "from functools import partial\n\nfrom flytekit import Resources, task\n\nbig_task = partial(task, requests=Resources(cpu=\"4\"), retries=3)\n",
+    )
+    .expect("writes");
+    std::fs::write(
+        root.join("ml/steps.py"),
+        "from flytekit import workflow\n\nfrom .settings import big_task\n\n\n@big_task\ndef embed(n: int) -> int:\n    return 2 * n\n\n\n@workflow\ndef flow(n: int) -> int:\n    return embed(n=n)\n",
+    )
+    .expect("writes");
+    // A chain of imports deeper than the index reads.
+    std::fs::create_dir_all(root.join("deep")).expect("creates a package");
+    std::fs::write(root.join("deep/__init__.py"), "").expect("writes");
+    for i in 0..12 {
+        let call = if i < 11 {
+            format!(
+                "from .d{} import t{}\n\n\n@workflow\ndef w{i}(x: int) -> int:\n    return t{}(x=x)\n\n\n",
+                i + 1,
+                i + 1,
+                i + 1
+            )
+        } else {
+            String::new()
+        };
+        let text = format!(
+            "from flytekit import task, workflow\n{call}\n@task\ndef t{i}(x: int) -> int:\n    return x\n"
+        );
+        std::fs::write(root.join(format!("deep/d{i}.py")), text).expect("writes");
+    }
+    let problems = |format: &str, paths: &[&str]| -> Vec<serde_json::Value> {
+        let output = Command::new(BIN)
+            .current_dir(root)
+            .args(["check", "--isolated", "--unsafe-fixes", "--exit-zero"])
+            .args(["--output-format", format])
+            .args(paths)
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&output.stdout);
+        if format == "json" {
+            serde_json::from_str::<Vec<serde_json::Value>>(&text).expect("a JSON array")
+        } else {
+            text.lines()
+                .map(|line| serde_json::from_str(line).expect("a JSON object"))
+                .collect()
+        }
+    };
+    let cases: [&[&str]; 6] = [
+        &["."],
+        &["ml/steps.py"],
+        &["team_b/workflows.py", "team_b/calls_stuck.py"],
+        &["team_a/tasks.py", "team_b/stuck.py"],
+        &["deep/d0.py"],
+        &["deep/d0.py", "deep/d9.py", "team_a"],
+    ];
+    for paths in cases {
+        let (first, indexed) = (problems("json", paths), problems("json-lines", paths));
+        assert!(!first.is_empty(), "{paths:?}");
+        assert_eq!(first, indexed, "{paths:?}");
+    }
+}

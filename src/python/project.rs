@@ -10,6 +10,13 @@
 //! name (environment names derive from it) and, for a task imported from another module, the
 //! environment to list in `depends_on`.
 //!
+//! A check that waits for no file's result (`--statistics`, the document formats) needs no
+//! first pass: it checks every file with an index of no module, collecting the imports the
+//! first pass would read ([`Project::given_targets`]), then indexes them
+//! ([`Project::index_imports`]) and checks again only the files whose check looked up another
+//! module of the project ([`ModuleContext::consulted`]). Whether an import names a project file
+//! does not depend on the index, so the other files' results are final.
+//!
 //! **Names.** A module's dotted name is its path below the topmost directory of its chain of
 //! regular packages (directories with an `__init__.py`): `team_a/tasks.py` next to
 //! `team_a/__init__.py` is `team_a.tasks`, wherever the command was started and whatever paths
@@ -26,6 +33,7 @@
 //! configuration file's folder and the current directory). Namespace packages (directories
 //! without `__init__.py`) resolve too. The other modules are only read, never written.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -124,10 +132,24 @@ pub struct Project {
     /// Extra roots for absolute imports (command-line directories, config folder, cwd).
     roots: Vec<PathBuf>,
     /// The import roots of each directory holding a module, once computed.
-    roots_by_dir: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<Vec<PathBuf>>>>,
+    roots_by_dir: std::sync::Mutex<HashMap<OsString, std::sync::Arc<Vec<PathBuf>>>>,
     /// The names of the modules and packages directly in each root, once read (most imports
     /// name no project module: one look at the root rules them out).
-    names_in_root: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<HashSet<String>>>>,
+    names_in_root: std::sync::Mutex<HashMap<OsString, std::sync::Arc<HashSet<String>>>>,
+    /// Each directory's canonical form and package (`package_of`), once computed: every file
+    /// checked asks for its own.
+    dirs: std::sync::Mutex<HashMap<OsString, std::sync::Arc<Dir>>>,
+    /// The nearest directory holding a project file, by directory, once looked for.
+    project_dirs: std::sync::Mutex<HashMap<OsString, Option<PathBuf>>>,
+    /// The file each import resolves to, by importing directory, level and module.
+    resolved: std::sync::Mutex<HashMap<(OsString, u32, String), Option<PathBuf>>>,
+}
+
+/// What a directory holding checked files is.
+#[derive(Debug)]
+struct Dir {
+    canonical: PathBuf,
+    package: Option<(String, PathBuf)>,
 }
 
 /// A file to index: its path and, when it is not to be read from disk (standard input), its
@@ -162,6 +184,13 @@ pub fn canonical(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// Whether the index reads a given file for its imports: a Python module (`.py`), not a
+/// command file.
+pub fn indexes(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "py")
+        && crate::commands::CommandFile::detect(path, b"").is_none()
+}
+
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
@@ -173,15 +202,30 @@ fn is_identifier(s: &str) -> bool {
 /// chain is not a Python identifier).
 pub fn dotted_name(path: &Path) -> Option<(String, PathBuf)> {
     let path = canonical(path);
-    let dir = path.parent()?;
+    in_package(&path, package_of(path.parent()?))
+}
+
+/// The dotted name of the canonical `path` in the package chain of its directory.
+fn in_package(path: &Path, package: Option<(String, PathBuf)>) -> Option<(String, PathBuf)> {
+    let (package, root) = package?;
+    let stem = path.file_stem()?.to_str()?;
+    if stem == "__init__" {
+        Some((package, root))
+    } else if is_identifier(stem) {
+        Some((format!("{package}.{stem}"), root))
+    } else {
+        None
+    }
+}
+
+/// The dotted name of the regular package that is the canonical directory `dir`, and the
+/// directory its chain starts in; `None` without `__init__.py` (or when a directory of the
+/// chain is not a Python identifier).
+fn package_of(dir: &Path) -> Option<(String, PathBuf)> {
     if !dir.join("__init__.py").is_file() {
         return None;
     }
-    let stem = path.file_stem()?.to_str()?;
     let mut parts: Vec<&str> = Vec::new();
-    if stem != "__init__" {
-        parts.push(stem);
-    }
     let mut package = dir;
     let root = loop {
         parts.push(package.file_name()?.to_str()?);
@@ -209,13 +253,11 @@ pub fn environment_name(module: &str) -> String {
         .join("-")
 }
 
-/// The nearest directory above `dir` (or `dir`) holding a project file.
-fn project_dir(dir: &Path) -> Option<&Path> {
-    dir.ancestors().find(|d| {
-        ["pyproject.toml", "setup.py", "setup.cfg"]
-            .iter()
-            .any(|f| d.join(f).is_file())
-    })
+/// Whether `dir` holds `pyproject.toml`, `setup.py` or `setup.cfg`.
+fn has_project_file(dir: &Path) -> bool {
+    ["pyproject.toml", "setup.py", "setup.cfg"]
+        .iter()
+        .any(|f| dir.join(f).is_file())
 }
 
 /// `base/a/b.py` or `base/a/b/__init__.py` for `a.b`.
@@ -247,29 +289,12 @@ impl Project {
         roots: &[PathBuf],
         settings: &(dyn Fn(&Path) -> std::borrow::Cow<'s, Settings> + Sync),
     ) -> Project {
-        let mut project = Project {
-            modules: HashMap::default(),
-            roots: roots.iter().map(|r| canonical(r)).collect(),
-            roots_by_dir: std::sync::Mutex::default(),
-            names_in_root: std::sync::Mutex::default(),
-        };
-        // Each module is indexed with the project files its imports name (resolved in parallel).
-        let with_targets = |project: &Project, module: Module| {
-            let targets: Vec<PathBuf> = module
-                .imports
-                .iter()
-                .flat_map(|import| project.import_targets(&module.path, import))
-                .collect();
-            (module, targets)
-        };
+        let mut project = Project::new(roots);
         // The given files are only parsed for their imports: a module enters the index when
         // another imports it (its own name needs no index).
         let given: Vec<(PathBuf, Option<&str>, Vec<PathBuf>)> = inputs
             .par_iter()
-            .filter(|input| {
-                input.path.extension().is_some_and(|e| e == "py")
-                    && crate::commands::CommandFile::detect(input.path, b"").is_none()
-            })
+            .filter(|input| indexes(input.path))
             .filter_map(|input| {
                 let owned;
                 let text = match input.text {
@@ -288,10 +313,7 @@ impl Project {
                     return Some((path, input.text, Vec::new()));
                 }
                 let parsed = crate::parse(text).ok()?;
-                let targets = imports_of(&parsed.syntax().body)
-                    .iter()
-                    .flat_map(|import| project.import_targets(&path, import))
-                    .collect();
+                let targets = project.targets_of(&path, &parsed.syntax().body);
                 Some((path, input.text, targets))
             })
             .collect();
@@ -300,10 +322,64 @@ impl Project {
             .iter()
             .filter_map(|(path, text, _)| text.map(|t| (path.clone(), t)))
             .collect();
+        let targets = given.into_iter().flat_map(|(_, _, targets)| targets);
+        project.index_imports(targets, &texts, settings);
+        project
+    }
+
+    /// An index with no modules yet; `roots` are the extra roots for absolute imports.
+    pub fn new(roots: &[PathBuf]) -> Project {
+        Project {
+            modules: HashMap::default(),
+            roots: roots.iter().map(|r| canonical(r)).collect(),
+            roots_by_dir: std::sync::Mutex::default(),
+            names_in_root: std::sync::Mutex::default(),
+            dirs: std::sync::Mutex::default(),
+            project_dirs: std::sync::Mutex::default(),
+            resolved: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The project files a given file's imports name, as [`Project::build`] finds them: none
+    /// when no line of `text` may import a project module. `path` is canonical.
+    pub fn given_targets(&self, path: &Path, text: &str, body: &[Stmt]) -> Vec<PathBuf> {
+        if self.may_import_project(path, text) {
+            self.targets_of(path, body)
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn targets_of(&self, path: &Path, body: &[Stmt]) -> Vec<PathBuf> {
+        imports_of(body)
+            .iter()
+            .flat_map(|import| self.import_targets(path, import))
+            .collect()
+    }
+
+    /// Index, read-only, the modules `targets` names (the files the given files import) and
+    /// those they import, transitively. `texts` stand for files (standard input). Whether
+    /// every module they reach was indexed: `false` when an import chain was deeper than the
+    /// index reads.
+    pub fn index_imports<'s>(
+        &mut self,
+        targets: impl IntoIterator<Item = PathBuf>,
+        texts: &HashMap<PathBuf, &str>,
+        settings: &(dyn Fn(&Path) -> std::borrow::Cow<'s, Settings> + Sync),
+    ) -> bool {
+        // Each module is indexed with the project files its imports name (resolved in parallel).
+        let with_targets = |project: &Project, module: Module| {
+            let targets: Vec<PathBuf> = module
+                .imports
+                .iter()
+                .flat_map(|import| project.import_targets(&module.path, import))
+                .collect();
+            (module, targets)
+        };
         let mut wave: Vec<(Module, Vec<PathBuf>)> = Vec::new();
         let mut first: Vec<PathBuf> = Vec::new();
         let mut queued: HashSet<PathBuf> = HashSet::default();
-        for target in given.into_iter().flat_map(|(_, _, targets)| targets) {
+        for target in targets {
             if queued.insert(target.clone()) {
                 first.push(target);
             }
@@ -321,32 +397,34 @@ impl Project {
             }
         };
         if !first.is_empty() {
+            let project = &*self;
             wave = first
                 .par_iter()
-                .map(|path| with_targets(&project, read(path)))
+                .map(|path| with_targets(project, read(path)))
                 .collect();
         }
         for _ in 0..=MAX_IMPORT_DEPTH {
             let mut next: Vec<PathBuf> = Vec::new();
             let mut queued: HashSet<PathBuf> = HashSet::default();
             for (module, targets) in wave {
-                project.modules.entry(module.path.clone()).or_insert(module);
+                self.modules.entry(module.path.clone()).or_insert(module);
                 for target in targets {
                     if queued.insert(target.clone()) {
                         next.push(target);
                     }
                 }
             }
-            next.retain(|p| !project.modules.contains_key(p));
+            next.retain(|p| !self.modules.contains_key(p));
             if next.is_empty() {
-                break;
+                return true;
             }
+            let project = &*self;
             wave = next
                 .par_iter()
-                .map(|path| with_targets(&project, read(path)))
+                .map(|path| with_targets(project, read(path)))
                 .collect();
         }
-        project
+        false
     }
 
     /// The indexed module of a file.
@@ -361,10 +439,29 @@ impl Project {
 
     /// The context for checking the file at `path`.
     pub fn context(&self, path: &Path) -> ModuleContext<'_> {
-        let path = canonical(path);
+        // `canonical` and `dotted_name`, with what belongs to the directory computed once.
+        let dir = path.parent().map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+        });
+        let plain = || std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_symlink());
+        let (path, package) = match (dir, path.file_name()) {
+            (Some(dir), Some(file)) if plain() => {
+                let dir = self.dir(dir);
+                (dir.canonical.join(file), dir.package.clone())
+            }
+            _ => {
+                let path = canonical(path);
+                let package = path.parent().and_then(package_of);
+                (path, package)
+            }
+        };
         let name = match self.modules.get(&path) {
             Some(module) => module.name(),
-            None => dotted_name(&path)
+            None => in_package(&path, package)
                 .map(|(d, _)| d)
                 .unwrap_or_else(|| crate::module_name(Some(&path))),
         };
@@ -372,11 +469,84 @@ impl Project {
             project: self,
             path,
             name,
+            consulted: std::cell::Cell::new(false),
         }
     }
 
-    /// The file a module import names, seen from the file `from`.
+    /// The nearest directory above `dir` (or `dir`) holding a project file, with what each
+    /// directory holds looked at once.
+    fn project_dir(&self, dir: &Path) -> Option<PathBuf> {
+        let mut seen: Vec<&Path> = Vec::new();
+        let mut found = None;
+        for d in dir.ancestors() {
+            let known = self
+                .project_dirs
+                .lock()
+                .ok()
+                .and_then(|cache| cache.get(d.as_os_str()).cloned());
+            if let Some(known) = known {
+                found = known;
+                break;
+            }
+            seen.push(d);
+            if has_project_file(d) {
+                found = Some(d.to_path_buf());
+                break;
+            }
+        }
+        if let Ok(mut cache) = self.project_dirs.lock() {
+            for d in seen {
+                cache.insert(d.as_os_str().to_owned(), found.clone());
+            }
+        }
+        found
+    }
+
+    /// A directory's canonical form and package, computed once.
+    fn dir(&self, dir: &Path) -> std::sync::Arc<Dir> {
+        let known = self
+            .dirs
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(dir.as_os_str()).cloned());
+        known.unwrap_or_else(|| {
+            let canonical = canonical(dir);
+            let package = package_of(&canonical);
+            let found = std::sync::Arc::new(Dir { canonical, package });
+            if let Ok(mut cache) = self.dirs.lock() {
+                cache.insert(dir.as_os_str().to_owned(), found.clone());
+            }
+            found
+        })
+    }
+
+    /// The file a module import names, seen from the file `from` (it depends on the file's
+    /// directory only: computed once for each).
     fn resolve_module(&self, from: &Path, level: u32, module: &str) -> Option<PathBuf> {
+        let key = (
+            from.parent()
+                .map(Path::as_os_str)
+                .unwrap_or_default()
+                .to_owned(),
+            level,
+            module.to_string(),
+        );
+        if let Some(known) = self
+            .resolved
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&key).cloned())
+        {
+            return known;
+        }
+        let found = self.resolve_module_uncached(from, level, module);
+        if let Ok(mut cache) = self.resolved.lock() {
+            cache.insert(key, found.clone());
+        }
+        found
+    }
+
+    fn resolve_module_uncached(&self, from: &Path, level: u32, module: &str) -> Option<PathBuf> {
         if level > 0 {
             let mut base = from.parent()?;
             for _ in 1..level {
@@ -412,25 +582,52 @@ impl Project {
         let Some(dir) = path.parent() else {
             return false;
         };
-        let roots = self.roots_of(dir);
+        // What the roots and the enclosing directories are called, read at the first import.
+        let names = std::cell::OnceCell::new();
+        let names = || {
+            names.get_or_init(|| {
+                let roots = self.roots_of(dir);
+                let in_roots: Vec<_> = roots.iter().map(|root| self.names_in(root)).collect();
+                let enclosing: Vec<&std::ffi::OsStr> =
+                    dir.ancestors().filter_map(Path::file_name).collect();
+                (in_roots, enclosing)
+            })
+        };
         let found = |first: &str| {
-            !first.is_empty()
-                && (roots.iter().any(|root| self.root_has(root, first))
-                    || dir
-                        .ancestors()
-                        .any(|d| d.file_name().is_some_and(|n| n == first)))
+            if first.is_empty() {
+                return false;
+            }
+            let (in_roots, enclosing) = names();
+            in_roots.iter().any(|names| names.contains(first))
+                || enclosing.iter().any(|n| *n == first)
         };
-        let head = |s: &str| -> String {
-            s.trim_start()
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect()
+        fn head(s: &str) -> &str {
+            let s = s.trim_start();
+            let end = s
+                .char_indices()
+                .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+                .map_or(s.len(), |(i, _)| i);
+            &s[..end]
+        }
+        // The lines that start with `from` or `import` after white space, found by searching
+        // for the words (a `\r` before a `\n` never changes what a line imports).
+        let bytes = text.as_bytes();
+        let line_at = |at: usize| {
+            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            let indent = text.get(start..at)?;
+            indent
+                .trim_start()
+                .is_empty()
+                .then(|| text.get(at..end))
+                .flatten()
         };
-        text.lines().any(|line| {
-            let line = line.trim_start();
+        let from = memchr::memmem::find_iter(bytes, b"from");
+        let import = memchr::memmem::find_iter(bytes, b"import");
+        from.chain(import).filter_map(line_at).any(|line| {
             if let Some(rest) = line.strip_prefix("from") {
                 let rest = rest.trim_start_matches([' ', '\t', '\\']);
-                rest.starts_with('.') || found(&head(rest))
+                rest.starts_with('.') || found(head(rest))
             } else if let Some(rest) = line.strip_prefix("import") {
                 rest.starts_with([' ', '\t', '\\'])
                     && rest
@@ -438,7 +635,7 @@ impl Project {
                         .next()
                         .unwrap_or_default()
                         .split([',', ';'])
-                        .any(|item| found(&head(item)))
+                        .any(|item| found(head(item)))
             } else {
                 false
             }
@@ -447,12 +644,17 @@ impl Project {
 
     /// Whether `root` holds a module or package named `name` (`name.py` or `name/`).
     fn root_has(&self, root: &Path, name: &str) -> bool {
+        self.names_in(root).contains(name)
+    }
+
+    /// The names of the modules and packages in `root`, read once.
+    fn names_in(&self, root: &Path) -> std::sync::Arc<HashSet<String>> {
         let known = self
             .names_in_root
             .lock()
             .ok()
-            .and_then(|cache| cache.get(root).cloned());
-        let names = known.unwrap_or_else(|| {
+            .and_then(|cache| cache.get(root.as_os_str()).cloned());
+        known.unwrap_or_else(|| {
             let names: HashSet<String> = std::fs::read_dir(root)
                 .into_iter()
                 .flatten()
@@ -467,11 +669,10 @@ impl Project {
                 .collect();
             let names = std::sync::Arc::new(names);
             if let Ok(mut cache) = self.names_in_root.lock() {
-                cache.insert(root.to_path_buf(), names.clone());
+                cache.insert(root.as_os_str().to_owned(), names.clone());
             }
             names
-        });
-        names.contains(name)
+        })
     }
 
     /// The roots absolute imports of the modules in `dir` resolve from (see the module
@@ -481,15 +682,21 @@ impl Project {
             .roots_by_dir
             .lock()
             .ok()
-            .and_then(|cache| cache.get(dir).cloned())
+            .and_then(|cache| cache.get(dir.as_os_str()).cloned())
         {
             return known;
         }
         let mut roots: Vec<PathBuf> = Vec::new();
-        roots.push(
-            dotted_name(&dir.join("__init__.py")).map_or_else(|| dir.to_path_buf(), |(_, r)| r),
-        );
-        if let Some(project) = project_dir(dir) {
+        // `dotted_name(dir/__init__.py)`, from what is known of the directory unless the
+        // `__init__.py` is a link (to another package).
+        let init = dir.join("__init__.py");
+        let package = if std::fs::symlink_metadata(&init).is_ok_and(|m| m.is_symlink()) {
+            dotted_name(&init)
+        } else {
+            self.dir(dir).package.clone()
+        };
+        roots.push(package.map_or_else(|| dir.to_path_buf(), |(_, r)| r));
+        if let Some(project) = self.project_dir(dir) {
             roots.push(project.to_path_buf());
             roots.push(project.join("src"));
         }
@@ -497,7 +704,7 @@ impl Project {
         roots.dedup();
         let roots = std::sync::Arc::new(roots);
         if let Ok(mut cache) = self.roots_by_dir.lock() {
-            cache.insert(dir.to_path_buf(), roots.clone());
+            cache.insert(dir.as_os_str().to_owned(), roots.clone());
         }
         roots
     }
@@ -841,6 +1048,29 @@ fn imports_of(body: &[Stmt]) -> Vec<ImportRef> {
 }
 
 /// Module-level statements, including those inside top-level `if`/`try` blocks.
+/// The name of a `from` import among the statements [`top_level`] gives whose range is `range`
+/// (only the statement holding the range can hold it: found by position).
+fn top_level_alias(
+    body: &[Stmt],
+    range: ruff_text_size::TextRange,
+) -> Option<(&Stmt, &ruff_python_ast::Alias)> {
+    let stmt = body.get(body.partition_point(|s| s.end() <= range.start()))?;
+    if !stmt.range().contains_range(range) {
+        return None;
+    }
+    match stmt {
+        Stmt::If(_) | Stmt::Try(_) => crate::importer::child_bodies(stmt)
+            .into_iter()
+            .find_map(|child| top_level_alias(child, range)),
+        Stmt::ImportFrom(from) => from
+            .names
+            .iter()
+            .find(|a| a.range == range)
+            .map(|a| (stmt, a)),
+        _ => None,
+    }
+}
+
 fn top_level(body: &[Stmt]) -> Vec<&Stmt> {
     let mut out = Vec::new();
     for stmt in body {
@@ -863,6 +1093,9 @@ pub struct ModuleContext<'p> {
     /// The canonical path of the module.
     path: PathBuf,
     name: String,
+    /// Whether a lookup read the index: an import of this module named a project module.
+    /// Until then what the module's check found cannot depend on which modules are indexed.
+    consulted: std::cell::Cell<bool>,
 }
 
 /// A name of another module that a function body reads.
@@ -899,6 +1132,16 @@ impl<'p> ModuleContext<'p> {
         &self.name
     }
 
+    /// The canonical path of the module.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether a lookup so far named another module of the project (and so read the index).
+    pub fn consulted(&self) -> bool {
+        self.consulted.get()
+    }
+
     /// Whether the tasks of `module` call, directly or through other modules, tasks of this
     /// module: then importing its environment here would close an import cycle.
     pub fn reached_from(&self, module: &Module) -> bool {
@@ -912,6 +1155,7 @@ impl<'p> ModuleContext<'p> {
                 project: self.project,
                 path: current.path.clone(),
                 name: String::new(),
+                consulted: std::cell::Cell::new(true),
             };
             for reference in current.references.values().flatten() {
                 if let Lookup::Task { module, .. } = context.lookup(reference) {
@@ -933,6 +1177,7 @@ impl<'p> ModuleContext<'p> {
             project: self.project,
             path: module.path.clone(),
             name: module.name(),
+            consulted: std::cell::Cell::new(true),
         };
         for reference in module.references.get(name).into_iter().flatten() {
             match context.lookup(reference) {
@@ -980,9 +1225,13 @@ impl<'p> ModuleContext<'p> {
 
     /// Whether `import` names the module `module` (where a task is defined).
     pub fn defines(&self, import: &ImportRef, module: &Module) -> bool {
-        self.project
-            .resolve_module(&self.path, import.level, &import.module)
-            .is_some_and(|p| p == module.path)
+        let resolved = self
+            .project
+            .resolve_module(&self.path, import.level, &import.module);
+        if resolved.as_ref().is_some_and(|p| *p != self.path) {
+            self.consulted.set(true);
+        }
+        resolved.is_some_and(|p| p == module.path)
     }
 
     /// What a name imported with `from <module> import <name>` is in that module of the
@@ -995,6 +1244,7 @@ impl<'p> ModuleContext<'p> {
         if path == self.path {
             return None;
         }
+        self.consulted.set(true);
         self.project
             .modules
             .get(&path)?
@@ -1017,6 +1267,7 @@ impl<'p> ModuleContext<'p> {
         if module == self.path {
             return Lookup::Nothing;
         }
+        self.consulted.set(true);
         match &import.name {
             Some(name) => {
                 // `from team_a import tasks`: a submodule unless the package defines the name.
@@ -1066,11 +1317,11 @@ pub fn references(checker: &Checker, def: &StmtFunctionDef) -> Vec<Reference> {
                 return;
             };
             attrs.reverse();
-            let text = self.checker.text(expr.range()).to_string();
-            if !self.seen.contains(&text)
+            let text = self.checker.text(expr.range());
+            if !self.seen.contains(text)
                 && let Some(reference) = reference(self.checker, head, &attrs, expr)
             {
-                self.seen.insert(text);
+                self.seen.insert(text.to_string());
                 self.found.push(reference);
             }
         }
@@ -1097,18 +1348,7 @@ fn reference(
     // The import statement that made the binding (relative imports bind `Other`).
     let (stmt, alias) = match &binding.kind {
         BindingKind::Import { stmt, alias, .. } => (*stmt, *alias),
-        BindingKind::Other => {
-            top_level(checker.module)
-                .into_iter()
-                .find_map(|stmt| match stmt {
-                    Stmt::ImportFrom(from) => from
-                        .names
-                        .iter()
-                        .find(|a| a.range == binding.range)
-                        .map(|a| (stmt, a)),
-                    _ => None,
-                })?
-        }
+        BindingKind::Other => top_level_alias(checker.module, binding.range)?,
         _ => return None,
     };
     let text = checker.text(expr.range()).to_string();
