@@ -190,11 +190,17 @@ pub struct ShellWord {
 /// newlines), for other kinds that read command lines (`pip install ...`). Commands are
 /// separated by `;`, `&&`, `||` and `|`.
 pub fn shell_commands(text: &str, start: usize) -> Vec<Vec<ShellWord>> {
+    shell_commands_in(text, start, None)
+}
+
+/// `shell_commands` inside a quoted string (`bash -c "..."`, a quoted YAML scalar, an element of
+/// an exec-form array) that `enclosing` ends.
+pub fn shell_commands_in(text: &str, start: usize, enclosing: Option<u8>) -> Vec<Vec<ShellWord>> {
     let bytes = text.as_bytes();
     let mut commands = Vec::new();
     let mut i = start;
     loop {
-        let command = Command::read_shell(text, i, None);
+        let command = Command::read_shell_in(text, i, enclosing, true);
         let end = command.words.last().map_or(i, |w| w.range.end);
         commands.push(
             command
@@ -220,6 +226,26 @@ pub fn shell_commands(text: &str, start: usize) -> Vec<Vec<ShellWord>> {
         i = j;
     }
     commands
+}
+
+/// The elements of the exec-form array (`["pip", "install", ...]`, as in a Dockerfile `RUN`)
+/// whose first element's opening quote is at `at`; `None` if no well-formed array starts there.
+pub fn exec_array(text: &str, at: usize) -> Option<Vec<ShellWord>> {
+    let quote = *text.as_bytes().get(at)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let command = Command::read_array(text, at, quote)?;
+    Some(
+        command
+            .words
+            .into_iter()
+            .map(|w| ShellWord {
+                inner: w.inner,
+                quoted: true,
+            })
+            .collect(),
+    )
 }
 
 /// How the word `pyflyte` is used.
@@ -406,6 +432,12 @@ impl Command {
 
     /// Shell words from `start` to the end of the command; `enclosing` ends it too.
     fn read_shell(text: &str, start: usize, enclosing: Option<u8>) -> Command {
+        Self::read_shell_in(text, start, enclosing, false)
+    }
+
+    /// `read_shell`; with `nested`, a word quoted with the other quote character inside the
+    /// enclosing quotes is a quoted word.
+    fn read_shell_in(text: &str, start: usize, enclosing: Option<u8>, nested: bool) -> Command {
         let bytes = text.as_bytes();
         let mut words = Vec::new();
         let mut i = start;
@@ -430,7 +462,9 @@ impl Command {
                 break;
             }
             let word_start = i;
-            if (b == b'"' || b == b'\'') && enclosing.is_none() {
+            if (b == b'"' || b == b'\'')
+                && (enclosing.is_none() || (nested && Some(b) != enclosing))
+            {
                 let mut j = i + 1;
                 while j < bytes.len() && bytes[j] != b {
                     if b == b'"' && bytes[j] == b'\\' {

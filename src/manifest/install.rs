@@ -1,9 +1,12 @@
 //! `pip install`, `uv pip install`, `uv add`, `poetry add`, `pipenv install` and `pdm add`
-//! command lines in shell scripts, Makefiles, Dockerfiles and CI YAML: each requirement word
-//! that names flytekit or a plugin. The words come from the command reader of the commands kind.
+//! command lines in shell scripts, Makefiles, Dockerfiles and CI YAML: each requirement word that names flytekit or a plugin. The words come from
+//! the command reader of the commands kind: shell words, the elements of exec-form arrays
+//! (`RUN ["pip", "install", ...]`), and the shell words inside a quoted string that holds a command
+//! line (`run: "pip install ..."`, `bash -c '...'`). A requirement that needs quotes inside a
+//! quoted string gets the other quote character, so the string stays valid.
 
 use super::requirement::{Declared, Style, diagnose_string};
-use crate::commands::{ShellWord, shell_commands};
+use crate::commands::{ShellWord, exec_array, shell_commands, shell_commands_in};
 use crate::diagnostic::Diagnostic;
 use crate::settings::RuleSet;
 
@@ -48,6 +51,15 @@ const WITH_VALUE: &[&str] = &[
 /// The requirements on the install command lines of `text`, diagnosed and filtered by the rules
 /// and the lines' `# noqa` comments.
 pub fn check(text: &str, rules: &RuleSet) -> Vec<Diagnostic> {
+    check_in(text, rules, None)
+}
+
+/// `check`, of the lines that start in one of `within` (all lines when `None`).
+pub fn check_in(
+    text: &str,
+    rules: &RuleSet,
+    within: Option<&[std::ops::Range<usize>]>,
+) -> Vec<Diagnostic> {
     if !super::worth_checking(text.as_bytes(), rules) {
         return Vec::new();
     }
@@ -58,6 +70,9 @@ pub fn check(text: &str, rules: &RuleSet) -> Vec<Diagnostic> {
         continued = line.ends_with('\\');
         let indent = line.len() - line.trim_start().len();
         if was_continued || line[indent..].starts_with('#') {
+            continue;
+        }
+        if within.is_some_and(|blocks| !blocks.iter().any(|b| b.contains(&start))) {
             continue;
         }
         // The logical line, with its continuations, must name flytekit.
@@ -76,12 +91,47 @@ pub fn check(text: &str, rules: &RuleSet) -> Vec<Diagnostic> {
         if memchr::memmem::find(&text.as_bytes()[start..end], b"flytekit").is_none() {
             continue;
         }
-        for words in shell_commands(text, start + indent) {
-            for word in requirement_words(text, &words) {
+        // The shell commands of the line, and those of its exec-form arrays.
+        let mut commands: Vec<(Vec<ShellWord>, Option<u8>)> = shell_commands(text, start + indent)
+            .into_iter()
+            .map(|words| (words, None))
+            .collect();
+        for open in memchr::memchr_iter(b'[', &text.as_bytes()[start..end]) {
+            let rest = &text[start + open + 1..end];
+            let first = start + open + 1 + (rest.len() - rest.trim_start().len());
+            if let Some(words) = exec_array(text, first) {
+                commands.push((words, None));
+            }
+        }
+        // A quoted word that holds a command line: `bash -c "pip install ..."`, a quoted YAML
+        // scalar, an exec-form `["sh", "-c", "pip install ..."]`.
+        let mut k = 0;
+        while k < commands.len() {
+            let mut inner = Vec::new();
+            for word in commands[k].0.iter().filter(|w| w.quoted) {
+                let s = &text[word.inner.clone()];
+                if s.contains(char::is_whitespace) && s.contains("flytekit") {
+                    let quote = word.inner.start.checked_sub(1).map(|i| text.as_bytes()[i]);
+                    inner.extend(
+                        shell_commands_in(text, word.inner.start, quote)
+                            .into_iter()
+                            .map(|words| (words, quote)),
+                    );
+                }
+            }
+            if commands[k].1.is_none() {
+                commands.extend(inner);
+            }
+            k += 1;
+        }
+        for (words, enclosing) in &commands {
+            for word in requirement_words(text, words) {
                 let style = if word.quoted {
                     Style::Pep440
+                } else if enclosing == &Some(b'"') {
+                    Style::ShellWord(b'\'')
                 } else {
-                    Style::ShellWord
+                    Style::ShellWord(b'"')
                 };
                 diagnostics.extend(diagnose_string(
                     text,
@@ -92,6 +142,8 @@ pub fn check(text: &str, rules: &RuleSet) -> Vec<Diagnostic> {
             }
         }
     }
+    diagnostics.sort_by_key(|d| (d.range.start(), d.range.end(), d.rule));
+    diagnostics.dedup_by_key(|d| (d.range, d.rule));
     super::keep(text, diagnostics, rules)
 }
 
@@ -158,6 +210,35 @@ mod tests {
         assert_eq!(
             fixed("uv pip install --system flytekit\npoetry add \"flytekit>=1.10\"\n"),
             "uv pip install --system \"flyte>=2.12.1,<3\"\npoetry add \"flyte>=2.12.1,<3\"\n"
+        );
+    }
+
+    #[test]
+    fn exec_form_arrays() {
+        assert_eq!(
+            fixed("RUN [\"pip\", \"install\", \"flytekit==1.12.0\", \"flytekitplugins-ray\"]\n"),
+            "RUN [\"pip\", \"install\", \"flyte==2.12.1\", \"flyteplugins-ray>=2.12.1,<3\"]\n"
+        );
+        assert_eq!(
+            fixed("RUN [\"sh\", \"-c\", \"pip install flytekit\"]\n"),
+            "RUN [\"sh\", \"-c\", \"pip install 'flyte>=2.12.1,<3'\"]\n"
+        );
+    }
+
+    #[test]
+    fn quoted_command_lines() {
+        // The inserted quotes are the other quote character, so the string stays valid YAML.
+        assert_eq!(
+            fixed("      - run: \"pip install flytekit\"\n"),
+            "      - run: \"pip install 'flyte>=2.12.1,<3'\"\n"
+        );
+        assert_eq!(
+            fixed("run: 'pip install flytekit \"flytekitplugins-ray>=1.10\"'\n"),
+            "run: 'pip install \"flyte>=2.12.1,<3\" \"flyteplugins-ray>=2.12.1,<3\"'\n"
+        );
+        assert_eq!(
+            fixed("bash -c \"pip install flytekit==1.12.0 && pytest\"\n"),
+            "bash -c \"pip install flyte==2.12.1 && pytest\"\n"
         );
     }
 
