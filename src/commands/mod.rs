@@ -102,8 +102,34 @@ pub fn worth_checking(
     settings: &crate::settings::Settings,
 ) -> bool {
     (enabled(&settings.rules) && mentions_pyflyte(bytes))
-        || (kind != CommandFile::Markdown
-            && crate::manifest::worth_checking(bytes, &settings.rules))
+        || (crate::manifest::worth_checking(bytes, &settings.rules)
+            && (kind != CommandFile::Markdown || install_line_names_flytekit(bytes)))
+}
+
+/// Whether a line of a shell code block names `flytekit` and has the word `install` or `add`
+/// too. Lines are looked at first, so Markdown that only mentions flytekit in prose costs a byte
+/// search; the blocks are found only when such a line exists.
+fn install_line_names_flytekit(bytes: &[u8]) -> bool {
+    let candidates: Vec<usize> = memchr::memmem::find_iter(bytes, b"flytekit")
+        .filter_map(|at| {
+            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |n| n + 1);
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n);
+            let line = &bytes[start..end];
+            (memchr::memmem::find(line, b"install").is_some()
+                || memchr::memmem::find(line, b" add ").is_some())
+            .then_some(start)
+        })
+        .collect();
+    if candidates.is_empty() {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    let blocks = shell_blocks(text);
+    candidates
+        .iter()
+        .any(|at| blocks.iter().any(|b| b.contains(at)))
 }
 
 /// Whether any of the command rules is enabled.
@@ -117,14 +143,23 @@ pub fn enabled(rules: &RuleSet) -> bool {
     .any(|r| rules.contains(r))
 }
 
-/// Every `pyflyte` command line in `text`, diagnosed, and (outside Markdown) the dependencies
-/// that its `pip install` lines name. Sorted by position.
+/// Every `pyflyte` command line in `text`, diagnosed, and the dependencies that its
+/// `pip install` lines name (in Markdown: those of its shell code blocks). Sorted by position.
 pub fn check(text: &str, kind: CommandFile, rules: &RuleSet) -> Vec<Diagnostic> {
     let mut diagnostics = check_with(text, kind, rules, true);
-    if kind != CommandFile::Markdown {
+    if kind == CommandFile::Markdown {
+        if install_line_names_flytekit(text.as_bytes()) {
+            let blocks = shell_blocks(text);
+            diagnostics.extend(crate::manifest::check_install_commands_in(
+                text,
+                rules,
+                Some(&blocks),
+            ));
+        }
+    } else {
         diagnostics.extend(crate::manifest::check_install_commands(text, rules));
-        diagnostics.sort_by_key(|d| (d.range.start(), d.rule));
     }
+    diagnostics.sort_by_key(|d| (d.range.start(), d.rule));
     diagnostics
 }
 
@@ -248,6 +283,32 @@ pub fn exec_array(text: &str, at: usize) -> Option<Vec<ShellWord>> {
     )
 }
 
+/// The contents of the Markdown fenced code blocks that hold shell commands: those tagged
+/// `bash`, `sh`, `shell`, `zsh`, `console`, `shell-session`, `dockerfile`, or not tagged.
+pub fn shell_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
+    fenced_blocks_tagged(text)
+        .into_iter()
+        .filter(|(_, tag)| {
+            let tag = tag.trim_start_matches(['{', '.']).to_ascii_lowercase();
+            let tag = tag.split([' ', ',', '}']).next().unwrap_or_default();
+            matches!(
+                tag,
+                "" | "bash"
+                    | "sh"
+                    | "shell"
+                    | "zsh"
+                    | "console"
+                    | "shell-session"
+                    | "shellsession"
+                    | "sh-session"
+                    | "dockerfile"
+                    | "docker"
+            )
+        })
+        .map(|(range, _)| range)
+        .collect()
+}
+
 /// How the word `pyflyte` is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Position {
@@ -366,8 +427,17 @@ fn commented(text: &str, at: usize) -> bool {
 
 /// The byte ranges of Markdown fenced code blocks (their contents).
 fn fenced_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
+    fenced_blocks_tagged(text)
+        .into_iter()
+        .map(|(range, _)| range)
+        .collect()
+}
+
+/// The byte ranges of Markdown fenced code blocks (their contents), with their info strings.
+fn fenced_blocks_tagged(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
     let mut blocks = Vec::new();
-    let mut open: Option<(u8, usize, usize)> = None; // (fence char, length, contents start)
+    // (fence char, length, contents start, info string)
+    let mut open: Option<(u8, usize, usize, &str)> = None;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let indent = line.len() - line.trim_start_matches(' ').len();
@@ -376,20 +446,20 @@ fn fenced_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
         let fence_len = fence_char.map_or(0, |c| rest.bytes().take_while(|b| *b == c).count());
         match (open, fence_char) {
             (None, Some(c)) if indent < 4 && fence_len >= 3 => {
-                open = Some((c, fence_len, offset + line.len()));
+                open = Some((c, fence_len, offset + line.len(), rest[fence_len..].trim()));
             }
-            (Some((c, len, start)), Some(f))
+            (Some((c, len, start, tag)), Some(f))
                 if f == c && fence_len >= len && rest[fence_len..].trim().is_empty() =>
             {
-                blocks.push(start..offset);
+                blocks.push((start..offset, tag));
                 open = None;
             }
             _ => {}
         }
         offset += line.len();
     }
-    if let Some((_, _, start)) = open {
-        blocks.push(start..text.len());
+    if let Some((_, _, start, tag)) = open {
+        blocks.push((start..text.len(), tag));
     }
     blocks
 }
@@ -1164,6 +1234,32 @@ mod tests {
             fixed(text, CommandFile::Markdown),
             "Run pyflyte run wf.py wf to start.\n\n```bash\nflyte run --local wf.py wf\n```\n\nOr `flyte run wf.py wf`.\n"
         );
+    }
+
+    #[test]
+    fn markdown_install_lines_only_in_shell_blocks() {
+        let text = "Use flytekit: pip install flytekit.\n\n```sh\n$ pip install flytekit\n```\n\n```python\nrun(\"pip install flytekit\")\n```\n";
+        assert_eq!(
+            fixed(text, CommandFile::Markdown),
+            "Use flytekit: pip install flytekit.\n\n```sh\n$ pip install \"flyte>=2.12.1,<3\"\n```\n\n```python\nrun(\"pip install flytekit\")\n```\n"
+        );
+        // Prose that names flytekit without an install line is not read.
+        let settings = crate::settings::Settings::default();
+        assert!(!worth_checking(
+            b"Built with flytekit.\n\n```bash\nmake\n```\n",
+            CommandFile::Markdown,
+            &settings
+        ));
+        assert!(!worth_checking(
+            b"Run pip install flytekit.\n\n```python\nimport flytekit  # pip install flytekit\n```\n",
+            CommandFile::Markdown,
+            &settings
+        ));
+        assert!(worth_checking(
+            b"```bash\npip install flytekit\n```\n",
+            CommandFile::Markdown,
+            &settings
+        ));
     }
 
     #[test]

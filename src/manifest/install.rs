@@ -1,5 +1,6 @@
 //! `pip install`, `uv pip install`, `uv add`, `poetry add`, `pipenv install` and `pdm add`
-//! command lines in shell scripts, Makefiles, Dockerfiles and CI YAML: each requirement word that names flytekit or a plugin. The words come from
+//! command lines in shell scripts, Makefiles, Dockerfiles and CI YAML, and in the shell code
+//! blocks of Markdown: each requirement word that names flytekit or a plugin. The words come from
 //! the command reader of the commands kind: shell words, the elements of exec-form arrays
 //! (`RUN ["pip", "install", ...]`), and the shell words inside a quoted string that holds a command
 //! line (`run: "pip install ..."`, `bash -c '...'`). A requirement that needs quotes inside a
