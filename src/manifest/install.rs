@@ -6,9 +6,12 @@
 //! line (`run: "pip install ..."`, `bash -c '...'`). A requirement that needs quotes inside a
 //! quoted string gets the other quote character, so the string stays valid.
 
-use super::requirement::{Declared, Style, diagnose_string};
+use ruff_text_size::{TextRange, TextSize};
+
+use super::requirement::{Declared, Style, Target, constraint, diagnose_string};
 use crate::commands::{ShellWord, exec_array, shell_commands, shell_commands_in};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
+use crate::registry::Rule;
 use crate::settings::RuleSet;
 
 /// Options of the installers that take a value (the value is not a requirement).
@@ -126,13 +129,21 @@ pub fn check_in(
             k += 1;
         }
         for (words, enclosing) in &commands {
-            for word in requirement_words(text, words) {
+            let (found, poetry) = requirement_words(text, words);
+            for word in found {
+                let quote = if enclosing == &Some(b'"') {
+                    b'\''
+                } else {
+                    b'"'
+                };
+                if poetry && let Some(diagnostic) = poetry_at(text, word, quote) {
+                    diagnostics.push(diagnostic);
+                    continue;
+                }
                 let style = if word.quoted {
                     Style::Pep440
-                } else if enclosing == &Some(b'"') {
-                    Style::ShellWord(b'\'')
                 } else {
-                    Style::ShellWord(b'"')
+                    Style::ShellWord(quote)
                 };
                 diagnostics.extend(diagnose_string(
                     text,
@@ -149,7 +160,8 @@ pub fn check_in(
 }
 
 /// The words of one command that are requirements of an installer it runs.
-fn requirement_words<'w>(text: &str, words: &'w [ShellWord]) -> Vec<&'w ShellWord> {
+/// With `poetry add`, whose words may be `NAME@CONSTRAINT`, the second value is `true`.
+fn requirement_words<'w>(text: &str, words: &'w [ShellWord]) -> (Vec<&'w ShellWord>, bool) {
     let word = |i: usize| words.get(i).map_or("", |w| &text[w.inner.clone()]);
     let base = |i: usize| word(i).rsplit('/').next().unwrap_or("");
     let is_pip = |w: &str| {
@@ -171,8 +183,9 @@ fn requirement_words<'w>(text: &str, words: &'w [ShellWord]) -> Vec<&'w ShellWor
             None
         }
     }) else {
-        return Vec::new();
+        return (Vec::new(), false);
     };
+    let poetry = first >= 2 && base(first - 2) == "poetry";
     let mut found = Vec::new();
     let mut k = first;
     while k < words.len() {
@@ -184,7 +197,61 @@ fn requirement_words<'w>(text: &str, words: &'w [ShellWord]) -> Vec<&'w ShellWor
         found.push(&words[k]);
         k += 1;
     }
-    found
+    (found, poetry)
+}
+
+/// A `poetry add` word `NAME@CONSTRAINT` (`flytekit@^1.13`, `flytekitplugins-ray@latest`) that
+/// names flytekit or a plugin with a Flyte 2 package: the diagnostic, with the fix to
+/// `flyte@^2.12.1` in Poetry's style. `None` for any other word.
+fn poetry_at(text: &str, word: &ShellWord, quote: u8) -> Option<Diagnostic> {
+    let s = &text[word.inner.clone()];
+    let (name, spec) = s.split_once('@')?;
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    // Version characters only: `flytekit@git+https://...` is an install from a repository.
+    let spec_ok = !spec.is_empty()
+        && spec
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"^~=<>!.,* ".contains(&b));
+    if !name_ok || !spec_ok {
+        return None;
+    }
+    let target = Target::of(name)?;
+    let new = target.name()?;
+    let new_spec = if spec == "latest" {
+        spec.to_string()
+    } else {
+        constraint(spec, Style::Poetry)
+    };
+    let rule = if target == Target::Flyte {
+        Rule::FlytekitRequirement
+    } else {
+        Rule::FlytekitPluginRequirement
+    };
+    let mut replacement = format!("{new}@{new_spec}");
+    if !word.quoted && new_spec.contains(['<', '>']) {
+        // `<` and `>` would be redirections: the word is quoted.
+        let quote = char::from(quote);
+        replacement = format!("{quote}{replacement}{quote}");
+    }
+    let range = TextRange::new(
+        TextSize::try_from(word.inner.start).ok()?,
+        TextSize::try_from(word.inner.end).ok()?,
+    );
+    Some(
+        Diagnostic::new(
+            rule,
+            format!("`{}` is `{new}` in Flyte 2", target.from()),
+            range,
+        )
+        .with_help(format!("Depend on `{new}@{new_spec}`"))
+        .with_fix(Fix::new(
+            vec![Edit::replace(range, replacement)],
+            Applicability::Safe,
+        )),
+    )
 }
 
 #[cfg(test)]
@@ -241,6 +308,22 @@ mod tests {
             fixed("bash -c \"pip install flytekit==1.12.0 && pytest\"\n"),
             "bash -c \"pip install flyte==2.12.1 && pytest\"\n"
         );
+    }
+
+    #[test]
+    fn poetry_add_constraints() {
+        assert_eq!(
+            fixed("poetry add flytekit@^1.13 flytekitplugins-ray@~1.13.0 pandas@^2\n"),
+            "poetry add flyte@^2.12.1 flyteplugins-ray@~2.12.1 pandas@^2\n"
+        );
+        assert_eq!(
+            fixed("poetry add \"flytekit@>=1.10,<2\" flytekitplugins-spark@latest\n"),
+            "poetry add \"flyte@>=2.12.1,<3\" flyteplugins-spark@latest\n"
+        );
+        // A repository is not a constraint: reported, not rewritten.
+        let text = "poetry add flytekit@git+https://github.com/flyteorg/flytekit.git\n";
+        assert_eq!(fixed(text), text);
+        assert!(!check(text, &RuleSet::all()).is_empty());
     }
 
     #[test]
