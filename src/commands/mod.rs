@@ -526,6 +526,36 @@ impl Command {
                 }
             }
             let Some(&b) = bytes.get(i) else { break };
+            // Inside a quoted string, an escaped quote (`\"` in a double-quoted one, `''` in a
+            // single-quoted YAML scalar) quotes a word up to the next one.
+            let escape = match enclosing {
+                Some(b'"') if nested && b == b'\\' && bytes.get(i + 1) == Some(&b'"') => {
+                    Some("\\\"")
+                }
+                Some(b'\'') if nested && b == b'\'' && bytes.get(i + 1) == Some(&b'\'') => {
+                    Some("''")
+                }
+                _ => None,
+            };
+            if let Some(escape) = escape {
+                let inner_start = i + 2;
+                let line_end = text[inner_start..]
+                    .find('\n')
+                    .map_or(text.len(), |n| inner_start + n);
+                let Some(close) = text[inner_start..line_end].find(escape) else {
+                    break;
+                };
+                let inner_end = inner_start + close;
+                words.push(Word {
+                    range: i..inner_end + 2,
+                    inner: inner_start..inner_end,
+                    quote: Some(b),
+                    dynamic: false,
+                    splat: false,
+                });
+                i = inner_end + 2;
+                continue;
+            }
             if Some(b) == enclosing
                 || matches!(b, b'\n' | b'\r' | b';' | b'&' | b'|' | b')' | b'`' | b'#')
             {
@@ -619,14 +649,20 @@ impl Command {
                 splat: false,
             });
             i = j + 1;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_whitespace()
+                    || (bytes[i] == b'\\' && matches!(bytes.get(i + 1), Some(b'\n' | b'\r'))))
+            {
                 i += 1;
             }
             if bytes.get(i) != Some(&b',') {
                 break;
             }
             i += 1;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_whitespace()
+                    || (bytes[i] == b'\\' && matches!(bytes.get(i + 1), Some(b'\n' | b'\r'))))
+            {
                 i += 1;
             }
         }

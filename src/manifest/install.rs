@@ -107,6 +107,20 @@ pub fn check_in(
                 commands.push((words, None));
             }
         }
+        // A quoted YAML scalar (`run: '...'`, `- "..."`), read by YAML's rules: a shell reader
+        // would end a single-quoted one at its first `''`.
+        let body = &text[start + indent..end];
+        for (k, quote) in body.match_indices(['\'', '"']) {
+            if body[..k].ends_with(": ") || body[..k].ends_with("- ") {
+                let quote = quote.as_bytes()[0];
+                let at = start + indent + k + 1;
+                commands.extend(
+                    shell_commands_in(text, at, Some(quote))
+                        .into_iter()
+                        .map(|words| (words, Some(quote))),
+                );
+            }
+        }
         // A quoted word that holds a command line: `bash -c "pip install ..."`, a quoted YAML
         // scalar, an exec-form `["sh", "-c", "pip install ..."]`.
         let mut k = 0;
@@ -288,6 +302,10 @@ mod tests {
             "RUN [\"pip\", \"install\", \"flyte==2.12.1\", \"flyteplugins-ray>=2.12.1,<3\"]\n"
         );
         assert_eq!(
+            fixed("RUN [\"pip\", \"install\", \\\n     \"flytekit\"]\n"),
+            "RUN [\"pip\", \"install\", \\\n     \"flyte>=2.12.1,<3\"]\n"
+        );
+        assert_eq!(
             fixed("RUN [\"sh\", \"-c\", \"pip install flytekit\"]\n"),
             "RUN [\"sh\", \"-c\", \"pip install 'flyte>=2.12.1,<3'\"]\n"
         );
@@ -303,6 +321,15 @@ mod tests {
         assert_eq!(
             fixed("run: 'pip install flytekit \"flytekitplugins-ray>=1.10\"'\n"),
             "run: 'pip install \"flyte>=2.12.1,<3\" \"flyteplugins-ray>=2.12.1,<3\"'\n"
+        );
+        // Escaped quotes inside the quoted string are kept.
+        assert_eq!(
+            fixed("run: \"pip install \\\"flytekit>=1.10\\\"\"\n"),
+            "run: \"pip install \\\"flyte>=2.12.1,<3\\\"\"\n"
+        );
+        assert_eq!(
+            fixed("run: 'pip install ''flytekit>=1.10'''\n"),
+            "run: 'pip install ''flyte>=2.12.1,<3'''\n"
         );
         assert_eq!(
             fixed("bash -c \"pip install flytekit==1.12.0 && pytest\"\n"),
