@@ -102,8 +102,34 @@ pub fn worth_checking(
     settings: &crate::settings::Settings,
 ) -> bool {
     (enabled(&settings.rules) && mentions_pyflyte(bytes))
-        || (kind != CommandFile::Markdown
-            && crate::manifest::worth_checking(bytes, &settings.rules))
+        || (crate::manifest::worth_checking(bytes, &settings.rules)
+            && (kind != CommandFile::Markdown || install_line_names_flytekit(bytes)))
+}
+
+/// Whether a line of a shell code block names `flytekit` and has the word `install` or `add`
+/// too. Lines are looked at first, so Markdown that only mentions flytekit in prose costs a byte
+/// search; the blocks are found only when such a line exists.
+fn install_line_names_flytekit(bytes: &[u8]) -> bool {
+    let candidates: Vec<usize> = memchr::memmem::find_iter(bytes, b"flytekit")
+        .filter_map(|at| {
+            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |n| n + 1);
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n);
+            let line = &bytes[start..end];
+            (memchr::memmem::find(line, b"install").is_some()
+                || memchr::memmem::find(line, b" add ").is_some())
+            .then_some(start)
+        })
+        .collect();
+    if candidates.is_empty() {
+        return false;
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return false;
+    };
+    let blocks = shell_blocks(text);
+    candidates
+        .iter()
+        .any(|at| blocks.iter().any(|b| b.contains(at)))
 }
 
 /// Whether any of the command rules is enabled.
@@ -117,14 +143,23 @@ pub fn enabled(rules: &RuleSet) -> bool {
     .any(|r| rules.contains(r))
 }
 
-/// Every `pyflyte` command line in `text`, diagnosed, and (outside Markdown) the dependencies
-/// that its `pip install` lines name. Sorted by position.
+/// Every `pyflyte` command line in `text`, diagnosed, and the dependencies that its
+/// `pip install` lines name (in Markdown: those of its shell code blocks). Sorted by position.
 pub fn check(text: &str, kind: CommandFile, rules: &RuleSet) -> Vec<Diagnostic> {
     let mut diagnostics = check_with(text, kind, rules, true);
-    if kind != CommandFile::Markdown {
+    if kind == CommandFile::Markdown {
+        if install_line_names_flytekit(text.as_bytes()) {
+            let blocks = shell_blocks(text);
+            diagnostics.extend(crate::manifest::check_install_commands_in(
+                text,
+                rules,
+                Some(&blocks),
+            ));
+        }
+    } else {
         diagnostics.extend(crate::manifest::check_install_commands(text, rules));
-        diagnostics.sort_by_key(|d| (d.range.start(), d.rule));
     }
+    diagnostics.sort_by_key(|d| (d.range.start(), d.rule));
     diagnostics
 }
 
@@ -190,11 +225,17 @@ pub struct ShellWord {
 /// newlines), for other kinds that read command lines (`pip install ...`). Commands are
 /// separated by `;`, `&&`, `||` and `|`.
 pub fn shell_commands(text: &str, start: usize) -> Vec<Vec<ShellWord>> {
+    shell_commands_in(text, start, None)
+}
+
+/// `shell_commands` inside a quoted string (`bash -c "..."`, a quoted YAML scalar, an element of
+/// an exec-form array) that `enclosing` ends.
+pub fn shell_commands_in(text: &str, start: usize, enclosing: Option<u8>) -> Vec<Vec<ShellWord>> {
     let bytes = text.as_bytes();
     let mut commands = Vec::new();
     let mut i = start;
     loop {
-        let command = Command::read_shell(text, i, None);
+        let command = Command::read_shell_in(text, i, enclosing, true);
         let end = command.words.last().map_or(i, |w| w.range.end);
         commands.push(
             command
@@ -220,6 +261,52 @@ pub fn shell_commands(text: &str, start: usize) -> Vec<Vec<ShellWord>> {
         i = j;
     }
     commands
+}
+
+/// The elements of the exec-form array (`["pip", "install", ...]`, as in a Dockerfile `RUN`)
+/// whose first element's opening quote is at `at`; `None` if no well-formed array starts there.
+pub fn exec_array(text: &str, at: usize) -> Option<Vec<ShellWord>> {
+    let quote = *text.as_bytes().get(at)?;
+    if quote != b'"' && quote != b'\'' {
+        return None;
+    }
+    let command = Command::read_array(text, at, quote)?;
+    Some(
+        command
+            .words
+            .into_iter()
+            .map(|w| ShellWord {
+                inner: w.inner,
+                quoted: true,
+            })
+            .collect(),
+    )
+}
+
+/// The contents of the Markdown fenced code blocks that hold shell commands: those tagged
+/// `bash`, `sh`, `shell`, `zsh`, `console`, `shell-session`, `dockerfile`, or not tagged.
+pub fn shell_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
+    fenced_blocks_tagged(text)
+        .into_iter()
+        .filter(|(_, tag)| {
+            let tag = tag.trim_start_matches(['{', '.']).to_ascii_lowercase();
+            let tag = tag.split([' ', ',', '}']).next().unwrap_or_default();
+            matches!(
+                tag,
+                "" | "bash"
+                    | "sh"
+                    | "shell"
+                    | "zsh"
+                    | "console"
+                    | "shell-session"
+                    | "shellsession"
+                    | "sh-session"
+                    | "dockerfile"
+                    | "docker"
+            )
+        })
+        .map(|(range, _)| range)
+        .collect()
 }
 
 /// How the word `pyflyte` is used.
@@ -340,8 +427,17 @@ fn commented(text: &str, at: usize) -> bool {
 
 /// The byte ranges of Markdown fenced code blocks (their contents).
 fn fenced_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
+    fenced_blocks_tagged(text)
+        .into_iter()
+        .map(|(range, _)| range)
+        .collect()
+}
+
+/// The byte ranges of Markdown fenced code blocks (their contents), with their info strings.
+fn fenced_blocks_tagged(text: &str) -> Vec<(std::ops::Range<usize>, &str)> {
     let mut blocks = Vec::new();
-    let mut open: Option<(u8, usize, usize)> = None; // (fence char, length, contents start)
+    // (fence char, length, contents start, info string)
+    let mut open: Option<(u8, usize, usize, &str)> = None;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let indent = line.len() - line.trim_start_matches(' ').len();
@@ -350,20 +446,20 @@ fn fenced_blocks(text: &str) -> Vec<std::ops::Range<usize>> {
         let fence_len = fence_char.map_or(0, |c| rest.bytes().take_while(|b| *b == c).count());
         match (open, fence_char) {
             (None, Some(c)) if indent < 4 && fence_len >= 3 => {
-                open = Some((c, fence_len, offset + line.len()));
+                open = Some((c, fence_len, offset + line.len(), rest[fence_len..].trim()));
             }
-            (Some((c, len, start)), Some(f))
+            (Some((c, len, start, tag)), Some(f))
                 if f == c && fence_len >= len && rest[fence_len..].trim().is_empty() =>
             {
-                blocks.push(start..offset);
+                blocks.push((start..offset, tag));
                 open = None;
             }
             _ => {}
         }
         offset += line.len();
     }
-    if let Some((_, _, start)) = open {
-        blocks.push(start..text.len());
+    if let Some((_, _, start, tag)) = open {
+        blocks.push((start..text.len(), tag));
     }
     blocks
 }
@@ -406,6 +502,12 @@ impl Command {
 
     /// Shell words from `start` to the end of the command; `enclosing` ends it too.
     fn read_shell(text: &str, start: usize, enclosing: Option<u8>) -> Command {
+        Self::read_shell_in(text, start, enclosing, false)
+    }
+
+    /// `read_shell`; with `nested`, a word quoted with the other quote character inside the
+    /// enclosing quotes is a quoted word.
+    fn read_shell_in(text: &str, start: usize, enclosing: Option<u8>, nested: bool) -> Command {
         let bytes = text.as_bytes();
         let mut words = Vec::new();
         let mut i = start;
@@ -424,13 +526,45 @@ impl Command {
                 }
             }
             let Some(&b) = bytes.get(i) else { break };
+            // Inside a quoted string, an escaped quote (`\"` in a double-quoted one, `''` in a
+            // single-quoted YAML scalar) quotes a word up to the next one.
+            let escape = match enclosing {
+                Some(b'"') if nested && b == b'\\' && bytes.get(i + 1) == Some(&b'"') => {
+                    Some("\\\"")
+                }
+                Some(b'\'') if nested && b == b'\'' && bytes.get(i + 1) == Some(&b'\'') => {
+                    Some("''")
+                }
+                _ => None,
+            };
+            if let Some(escape) = escape {
+                let inner_start = i + 2;
+                let line_end = text[inner_start..]
+                    .find('\n')
+                    .map_or(text.len(), |n| inner_start + n);
+                let Some(close) = text[inner_start..line_end].find(escape) else {
+                    break;
+                };
+                let inner_end = inner_start + close;
+                words.push(Word {
+                    range: i..inner_end + 2,
+                    inner: inner_start..inner_end,
+                    quote: Some(b),
+                    dynamic: false,
+                    splat: false,
+                });
+                i = inner_end + 2;
+                continue;
+            }
             if Some(b) == enclosing
                 || matches!(b, b'\n' | b'\r' | b';' | b'&' | b'|' | b')' | b'`' | b'#')
             {
                 break;
             }
             let word_start = i;
-            if (b == b'"' || b == b'\'') && enclosing.is_none() {
+            if (b == b'"' || b == b'\'')
+                && (enclosing.is_none() || (nested && Some(b) != enclosing))
+            {
                 let mut j = i + 1;
                 while j < bytes.len() && bytes[j] != b {
                     if b == b'"' && bytes[j] == b'\\' {
@@ -515,14 +649,20 @@ impl Command {
                 splat: false,
             });
             i = j + 1;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_whitespace()
+                    || (bytes[i] == b'\\' && matches!(bytes.get(i + 1), Some(b'\n' | b'\r'))))
+            {
                 i += 1;
             }
             if bytes.get(i) != Some(&b',') {
                 break;
             }
             i += 1;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            while i < bytes.len()
+                && (bytes[i].is_ascii_whitespace()
+                    || (bytes[i] == b'\\' && matches!(bytes.get(i + 1), Some(b'\n' | b'\r'))))
+            {
                 i += 1;
             }
         }
@@ -1130,6 +1270,32 @@ mod tests {
             fixed(text, CommandFile::Markdown),
             "Run pyflyte run wf.py wf to start.\n\n```bash\nflyte run --local wf.py wf\n```\n\nOr `flyte run wf.py wf`.\n"
         );
+    }
+
+    #[test]
+    fn markdown_install_lines_only_in_shell_blocks() {
+        let text = "Use flytekit: pip install flytekit.\n\n```sh\n$ pip install flytekit\n```\n\n```python\nrun(\"pip install flytekit\")\n```\n";
+        assert_eq!(
+            fixed(text, CommandFile::Markdown),
+            "Use flytekit: pip install flytekit.\n\n```sh\n$ pip install \"flyte>=2.12.1,<3\"\n```\n\n```python\nrun(\"pip install flytekit\")\n```\n"
+        );
+        // Prose that names flytekit without an install line is not read.
+        let settings = crate::settings::Settings::default();
+        assert!(!worth_checking(
+            b"Built with flytekit.\n\n```bash\nmake\n```\n",
+            CommandFile::Markdown,
+            &settings
+        ));
+        assert!(!worth_checking(
+            b"Run pip install flytekit.\n\n```python\nimport flytekit  # pip install flytekit\n```\n",
+            CommandFile::Markdown,
+            &settings
+        ));
+        assert!(worth_checking(
+            b"```bash\npip install flytekit\n```\n",
+            CommandFile::Markdown,
+            &settings
+        ));
     }
 
     #[test]

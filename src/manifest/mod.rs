@@ -22,6 +22,7 @@ use crate::registry::Rule;
 use crate::settings::{RuleSet, Settings};
 
 pub use install::check as check_install_commands;
+pub use install::check_in as check_install_commands_in;
 pub use requirement::FLYTE_VERSION;
 pub use setup_script::check as check_setup_script;
 

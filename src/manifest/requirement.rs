@@ -136,8 +136,9 @@ pub enum Style {
     Poetry,
     /// A Pipfile: PEP 440 specifiers, or `*` for any version.
     Pipfile,
-    /// An unquoted shell word: `<` and `>` would be redirections, so such a word gets quotes.
-    ShellWord,
+    /// An unquoted shell word: `<` and `>` would be redirections, so such a word gets quotes,
+    /// the given quote character (the other one inside a quoted string).
+    ShellWord(u8),
 }
 
 /// The constraint on flyte that replaces `old` (a constraint on flytekit) in `style`.
@@ -383,19 +384,22 @@ pub fn diagnose_string(
         let old_spec = &s[req.spec.clone()];
         let spec = constraint(
             old_spec,
-            if style == Style::ShellWord {
+            if matches!(style, Style::ShellWord(_)) {
                 Style::Pep440
             } else {
                 style
             },
         );
         edits.push(Edit::replace(text_range(shift(&req.spec)), spec.clone()));
-        if style == Style::ShellWord && spec.contains(['<', '>']) {
+        if let Style::ShellWord(quote) = style
+            && spec.contains(['<', '>'])
+        {
             // `<` and `>` would be redirections: the word is quoted.
             let end = at + req.spec.end.max(req.extras.as_ref().map_or(0, |e| e.end));
+            let quote = char::from(quote);
             edits = vec![Edit::replace(
                 text_range(name.start..end),
-                format!("\"{new_name}{extras_text}{spec}\""),
+                format!("{quote}{new_name}{extras_text}{spec}{quote}"),
             )];
         }
         Some((
@@ -435,7 +439,7 @@ pub fn diagnose_string(
             };
             let shown_spec = constraint(
                 &s[req.spec.clone()],
-                if style == Style::ShellWord {
+                if matches!(style, Style::ShellWord(_)) {
                     Style::Pep440
                 } else {
                     style
@@ -548,8 +552,14 @@ mod tests {
             fixed("flytekitplugins-kfpytorch", Style::Pep440),
             "flyteplugins-pytorch>=2.12.1,<3"
         );
-        assert_eq!(fixed("flytekit", Style::ShellWord), "\"flyte>=2.12.1,<3\"");
-        assert_eq!(fixed("flytekit==1.12.0", Style::ShellWord), "flyte==2.12.1");
+        assert_eq!(
+            fixed("flytekit", Style::ShellWord(b'"')),
+            "\"flyte>=2.12.1,<3\""
+        );
+        assert_eq!(
+            fixed("flytekit==1.12.0", Style::ShellWord(b'"')),
+            "flyte==2.12.1"
+        );
         assert_eq!(
             fixed("flytekit (>=1.0)", Style::Pep440),
             "flyte (>=2.12.1,<3)"

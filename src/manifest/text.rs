@@ -103,6 +103,8 @@ pub fn setup_cfg(text: &str) -> Vec<Diagnostic> {
 /// Flyte 2 is installed from the Python package index.
 pub fn conda_environment(text: &str) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
+    let mut conda = Vec::new();
+    let mut environment = CondaEnvironment::default();
     let mut pip_indent: Option<usize> = None;
     for (start, line) in lines(text) {
         let indent = line.len() - line.trim_start().len();
@@ -120,6 +122,7 @@ pub fn conda_environment(text: &str) -> Vec<Diagnostic> {
         let item = item.trim_start();
         if item == "pip:" {
             pip_indent = Some(indent);
+            environment.pip_list = true;
             continue;
         }
         let mut at = start + indent + 2 + item_indent;
@@ -133,15 +136,58 @@ pub fn conda_environment(text: &str) -> Vec<Diagnostic> {
         }
         if pip_indent.is_some() {
             diagnostics.extend(diagnose_string(text, at, end, EDITABLE));
+            if let Some(name) = text.get(at..end).map(package_name) {
+                environment.pip_packages.push(normalized(name));
+            }
         } else {
-            diagnostics.extend(conda_package(text, at, end));
+            if text.get(at..end).map(package_name) == Some("pip") {
+                environment.conda_pip = true;
+            }
+            conda.push((at, end));
         }
     }
+    diagnostics.extend(
+        conda
+            .into_iter()
+            .filter_map(|(at, end)| conda_package(text, at, end, &environment)),
+    );
     diagnostics
 }
 
+/// What a conda environment holds besides conda's own list: whether it has a `pip:` list, the
+/// packages of that list, and whether conda installs `pip`.
+#[derive(Debug, Default)]
+struct CondaEnvironment {
+    pip_list: bool,
+    pip_packages: Vec<String>,
+    conda_pip: bool,
+}
+
+/// The package name that starts a conda or pip list item (`flytekit=1.10`, `numpy>=1`).
+fn package_name(item: &str) -> &str {
+    let len = item
+        .find(|c: char| !(c.is_ascii_alphanumeric() || "-_.".contains(c)))
+        .unwrap_or(item.len());
+    &item[..len]
+}
+
+/// A distribution name, normalized (`Flytekit_Plugins.X` is `flytekit-plugins-x`).
+fn normalized(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '_' | '.' => '-',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
 /// A package of conda's own list (`flytekit=1.10.0`, `conda-forge::flytekit`).
-fn conda_package(text: &str, at: usize, end: usize) -> Option<Diagnostic> {
+fn conda_package(
+    text: &str,
+    at: usize,
+    end: usize,
+    environment: &CondaEnvironment,
+) -> Option<Diagnostic> {
     let item = text.get(at..end)?;
     let (channel, spec) = item
         .rsplit_once("::")
@@ -169,12 +215,29 @@ fn conda_package(text: &str, at: usize, end: usize) -> Option<Diagnostic> {
             } else {
                 Rule::FlytekitPluginRequirement
             };
-            Diagnostic::new(rule, format!("`{name}` is `{new}` in Flyte 2"), range).with_help(
-                format!(
-                    "`{new}` is installed from the Python package index: replace this conda package with `{new}=={}` in the environment's `pip:` list",
-                    super::FLYTE_VERSION
+            let pinned = format!("{new}=={}", super::FLYTE_VERSION);
+            let listed = environment
+                .pip_packages
+                .iter()
+                .find(|p| **p == new || **p == normalized(name));
+            let help = match listed {
+                Some(listed) if *listed == new => {
+                    format!("The `pip:` list installs `{new}` already: delete this conda package")
+                }
+                Some(listed) => format!(
+                    "The `pip:` list installs `{listed}`, which becomes `{new}`: delete this conda package"
                 ),
-            )
+                None if environment.pip_list => format!(
+                    "`{new}` is installed from the Python package index: delete this conda package and add `{pinned}` to the environment's `pip:` list"
+                ),
+                None if environment.conda_pip => format!(
+                    "`{new}` is installed from the Python package index: delete this conda package and add a `- pip:` list holding `{pinned}` to `dependencies`"
+                ),
+                None => format!(
+                    "`{new}` is installed from the Python package index: delete this conda package and add `- pip` and a `- pip:` list holding `{pinned}` to `dependencies`"
+                ),
+            };
+            Diagnostic::new(rule, format!("`{name}` is `{new}` in Flyte 2"), range).with_help(help)
         }
     };
     Some(diagnostic)
@@ -221,6 +284,41 @@ mod tests {
         );
         let diagnostics = conda_environment(text);
         assert_eq!(diagnostics.len(), 3);
-        assert!(diagnostics[0].fix.is_none());
+        let conda = diagnostics.iter().find(|d| d.fix.is_none());
+        assert_eq!(
+            conda.and_then(|d| d.help.as_deref()),
+            Some(
+                "The `pip:` list installs `flytekit`, which becomes `flyte`: delete this conda package"
+            )
+        );
+    }
+
+    #[test]
+    fn conda_package_help_says_where_flyte_goes() {
+        let help = |text: &str| {
+            conda_environment(text)
+                .into_iter()
+                .find(|d| d.fix.is_none())
+                .and_then(|d| d.help)
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            help("dependencies:\n  - flytekit=1.10\n  - pip:\n      - flyte==2.12.1\n"),
+            "The `pip:` list installs `flyte` already: delete this conda package"
+        );
+        assert!(
+            help("dependencies:\n  - flytekit=1.10\n  - pip:\n      - pandas\n").ends_with(
+                "delete this conda package and add `flyte==2.12.1` to the environment's `pip:` list"
+            )
+        );
+        assert!(
+            help("dependencies:\n  - flytekit=1.10\n  - pip\n")
+                .ends_with("add a `- pip:` list holding `flyte==2.12.1` to `dependencies`")
+        );
+        assert!(
+            help("dependencies:\n  - conda-forge::flytekit\n").ends_with(
+                "add `- pip` and a `- pip:` list holding `flyte==2.12.1` to `dependencies`"
+            )
+        );
     }
 }
