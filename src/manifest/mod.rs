@@ -126,6 +126,13 @@ pub fn check(text: &str, kind: ManifestFile, rules: &RuleSet) -> Vec<Diagnostic>
     keep(text, diagnostics, rules)
 }
 
+/// A text with every fix of a checker's diagnostics applied.
+#[cfg(test)]
+pub(crate) fn fixed(text: &str, check: fn(&str) -> Vec<Diagnostic>) -> String {
+    let diagnostics = check(text);
+    crate::fix::apply(text, diagnostics.iter().filter_map(|d| d.fix.as_ref()))
+}
+
 /// The diagnostics of enabled rules that no comment suppresses, sorted by position.
 fn keep(text: &str, diagnostics: Vec<Diagnostic>, rules: &RuleSet) -> Vec<Diagnostic> {
     let mut kept: Vec<Diagnostic> = diagnostics

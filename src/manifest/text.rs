@@ -246,11 +246,7 @@ fn conda_package(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixed(text: &str, check: fn(&str) -> Vec<Diagnostic>) -> String {
-        let diagnostics = check(text);
-        crate::fix::apply(text, diagnostics.iter().filter_map(|d| d.fix.as_ref()))
-    }
+    use crate::manifest::fixed;
 
     #[test]
     fn requirements_files() {

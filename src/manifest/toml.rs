@@ -289,11 +289,7 @@ fn keyed_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixed(text: &str, check: fn(&str) -> Vec<Diagnostic>) -> String {
-        let diagnostics = check(text);
-        crate::fix::apply(text, diagnostics.iter().filter_map(|d| d.fix.as_ref()))
-    }
+    use crate::manifest::fixed;
 
     #[test]
     fn pep_621_and_groups() {

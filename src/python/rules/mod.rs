@@ -33,10 +33,39 @@ pub mod runtime;
 pub mod secrets;
 pub mod task_objects;
 
-use ruff_python_ast::{Arguments, Expr, ExprCall, Keyword, Number};
+use ruff_python_ast::{Arguments, Expr, ExprCall, ExprName, Keyword, Number, Stmt};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::Edit;
+
+/// `name = call` as a statement of the module itself, with `name` bound there once: that
+/// statement and its target; otherwise why not.
+pub(crate) fn module_assignment<'a>(
+    checker: &crate::checker::Checker<'a>,
+    call: &ExprCall,
+) -> Result<(&'a Stmt, &'a ExprName), String> {
+    let not_module = || "it is not assigned to a name at module level".to_string();
+    let stmt = checker.current_stmt().ok_or_else(not_module)?;
+    let Stmt::Assign(assign) = stmt else {
+        return Err(not_module());
+    };
+    if checker.function().is_some()
+        || assign.value.range() != call.range()
+        || !checker.module.iter().any(|s| s.range() == stmt.range())
+    {
+        return Err(not_module());
+    }
+    let [Expr::Name(target)] = assign.targets.as_slice() else {
+        return Err("it is not assigned to one name".to_string());
+    };
+    if checker.semantic.bindings_in(0, target.id.as_str()).count() != 1 {
+        return Err(format!(
+            "`{}` is bound more than once in the module",
+            target.id
+        ));
+    }
+    Ok((stmt, target))
+}
 
 /// The value of a module-level constant a name reads (`GPU = "1"` then `gpu=GPU`), when the
 /// module binds the name exactly once to a literal; any other expression as it is.

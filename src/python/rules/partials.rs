@@ -76,26 +76,8 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
 /// The fix, and whether the partial's definition stays (a public name other modules may
 /// import).
 fn expand(checker: &Checker, call: &ExprCall, first: &Expr) -> Result<(Fix, bool), String> {
-    let stmt = match checker.current_stmt() {
-        Some(stmt @ Stmt::Assign(assign))
-            if checker.function().is_none()
-                && assign.value.range() == call.range()
-                && checker.module.iter().any(|s| s.range() == stmt.range()) =>
-        {
-            stmt
-        }
-        _ => return Err("it is not assigned to a name at module level".to_string()),
-    };
-    let Stmt::Assign(assign) = stmt else {
-        return Err("it is not assigned to a name at module level".to_string());
-    };
-    let [Expr::Name(target)] = assign.targets.as_slice() else {
-        return Err("it is not assigned to one name".to_string());
-    };
+    let (stmt, target) = super::module_assignment(checker, call)?;
     let var = target.id.as_str();
-    if checker.semantic.bindings_in(0, var).count() != 1 {
-        return Err(format!("`{var}` is bound more than once"));
-    }
     if call.arguments.args.len() != 1 || call.arguments.keywords.iter().any(|k| k.arg.is_none()) {
         return Err("the partial binds positional or `**` arguments".to_string());
     }

@@ -194,26 +194,8 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
 /// The fix: the Flyte 2 task, its environment, its callers' dependencies and awaits.
 fn rewrite(checker: &Checker, call: &ExprCall, home: &Home) -> Result<Fix, String> {
     // `name = Task(...)` at module level.
-    let stmt = match checker.current_stmt() {
-        Some(stmt @ Stmt::Assign(assign))
-            if checker.function().is_none()
-                && assign.value.range() == call.range()
-                && checker.module.iter().any(|s| s.range() == stmt.range()) =>
-        {
-            stmt
-        }
-        _ => return Err("it is not assigned to a name at module level".to_string()),
-    };
-    let Stmt::Assign(assign) = stmt else {
-        return Err("it is not assigned to a name at module level".to_string());
-    };
-    let [Expr::Name(target)] = assign.targets.as_slice() else {
-        return Err("it is not assigned to one name".to_string());
-    };
+    let (stmt, target) = super::module_assignment(checker, call)?;
     let var = target.id.as_str();
-    if checker.semantic.bindings_in(0, var).count() != 1 {
-        return Err(format!("`{var}` is bound more than once in the module"));
-    }
     let mut edits = Vec::new();
     edits.extend(import(checker, "flyte")?);
     edits.extend(import(checker, home.module)?);
