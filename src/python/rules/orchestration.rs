@@ -411,14 +411,7 @@ fn first_task_call(checker: &Checker, def: &StmtFunctionDef) -> Option<TextRange
             visitor::walk_expr(self, expr);
         }
     }
-    let analyzer = Analyzer {
-        checker,
-        references: crate::project::references(checker, def),
-        underscore_free: false,
-        tolerant: None,
-        gathers: false,
-        notes: Vec::new(),
-    };
+    let analyzer = Analyzer::new(checker, def);
     let mut first = First {
         analyzer: &analyzer,
         found: None,
@@ -525,14 +518,7 @@ fn statement_task_call(checker: &Checker, def: &StmtFunctionDef) -> Option<TextR
             visitor::walk_stmt(self, stmt);
         }
     }
-    let analyzer = Analyzer {
-        checker,
-        references: crate::project::references(checker, def),
-        underscore_free: false,
-        tolerant: None,
-        gathers: false,
-        notes: Vec::new(),
-    };
+    let analyzer = Analyzer::new(checker, def);
     let mut find = Find {
         analyzer: &analyzer,
         found: None,
@@ -660,12 +646,9 @@ fn analyze(
     let mut names = Names::default();
     names.visit_body(&def.body);
     let mut analyzer = Analyzer {
-        checker,
-        references: crate::project::references(checker, def),
         underscore_free: !names.mentions.contains("_"),
         tolerant,
-        gathers: false,
-        notes: Vec::new(),
+        ..Analyzer::new(checker, def)
     };
     let (mut edits, awaits) = analyzer.block(&def.body)?;
     if !awaits {
@@ -740,6 +723,20 @@ impl Node<'_> {
             NodeKind::Plain => 0,
             NodeKind::Call { .. } => 1,
             NodeKind::Timed => 2,
+        }
+    }
+}
+
+impl<'c, 'a> Analyzer<'c, 'a> {
+    /// The analysis of `def`'s body, strict, with `_` taken.
+    fn new(checker: &'c Checker<'a>, def: &StmtFunctionDef) -> Self {
+        Analyzer {
+            checker,
+            references: crate::project::references(checker, def),
+            underscore_free: false,
+            tolerant: None,
+            gathers: false,
+            notes: Vec::new(),
         }
     }
 }
