@@ -78,6 +78,10 @@ const TOKENS: &[&str] = &[
     "=",
     "`",
     "\\\n",
+    // An import list continued with a backslash: removing its last name must take the
+    // backslash too.
+    ", \\\n    ",
+    "from flytekit import task, \\\n    workflow\n",
     "```\n",
     "\u{3000}",
 ];

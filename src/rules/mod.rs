@@ -182,7 +182,10 @@ pub fn remove_list_items(
                         let comma = comma_end - TextSize::from(1);
                         let between =
                             &source[usize::from(comma_end)..usize::from(items[first].start())];
-                        if between.contains(['\n', '\r']) {
+                        // After a line continuation (`a, \`) the backslash must go too, or
+                        // it would join the previous item to the next statement.
+                        let continued = between.trim_start_matches([' ', '\t']).starts_with('\\');
+                        if between.contains(['\n', '\r']) && !continued {
                             // The run starts a line: the comma goes, the comment after it stays.
                             edits.push(Edit::delete(TextRange::new(comma, comma_end)));
                             edits.push(Edit::delete(whole_lines(
