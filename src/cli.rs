@@ -363,6 +363,25 @@ struct Processed {
     stdin: bool,
     /// The text as read, for diffs and to notice a file changed before it is written.
     original: String,
+    /// What a first pass found besides the result.
+    first_pass: Option<FirstPass>,
+}
+
+/// How an input is processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    Check,
+    Fix,
+    /// A check before the index is built: it also gives what the index needs.
+    FirstCheck,
+}
+
+/// What the first pass of a check gives besides the file's result: the project files its
+/// imports name (the index reads them) and whether its check looked up another module of the
+/// project (then its result waits for the index, and it is checked again).
+struct FirstPass {
+    targets: Vec<PathBuf>,
+    consulted: bool,
 }
 
 fn read(input: &Input, settings: &Settings) -> Result<Option<SourceText>, String> {
@@ -392,7 +411,7 @@ fn process(
     name: String,
     stdin_name: Option<&Path>,
     settings: &Settings,
-    fixing: bool,
+    pass: Pass,
     project: &Project,
 ) -> Option<Processed> {
     let mut processed = Processed {
@@ -407,6 +426,7 @@ fn process(
         error: None,
         stdin: matches!(input, Input::Stdin(_)),
         original: String::new(),
+        first_pass: None,
     };
     let source = match read(input, settings) {
         Ok(Some(source)) => source,
@@ -421,7 +441,7 @@ fn process(
         Input::File(path) => Some(path.as_path()),
         Input::Stdin(_) => stdin_name,
     };
-    if fixing {
+    if pass == Pass::Fix {
         match fix_file_in(&source.text, path, settings, Some(project)) {
             Ok(outcome) => {
                 processed.fixed_counts = outcome.fixed;
@@ -433,6 +453,14 @@ fn process(
             Err(error @ CheckError::TooDeep(_)) => processed.error = Some(error.to_string()),
         }
         processed.original = source.text;
+    } else if pass == Pass::FirstCheck {
+        let (result, first_pass) = check_first(&source.text, path, settings, project);
+        match result {
+            Ok(diagnostics) => processed.result.diagnostics = diagnostics,
+            Err(error @ CheckError::TooDeep(_)) => processed.error = Some(error.to_string()),
+        }
+        processed.first_pass = Some(first_pass);
+        processed.result.text = source.text;
     } else {
         match check_file_in(&source.text, path, settings, Some(project)) {
             Ok(diagnostics) => processed.result.diagnostics = diagnostics,
@@ -443,21 +471,45 @@ fn process(
     Some(processed)
 }
 
-/// The project index of the inputs (and, read-only, the project modules they import), built
-/// once before any file is fixed. Absolute imports also resolve below the directories named on
-/// the command line, the configuration file's folder and the current directory.
-fn index(common: &CommonArgs, run: &RunSettings, inputs: &[Input]) -> Project {
-    let stdin_name = common.stdin_filename.as_deref();
-    let files: Vec<crate::project::Input> = inputs
-        .iter()
-        .filter_map(|input| match input {
-            Input::File(path) => Some(crate::project::Input { path, text: None }),
-            Input::Stdin(text) => stdin_name.map(|path| crate::project::Input {
-                path,
-                text: Some(text),
-            }),
-        })
-        .collect();
+/// Check a file's text with an index that may not hold the modules it imports yet: its result,
+/// the project files its imports name ([`Project::given_targets`]) and whether the check
+/// looked any of them up. A check that looked none up found what it finds with the whole index:
+/// the index only answers for modules an import of the file names.
+fn check_first(
+    text: &str,
+    path: Option<&Path>,
+    settings: &Settings,
+    project: &Project,
+) -> (
+    Result<Vec<crate::diagnostic::Diagnostic>, CheckError>,
+    FirstPass,
+) {
+    let first_pass = |targets, consulted| FirstPass { targets, consulted };
+    let Some(path) = path.filter(|p| {
+        crate::commands::CommandFile::detect(p, text.as_bytes()).is_none()
+            && crate::python_worth_checking(text.as_bytes(), settings)
+    }) else {
+        let result = check_file_in(text, path, settings, Some(project));
+        return (result, first_pass(Vec::new(), false));
+    };
+    let Ok(parsed) = crate::parse(text) else {
+        // The syntax error, as `check_file_in` reports it; such a file imports nothing.
+        let result = check_file_in(text, Some(path), settings, Some(project));
+        return (result, first_pass(Vec::new(), false));
+    };
+    let context = project.context(path);
+    let result = crate::check_parsed_in(&parsed, text, context.name(), settings, Some(&context));
+    let targets = if crate::project::indexes(path) {
+        project.given_targets(context.path(), text, &parsed.syntax().body)
+    } else {
+        Vec::new()
+    };
+    (result, first_pass(targets, context.consulted()))
+}
+
+/// Where absolute imports also resolve: below the directories named on the command line, the
+/// configuration file's folder and the current directory.
+fn import_roots(common: &CommonArgs, run: &RunSettings) -> Vec<PathBuf> {
     let mut roots: Vec<PathBuf> = common
         .paths
         .iter()
@@ -470,8 +522,25 @@ fn index(common: &CommonArgs, run: &RunSettings, inputs: &[Input]) -> Project {
     if let Ok(cwd) = std::env::current_dir() {
         roots.push(cwd);
     }
+    roots
+}
+
+/// The project index of the inputs (and, read-only, the project modules they import), built
+/// once before any file is fixed.
+fn index(common: &CommonArgs, run: &RunSettings, inputs: &[Input]) -> Project {
+    let stdin_name = common.stdin_filename.as_deref();
+    let files: Vec<crate::project::Input> = inputs
+        .iter()
+        .filter_map(|input| match input {
+            Input::File(path) => Some(crate::project::Input { path, text: None }),
+            Input::Stdin(text) => stdin_name.map(|path| crate::project::Input {
+                path,
+                text: Some(text),
+            }),
+        })
+        .collect();
     let settings = |path: &Path| run.for_path(Some(path));
-    Project::build(&files, &roots, &settings)
+    Project::build(&files, &import_roots(common, run), &settings)
 }
 
 /// Check or fix inputs in parallel; results come back in input order.
@@ -479,29 +548,55 @@ fn process_inputs(
     common: &CommonArgs,
     run: &RunSettings,
     inputs: &[Input],
-    fixing: bool,
+    pass: Pass,
     project: &Project,
 ) -> Vec<Processed> {
-    let stdin_name = common.stdin_filename.as_deref();
-    let processed: Vec<Processed> = inputs
+    inputs
         .par_iter()
-        .filter_map(|input| {
-            let path = match input {
-                Input::File(path) => Some(path.as_path()),
-                Input::Stdin(_) => stdin_name,
-            };
-            let settings = run.for_path(path);
-            process(
-                input,
-                input.display(stdin_name),
-                stdin_name,
-                &settings,
-                fixing,
-                project,
-            )
+        .filter_map(|input| process_one(common, run, input, pass, project))
+        .collect()
+}
+
+/// [`process_inputs`], each result with its input's position (`base` for the first input).
+fn process_indexed(
+    common: &CommonArgs,
+    run: &RunSettings,
+    inputs: &[Input],
+    base: usize,
+    pass: Pass,
+    project: &Project,
+) -> Vec<(usize, Processed)> {
+    inputs
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, input)| {
+            process_one(common, run, input, pass, project).map(|p| (base + i, p))
         })
-        .collect();
-    processed
+        .collect()
+}
+
+/// Check or fix one input with its settings.
+fn process_one(
+    common: &CommonArgs,
+    run: &RunSettings,
+    input: &Input,
+    pass: Pass,
+    project: &Project,
+) -> Option<Processed> {
+    let stdin_name = common.stdin_filename.as_deref();
+    let path = match input {
+        Input::File(path) => Some(path.as_path()),
+        Input::Stdin(_) => stdin_name,
+    };
+    let settings = run.for_path(path);
+    process(
+        input,
+        input.display(stdin_name),
+        stdin_name,
+        &settings,
+        pass,
+        project,
+    )
 }
 
 fn color_enabled() -> bool {
@@ -509,7 +604,10 @@ fn color_enabled() -> bool {
 }
 
 /// Print per-file errors and warnings; the number of paths that could not be checked.
-fn report_errors(processed: &[Processed], walk_errors: &[PathError]) -> usize {
+fn report_errors<'p>(
+    processed: impl IntoIterator<Item = &'p Processed>,
+    walk_errors: &[PathError],
+) -> usize {
     let mut count = 0;
     for (path, error) in walk_errors {
         eprintln!("error: {path}: {error}");
@@ -559,12 +657,11 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     let chunk = if streaming { 128 } else { usize::MAX };
     let mut counts = Counts::default();
     let mut tally = report::Statistics::default();
-    let mut kept: Vec<FileResult> = Vec::new();
-    let project = index(common, &run, &inputs);
-    for inputs in inputs.chunks(chunk) {
-        let processed = process_inputs(common, &run, inputs, false, &project);
-        errors += report_errors(&processed, &[]);
-        let results: Vec<FileResult> = processed.into_iter().map(|p| p.result).collect();
+    let mut kept: Vec<(usize, FileResult)> = Vec::new();
+    let mut take = |processed: Vec<(usize, Processed)>, errors: &mut usize| -> io::Result<()> {
+        *errors += report_errors(processed.iter().map(|(_, p)| p), &[]);
+        let (order, results): (Vec<usize>, Vec<FileResult>) =
+            processed.into_iter().map(|(i, p)| (i, p.result)).unzip();
         counts.add(Counts::of(
             results.iter().flat_map(|r| r.diagnostics.iter()),
         ));
@@ -579,9 +676,59 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
                 color,
             )?;
         } else {
-            kept.extend(results);
+            kept.extend(order.into_iter().zip(results));
+        }
+        Ok(())
+    };
+    // Statistics and documents wait for no file: one pass checks every file before any
+    // module is indexed, and only the files whose check looked up another module of the
+    // project are checked again, with the index of the modules the first pass saw imported.
+    // Text formats print in order as they go: the index comes first.
+    let first_pass =
+        (statistics || !streaming) && inputs.iter().all(|i| matches!(i, Input::File(_)));
+    let mut project = if first_pass {
+        Project::new(&import_roots(common, &run))
+    } else {
+        index(common, &run, &inputs)
+    };
+    let pass = if first_pass {
+        Pass::FirstCheck
+    } else {
+        Pass::Check
+    };
+    let mut again: Vec<usize> = Vec::new();
+    let mut targets: Vec<PathBuf> = Vec::new();
+    let size = chunk;
+    for (n, chunk) in inputs.chunks(size).enumerate() {
+        let mut processed = process_indexed(common, &run, chunk, n * size, pass, &project);
+        processed.retain_mut(|(i, p)| match p.first_pass.take() {
+            Some(first) => {
+                targets.extend(first.targets);
+                if first.consulted {
+                    again.push(*i);
+                }
+                !first.consulted
+            }
+            None => true,
+        });
+        take(processed, &mut errors)?;
+    }
+    if !again.is_empty() {
+        let settings = |path: &Path| run.for_path(Some(path));
+        project.index_imports(targets, &Default::default(), &settings);
+        for chunk in again.chunks(128) {
+            let processed: Vec<(usize, Processed)> = chunk
+                .par_iter()
+                .filter_map(|&i| {
+                    let processed = process_one(common, &run, &inputs[i], Pass::Check, &project);
+                    processed.map(|p| (i, p))
+                })
+                .collect();
+            take(processed, &mut errors)?;
         }
     }
+    kept.sort_by_key(|(i, _)| *i);
+    let kept: Vec<FileResult> = kept.into_iter().map(|(_, r)| r).collect();
     if statistics {
         tally.write(sink.out())?;
     } else if !streaming {
@@ -675,7 +822,7 @@ fn fix(args: &FixArgs) -> io::Result<ExitStatus> {
     let mut processed_fixes: Vec<(String, Vec<(Rule, usize)>)> = Vec::new();
     let project = index(common, &run, &inputs);
     for inputs in inputs.chunks(512) {
-        let processed = process_inputs(common, &run, inputs, true, &project);
+        let processed = process_inputs(common, &run, inputs, Pass::Fix, &project);
         errors += report_errors(&processed, &[]);
         for p in &processed {
             let Some(fixed) = p.fixed() else {
@@ -876,7 +1023,7 @@ fn summary(args: &SummaryArgs) -> io::Result<ExitStatus> {
     for chunk in inputs.chunks(512) {
         // Python files that never mention flytekit are not processed: they count as checked
         // and clean.
-        let processed = process_inputs(&common, &run, chunk, false, &project);
+        let processed = process_inputs(&common, &run, chunk, Pass::Check, &project);
         errors += report_errors(&processed, &[]);
         let mut processed: BTreeMap<String, Processed> = processed
             .into_iter()
@@ -954,6 +1101,7 @@ mod tests {
             error: None,
             stdin: false,
             original: original.to_string(),
+            first_pass: None,
         }
     }
 

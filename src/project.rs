@@ -10,6 +10,13 @@
 //! name (environment names derive from it) and, for a task imported from another module, the
 //! environment to list in `depends_on`.
 //!
+//! A check that waits for no file's result (`--statistics`, the document formats) needs no
+//! first pass: it checks every file with an index of no module, collecting the imports the
+//! first pass would read ([`Project::given_targets`]), then indexes them
+//! ([`Project::index_imports`]) and checks again only the files whose check looked up another
+//! module of the project ([`ModuleContext::consulted`]). Whether an import names a project file
+//! does not depend on the index, so the other files' results are final.
+//!
 //! **Names.** A module's dotted name is its path below the topmost directory of its chain of
 //! regular packages (directories with an `__init__.py`): `team_a/tasks.py` next to
 //! `team_a/__init__.py` is `team_a.tasks`, wherever the command was started and whatever paths
@@ -26,6 +33,7 @@
 //! configuration file's folder and the current directory). Namespace packages (directories
 //! without `__init__.py`) resolve too. The other modules are only read, never written.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -116,10 +124,22 @@ pub struct Project {
     /// Extra roots for absolute imports (command-line directories, config folder, cwd).
     roots: Vec<PathBuf>,
     /// The import roots of each directory holding a module, once computed.
-    roots_by_dir: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<Vec<PathBuf>>>>,
+    roots_by_dir: std::sync::Mutex<HashMap<OsString, std::sync::Arc<Vec<PathBuf>>>>,
     /// The names of the modules and packages directly in each root, once read (most imports
     /// name no project module: one look at the root rules them out).
-    names_in_root: std::sync::Mutex<HashMap<PathBuf, std::sync::Arc<HashSet<String>>>>,
+    names_in_root: std::sync::Mutex<HashMap<OsString, std::sync::Arc<HashSet<String>>>>,
+    /// Each directory's canonical form and package (`package_of`), once computed: every file
+    /// checked asks for its own.
+    dirs: std::sync::Mutex<HashMap<OsString, std::sync::Arc<Dir>>>,
+    /// The file each import resolves to, by importing directory, level and module.
+    resolved: std::sync::Mutex<HashMap<(OsString, u32, String), Option<PathBuf>>>,
+}
+
+/// What a directory holding checked files is.
+#[derive(Debug)]
+struct Dir {
+    canonical: PathBuf,
+    package: Option<(String, PathBuf)>,
 }
 
 /// A file to index: its path and, when it is not to be read from disk (standard input), its
@@ -154,6 +174,13 @@ pub fn canonical(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
+/// Whether the index reads a given file for its imports: a Python module (`.py`), not a
+/// command file.
+pub fn indexes(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "py")
+        && crate::commands::CommandFile::detect(path, b"").is_none()
+}
+
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
@@ -165,15 +192,30 @@ fn is_identifier(s: &str) -> bool {
 /// chain is not a Python identifier).
 pub fn dotted_name(path: &Path) -> Option<(String, PathBuf)> {
     let path = canonical(path);
-    let dir = path.parent()?;
+    in_package(&path, package_of(path.parent()?))
+}
+
+/// The dotted name of the canonical `path` in the package chain of its directory.
+fn in_package(path: &Path, package: Option<(String, PathBuf)>) -> Option<(String, PathBuf)> {
+    let (package, root) = package?;
+    let stem = path.file_stem()?.to_str()?;
+    if stem == "__init__" {
+        Some((package, root))
+    } else if is_identifier(stem) {
+        Some((format!("{package}.{stem}"), root))
+    } else {
+        None
+    }
+}
+
+/// The dotted name of the regular package that is the canonical directory `dir`, and the
+/// directory its chain starts in; `None` without `__init__.py` (or when a directory of the
+/// chain is not a Python identifier).
+fn package_of(dir: &Path) -> Option<(String, PathBuf)> {
     if !dir.join("__init__.py").is_file() {
         return None;
     }
-    let stem = path.file_stem()?.to_str()?;
     let mut parts: Vec<&str> = Vec::new();
-    if stem != "__init__" {
-        parts.push(stem);
-    }
     let mut package = dir;
     let root = loop {
         parts.push(package.file_name()?.to_str()?);
@@ -239,29 +281,12 @@ impl Project {
         roots: &[PathBuf],
         settings: &(dyn Fn(&Path) -> std::borrow::Cow<'s, Settings> + Sync),
     ) -> Project {
-        let mut project = Project {
-            modules: HashMap::default(),
-            roots: roots.iter().map(|r| canonical(r)).collect(),
-            roots_by_dir: std::sync::Mutex::default(),
-            names_in_root: std::sync::Mutex::default(),
-        };
-        // Each module is indexed with the project files its imports name (resolved in parallel).
-        let with_targets = |project: &Project, module: Module| {
-            let targets: Vec<PathBuf> = module
-                .imports
-                .iter()
-                .flat_map(|import| project.import_targets(&module.path, import))
-                .collect();
-            (module, targets)
-        };
+        let mut project = Project::new(roots);
         // The given files are only parsed for their imports: a module enters the index when
         // another imports it (its own name needs no index).
         let given: Vec<(PathBuf, Option<&str>, Vec<PathBuf>)> = inputs
             .par_iter()
-            .filter(|input| {
-                input.path.extension().is_some_and(|e| e == "py")
-                    && crate::commands::CommandFile::detect(input.path, b"").is_none()
-            })
+            .filter(|input| indexes(input.path))
             .filter_map(|input| {
                 let owned;
                 let text = match input.text {
@@ -280,10 +305,7 @@ impl Project {
                     return Some((path, input.text, Vec::new()));
                 }
                 let parsed = crate::parse(text).ok()?;
-                let targets = imports_of(&parsed.syntax().body)
-                    .iter()
-                    .flat_map(|import| project.import_targets(&path, import))
-                    .collect();
+                let targets = project.targets_of(&path, &parsed.syntax().body);
                 Some((path, input.text, targets))
             })
             .collect();
@@ -292,10 +314,61 @@ impl Project {
             .iter()
             .filter_map(|(path, text, _)| text.map(|t| (path.clone(), t)))
             .collect();
+        let targets = given.into_iter().flat_map(|(_, _, targets)| targets);
+        project.index_imports(targets, &texts, settings);
+        project
+    }
+
+    /// An index with no modules yet; `roots` are the extra roots for absolute imports.
+    pub fn new(roots: &[PathBuf]) -> Project {
+        Project {
+            modules: HashMap::default(),
+            roots: roots.iter().map(|r| canonical(r)).collect(),
+            roots_by_dir: std::sync::Mutex::default(),
+            names_in_root: std::sync::Mutex::default(),
+            dirs: std::sync::Mutex::default(),
+            resolved: std::sync::Mutex::default(),
+        }
+    }
+
+    /// The project files a given file's imports name, as [`Project::build`] finds them: none
+    /// when no line of `text` may import a project module. `path` is canonical.
+    pub fn given_targets(&self, path: &Path, text: &str, body: &[Stmt]) -> Vec<PathBuf> {
+        if self.may_import_project(path, text) {
+            self.targets_of(path, body)
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn targets_of(&self, path: &Path, body: &[Stmt]) -> Vec<PathBuf> {
+        imports_of(body)
+            .iter()
+            .flat_map(|import| self.import_targets(path, import))
+            .collect()
+    }
+
+    /// Index, read-only, the modules `targets` names (the files the given files import) and
+    /// those they import, transitively. `texts` stand for files (standard input).
+    pub fn index_imports<'s>(
+        &mut self,
+        targets: impl IntoIterator<Item = PathBuf>,
+        texts: &HashMap<PathBuf, &str>,
+        settings: &(dyn Fn(&Path) -> std::borrow::Cow<'s, Settings> + Sync),
+    ) {
+        // Each module is indexed with the project files its imports name (resolved in parallel).
+        let with_targets = |project: &Project, module: Module| {
+            let targets: Vec<PathBuf> = module
+                .imports
+                .iter()
+                .flat_map(|import| project.import_targets(&module.path, import))
+                .collect();
+            (module, targets)
+        };
         let mut wave: Vec<(Module, Vec<PathBuf>)> = Vec::new();
         let mut first: Vec<PathBuf> = Vec::new();
         let mut queued: HashSet<PathBuf> = HashSet::default();
-        for target in given.into_iter().flat_map(|(_, _, targets)| targets) {
+        for target in targets {
             if queued.insert(target.clone()) {
                 first.push(target);
             }
@@ -313,32 +386,33 @@ impl Project {
             }
         };
         if !first.is_empty() {
+            let project = &*self;
             wave = first
                 .par_iter()
-                .map(|path| with_targets(&project, read(path)))
+                .map(|path| with_targets(project, read(path)))
                 .collect();
         }
         for _ in 0..=MAX_IMPORT_DEPTH {
             let mut next: Vec<PathBuf> = Vec::new();
             let mut queued: HashSet<PathBuf> = HashSet::default();
             for (module, targets) in wave {
-                project.modules.entry(module.path.clone()).or_insert(module);
+                self.modules.entry(module.path.clone()).or_insert(module);
                 for target in targets {
                     if queued.insert(target.clone()) {
                         next.push(target);
                     }
                 }
             }
-            next.retain(|p| !project.modules.contains_key(p));
+            next.retain(|p| !self.modules.contains_key(p));
             if next.is_empty() {
                 break;
             }
+            let project = &*self;
             wave = next
                 .par_iter()
-                .map(|path| with_targets(&project, read(path)))
+                .map(|path| with_targets(project, read(path)))
                 .collect();
         }
-        project
     }
 
     /// The indexed module of a file.
@@ -353,10 +427,29 @@ impl Project {
 
     /// The context for checking the file at `path`.
     pub fn context(&self, path: &Path) -> ModuleContext<'_> {
-        let path = canonical(path);
+        // `canonical` and `dotted_name`, with what belongs to the directory computed once.
+        let dir = path.parent().map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+        });
+        let plain = || std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_symlink());
+        let (path, package) = match (dir, path.file_name()) {
+            (Some(dir), Some(file)) if plain() => {
+                let dir = self.dir(dir);
+                (dir.canonical.join(file), dir.package.clone())
+            }
+            _ => {
+                let path = canonical(path);
+                let package = path.parent().and_then(package_of);
+                (path, package)
+            }
+        };
         let name = match self.modules.get(&path) {
             Some(module) => module.name(),
-            None => dotted_name(&path)
+            None => in_package(&path, package)
                 .map(|(d, _)| d)
                 .unwrap_or_else(|| crate::module_name(Some(&path))),
         };
@@ -364,11 +457,55 @@ impl Project {
             project: self,
             path,
             name,
+            consulted: std::cell::Cell::new(false),
         }
     }
 
-    /// The file a module import names, seen from the file `from`.
+    /// A directory's canonical form and package, computed once.
+    fn dir(&self, dir: &Path) -> std::sync::Arc<Dir> {
+        let known = self
+            .dirs
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(dir.as_os_str()).cloned());
+        known.unwrap_or_else(|| {
+            let canonical = canonical(dir);
+            let package = package_of(&canonical);
+            let found = std::sync::Arc::new(Dir { canonical, package });
+            if let Ok(mut cache) = self.dirs.lock() {
+                cache.insert(dir.as_os_str().to_owned(), found.clone());
+            }
+            found
+        })
+    }
+
+    /// The file a module import names, seen from the file `from` (it depends on the file's
+    /// directory only: computed once for each).
     fn resolve_module(&self, from: &Path, level: u32, module: &str) -> Option<PathBuf> {
+        let key = (
+            from.parent()
+                .map(Path::as_os_str)
+                .unwrap_or_default()
+                .to_owned(),
+            level,
+            module.to_string(),
+        );
+        if let Some(known) = self
+            .resolved
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(&key).cloned())
+        {
+            return known;
+        }
+        let found = self.resolve_module_uncached(from, level, module);
+        if let Ok(mut cache) = self.resolved.lock() {
+            cache.insert(key, found.clone());
+        }
+        found
+    }
+
+    fn resolve_module_uncached(&self, from: &Path, level: u32, module: &str) -> Option<PathBuf> {
         if level > 0 {
             let mut base = from.parent()?;
             for _ in 1..level {
@@ -404,25 +541,39 @@ impl Project {
         let Some(dir) = path.parent() else {
             return false;
         };
-        let roots = self.roots_of(dir);
+        // What the roots and the enclosing directories are called, read at the first import.
+        let names = std::cell::OnceCell::new();
+        let names = || {
+            names.get_or_init(|| {
+                let roots = self.roots_of(dir);
+                let in_roots: Vec<_> = roots.iter().map(|root| self.names_in(root)).collect();
+                let enclosing: Vec<&std::ffi::OsStr> =
+                    dir.ancestors().filter_map(Path::file_name).collect();
+                (in_roots, enclosing)
+            })
+        };
         let found = |first: &str| {
-            !first.is_empty()
-                && (roots.iter().any(|root| self.root_has(root, first))
-                    || dir
-                        .ancestors()
-                        .any(|d| d.file_name().is_some_and(|n| n == first)))
+            if first.is_empty() {
+                return false;
+            }
+            let (in_roots, enclosing) = names();
+            in_roots.iter().any(|names| names.contains(first))
+                || enclosing.iter().any(|n| *n == first)
         };
-        let head = |s: &str| -> String {
-            s.trim_start()
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect()
-        };
-        text.lines().any(|line| {
+        fn head(s: &str) -> &str {
+            let s = s.trim_start();
+            let end = s
+                .char_indices()
+                .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+                .map_or(s.len(), |(i, _)| i);
+            &s[..end]
+        }
+        // Line by line (a `\r` before a `\n` never changes what a line imports).
+        text.split('\n').any(|line| {
             let line = line.trim_start();
             if let Some(rest) = line.strip_prefix("from") {
                 let rest = rest.trim_start_matches([' ', '\t', '\\']);
-                rest.starts_with('.') || found(&head(rest))
+                rest.starts_with('.') || found(head(rest))
             } else if let Some(rest) = line.strip_prefix("import") {
                 rest.starts_with([' ', '\t', '\\'])
                     && rest
@@ -430,7 +581,7 @@ impl Project {
                         .next()
                         .unwrap_or_default()
                         .split([',', ';'])
-                        .any(|item| found(&head(item)))
+                        .any(|item| found(head(item)))
             } else {
                 false
             }
@@ -439,12 +590,17 @@ impl Project {
 
     /// Whether `root` holds a module or package named `name` (`name.py` or `name/`).
     fn root_has(&self, root: &Path, name: &str) -> bool {
+        self.names_in(root).contains(name)
+    }
+
+    /// The names of the modules and packages in `root`, read once.
+    fn names_in(&self, root: &Path) -> std::sync::Arc<HashSet<String>> {
         let known = self
             .names_in_root
             .lock()
             .ok()
-            .and_then(|cache| cache.get(root).cloned());
-        let names = known.unwrap_or_else(|| {
+            .and_then(|cache| cache.get(root.as_os_str()).cloned());
+        known.unwrap_or_else(|| {
             let names: HashSet<String> = std::fs::read_dir(root)
                 .into_iter()
                 .flatten()
@@ -459,11 +615,10 @@ impl Project {
                 .collect();
             let names = std::sync::Arc::new(names);
             if let Ok(mut cache) = self.names_in_root.lock() {
-                cache.insert(root.to_path_buf(), names.clone());
+                cache.insert(root.as_os_str().to_owned(), names.clone());
             }
             names
-        });
-        names.contains(name)
+        })
     }
 
     /// The roots absolute imports of the modules in `dir` resolve from (see the module
@@ -473,7 +628,7 @@ impl Project {
             .roots_by_dir
             .lock()
             .ok()
-            .and_then(|cache| cache.get(dir).cloned())
+            .and_then(|cache| cache.get(dir.as_os_str()).cloned())
         {
             return known;
         }
@@ -489,7 +644,7 @@ impl Project {
         roots.dedup();
         let roots = std::sync::Arc::new(roots);
         if let Ok(mut cache) = self.roots_by_dir.lock() {
-            cache.insert(dir.to_path_buf(), roots.clone());
+            cache.insert(dir.as_os_str().to_owned(), roots.clone());
         }
         roots
     }
@@ -849,6 +1004,9 @@ pub struct ModuleContext<'p> {
     /// The canonical path of the module.
     path: PathBuf,
     name: String,
+    /// Whether a lookup read the index: an import of this module named a project module.
+    /// Until then what the module's check found cannot depend on which modules are indexed.
+    consulted: std::cell::Cell<bool>,
 }
 
 /// A name of another module that a function body reads.
@@ -885,6 +1043,16 @@ impl<'p> ModuleContext<'p> {
         &self.name
     }
 
+    /// The canonical path of the module.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether a lookup so far named another module of the project (and so read the index).
+    pub fn consulted(&self) -> bool {
+        self.consulted.get()
+    }
+
     /// Whether the tasks of `module` call, directly or through other modules, tasks of this
     /// module: then importing its environment here would close an import cycle.
     pub fn reached_from(&self, module: &Module) -> bool {
@@ -898,6 +1066,7 @@ impl<'p> ModuleContext<'p> {
                 project: self.project,
                 path: current.path.clone(),
                 name: String::new(),
+                consulted: std::cell::Cell::new(true),
             };
             for reference in current.references.values().flatten() {
                 if let Lookup::Task { module, .. } = context.lookup(reference) {
@@ -919,6 +1088,7 @@ impl<'p> ModuleContext<'p> {
             project: self.project,
             path: module.path.clone(),
             name: module.name(),
+            consulted: std::cell::Cell::new(true),
         };
         for reference in module.references.get(name).into_iter().flatten() {
             match context.lookup(reference) {
@@ -984,6 +1154,7 @@ impl<'p> ModuleContext<'p> {
         if module == self.path {
             return Lookup::Nothing;
         }
+        self.consulted.set(true);
         match &import.name {
             Some(name) => {
                 // `from team_a import tasks`: a submodule unless the package defines the name.

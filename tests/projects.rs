@@ -421,3 +421,51 @@ fn the_index_agrees_with_what_fixing_produces() {
     assert!(checked > 50, "{checked}");
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
 }
+
+/// `check --statistics` and the document formats check every file before any module is
+/// indexed, and check again, with the index, only the files whose check looked up another
+/// module of the project; the streamed formats index first. Both find the same problems, for
+/// a directory, for files named one by one, and when a task a module calls stays on Flyte 1.
+#[test]
+fn checking_before_the_index_finds_what_checking_after_it_finds() {
+    let dir = tempfile::tempdir().expect("creates a temporary directory");
+    let root = dir.path();
+    copy_tree(&project_fixture("two_teams"), root);
+    std::fs::write(
+        root.join("team_b/stuck.py"),
+        "from flytekit import task, workflow\n\nfrom team_a.tasks import double\n\n\n@task(container_image=\"{{.image.x}}\")\ndef stuck(x: int) -> int:\n    return x\n\n\n@workflow\ndef both(x: int) -> int:\n    return stuck(x=double(x=x))\n",
+    )
+    .expect("writes");
+    std::fs::write(
+        root.join("team_b/calls_stuck.py"),
+        "from flytekit import workflow\n\nfrom .stuck import stuck\n\n\n@workflow\ndef wf(x: int) -> int:\n    return stuck(x=x)\n",
+    )
+    .expect("writes");
+    let problems = |format: &str, paths: &[&str]| -> Vec<serde_json::Value> {
+        let output = Command::new(BIN)
+            .current_dir(root)
+            .args(["check", "--isolated", "--unsafe-fixes", "--exit-zero"])
+            .args(["--output-format", format])
+            .args(paths)
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&output.stdout);
+        if format == "json" {
+            serde_json::from_str::<Vec<serde_json::Value>>(&text).expect("a JSON array")
+        } else {
+            text.lines()
+                .map(|line| serde_json::from_str(line).expect("a JSON object"))
+                .collect()
+        }
+    };
+    let cases: [&[&str]; 3] = [
+        &["."],
+        &["team_b/workflows.py", "team_b/calls_stuck.py"],
+        &["team_a/tasks.py", "team_b/stuck.py"],
+    ];
+    for paths in cases {
+        let (first, indexed) = (problems("json", paths), problems("json-lines", paths));
+        assert!(!first.is_empty(), "{paths:?}");
+        assert_eq!(first, indexed, "{paths:?}");
+    }
+}
