@@ -568,9 +568,22 @@ impl Project {
                 .map_or(s.len(), |(i, _)| i);
             &s[..end]
         }
-        // Line by line (a `\r` before a `\n` never changes what a line imports).
-        text.split('\n').any(|line| {
-            let line = line.trim_start();
+        // The lines that start with `from` or `import` after white space, found by searching
+        // for the words (a `\r` before a `\n` never changes what a line imports).
+        let bytes = text.as_bytes();
+        let line_at = |at: usize| {
+            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            let indent = text.get(start..at)?;
+            indent
+                .trim_start()
+                .is_empty()
+                .then(|| text.get(at..end))
+                .flatten()
+        };
+        let from = memchr::memmem::find_iter(bytes, b"from");
+        let import = memchr::memmem::find_iter(bytes, b"import");
+        from.chain(import).filter_map(line_at).any(|line| {
             if let Some(rest) = line.strip_prefix("from") {
                 let rest = rest.trim_start_matches([' ', '\t', '\\']);
                 rest.starts_with('.') || found(head(rest))
@@ -982,6 +995,29 @@ fn imports_of(body: &[Stmt]) -> Vec<ImportRef> {
 }
 
 /// Module-level statements, including those inside top-level `if`/`try` blocks.
+/// The name of a `from` import among the statements [`top_level`] gives whose range is `range`
+/// (only the statement holding the range can hold it: found by position).
+fn top_level_alias(
+    body: &[Stmt],
+    range: ruff_text_size::TextRange,
+) -> Option<(&Stmt, &ruff_python_ast::Alias)> {
+    let stmt = body.get(body.partition_point(|s| s.end() <= range.start()))?;
+    if !stmt.range().contains_range(range) {
+        return None;
+    }
+    match stmt {
+        Stmt::If(_) | Stmt::Try(_) => crate::importer::child_bodies(stmt)
+            .into_iter()
+            .find_map(|child| top_level_alias(child, range)),
+        Stmt::ImportFrom(from) => from
+            .names
+            .iter()
+            .find(|a| a.range == range)
+            .map(|a| (stmt, a)),
+        _ => None,
+    }
+}
+
 fn top_level(body: &[Stmt]) -> Vec<&Stmt> {
     let mut out = Vec::new();
     for stmt in body {
@@ -1204,11 +1240,11 @@ pub fn references(checker: &Checker, def: &StmtFunctionDef) -> Vec<Reference> {
                 return;
             };
             attrs.reverse();
-            let text = self.checker.text(expr.range()).to_string();
-            if !self.seen.contains(&text)
+            let text = self.checker.text(expr.range());
+            if !self.seen.contains(text)
                 && let Some(reference) = reference(self.checker, head, &attrs, expr)
             {
-                self.seen.insert(text);
+                self.seen.insert(text.to_string());
                 self.found.push(reference);
             }
         }
@@ -1235,18 +1271,7 @@ fn reference(
     // The import statement that made the binding (relative imports bind `Other`).
     let (stmt, alias) = match &binding.kind {
         BindingKind::Import { stmt, alias, .. } => (*stmt, *alias),
-        BindingKind::Other => {
-            top_level(checker.module)
-                .into_iter()
-                .find_map(|stmt| match stmt {
-                    Stmt::ImportFrom(from) => from
-                        .names
-                        .iter()
-                        .find(|a| a.range == binding.range)
-                        .map(|a| (stmt, a)),
-                    _ => None,
-                })?
-        }
+        BindingKind::Other => top_level_alias(checker.module, binding.range)?,
         _ => return None,
     };
     let text = checker.text(expr.range()).to_string();
