@@ -365,6 +365,9 @@ struct Processed {
     original: String,
     /// What a first pass found besides the result.
     first_pass: Option<FirstPass>,
+    /// The result's problems per rule and in all, for `--statistics` (the problems themselves
+    /// are dropped where they were found).
+    tallied: Option<(report::Statistics, Counts)>,
 }
 
 /// How an input is processed.
@@ -400,6 +403,16 @@ fn read(input: &Input, settings: &Settings) -> Result<Option<SourceText>, String
 }
 
 impl Processed {
+    /// Count the problems for `--statistics` and drop them and the text.
+    fn tally(&mut self, unsafe_fixes: bool) {
+        let mut statistics = report::Statistics::default();
+        statistics.add(std::slice::from_ref(&self.result), unsafe_fixes);
+        let counts = Counts::of(self.result.diagnostics.iter());
+        self.tallied = Some((statistics, counts));
+        self.result.diagnostics = Vec::new();
+        self.result.text = String::new();
+    }
+
     /// The fixed text, when fixing changed it.
     fn fixed(&self) -> Option<&str> {
         self.changed.then_some(self.result.text.as_str())
@@ -427,6 +440,7 @@ fn process(
         stdin: matches!(input, Input::Stdin(_)),
         original: String::new(),
         first_pass: None,
+        tallied: None,
     };
     let source = match read(input, settings) {
         Ok(Some(source)) => source,
@@ -558,19 +572,24 @@ fn process_inputs(
 }
 
 /// [`process_inputs`], each result with its input's position (`base` for the first input).
+/// With `tally` (whether unsafe fixes count as fixable), each result is tallied for
+/// `--statistics` where it was found ([`Processed::tally`]).
 fn process_indexed(
     common: &CommonArgs,
     run: &RunSettings,
-    inputs: &[Input],
-    base: usize,
+    inputs: &[(usize, &Input)],
     pass: Pass,
     project: &Project,
+    tally: Option<bool>,
 ) -> Vec<(usize, Processed)> {
     inputs
         .par_iter()
-        .enumerate()
-        .filter_map(|(i, input)| {
-            process_one(common, run, input, pass, project).map(|p| (base + i, p))
+        .filter_map(|&(i, input)| {
+            let mut processed = process_one(common, run, input, pass, project)?;
+            if let Some(unsafe_fixes) = tally {
+                processed.tally(unsafe_fixes);
+            }
+            Some((i, processed))
         })
         .collect()
 }
@@ -660,8 +679,19 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     let mut kept: Vec<(usize, FileResult)> = Vec::new();
     let mut take = |processed: Vec<(usize, Processed)>, errors: &mut usize| -> io::Result<()> {
         *errors += report_errors(processed.iter().map(|(_, p)| p), &[]);
-        let (order, results): (Vec<usize>, Vec<FileResult>) =
-            processed.into_iter().map(|(i, p)| (i, p.result)).unzip();
+        let (mut order, mut results) = (Vec::new(), Vec::new());
+        for (i, mut p) in processed {
+            match p.tallied.take() {
+                Some((statistics, found)) => {
+                    tally.merge(statistics);
+                    counts.add(found);
+                }
+                None => {
+                    order.push(i);
+                    results.push(p.result);
+                }
+            }
+        }
         counts.add(Counts::of(
             results.iter().flat_map(|r| r.diagnostics.iter()),
         ));
@@ -698,9 +728,12 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     };
     let mut again: Vec<usize> = Vec::new();
     let mut targets: Vec<PathBuf> = Vec::new();
-    let size = chunk;
-    for (n, chunk) in inputs.chunks(size).enumerate() {
-        let mut processed = process_indexed(common, &run, chunk, n * size, pass, &project);
+    // Statistics keep only counts of each file: all files go at once.
+    let size = if statistics { usize::MAX } else { chunk };
+    let tallying = statistics.then_some(settings.unsafe_fixes);
+    let numbered: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
+    for chunk in numbered.chunks(size) {
+        let mut processed = process_indexed(common, &run, chunk, pass, &project, tallying);
         processed.retain_mut(|(i, p)| match p.first_pass.take() {
             Some(first) => {
                 targets.extend(first.targets);
@@ -716,14 +749,9 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
     if !again.is_empty() {
         let settings = |path: &Path| run.for_path(Some(path));
         project.index_imports(targets, &Default::default(), &settings);
-        for chunk in again.chunks(128) {
-            let processed: Vec<(usize, Processed)> = chunk
-                .par_iter()
-                .filter_map(|&i| {
-                    let processed = process_one(common, &run, &inputs[i], Pass::Check, &project);
-                    processed.map(|p| (i, p))
-                })
-                .collect();
+        let again: Vec<(usize, &Input)> = again.into_iter().map(|i| (i, &inputs[i])).collect();
+        for chunk in again.chunks(size) {
+            let processed = process_indexed(common, &run, chunk, Pass::Check, &project, tallying);
             take(processed, &mut errors)?;
         }
     }
@@ -1102,6 +1130,7 @@ mod tests {
             stdin: false,
             original: original.to_string(),
             first_pass: None,
+            tallied: None,
         }
     }
 

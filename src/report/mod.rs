@@ -191,6 +191,19 @@ impl Statistics {
         }
     }
 
+    /// Add another tally (of other files).
+    pub fn merge(&mut self, other: Statistics) {
+        for (rule, count, fixable) in other.counts {
+            match self.counts.iter_mut().find(|(r, ..)| *r == rule) {
+                Some(entry) => {
+                    entry.1 += count;
+                    entry.2 |= fixable;
+                }
+                None => self.counts.push((rule, count, fixable)),
+            }
+        }
+    }
+
     pub fn write(mut self, out: &mut dyn Write) -> io::Result<()> {
         self.counts
             .sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
