@@ -131,6 +131,8 @@ pub struct Project {
     /// Each directory's canonical form and package (`package_of`), once computed: every file
     /// checked asks for its own.
     dirs: std::sync::Mutex<HashMap<OsString, std::sync::Arc<Dir>>>,
+    /// The nearest directory holding a project file, by directory, once looked for.
+    project_dirs: std::sync::Mutex<HashMap<OsString, Option<PathBuf>>>,
     /// The file each import resolves to, by importing directory, level and module.
     resolved: std::sync::Mutex<HashMap<(OsString, u32, String), Option<PathBuf>>>,
 }
@@ -243,13 +245,11 @@ pub fn environment_name(module: &str) -> String {
         .join("-")
 }
 
-/// The nearest directory above `dir` (or `dir`) holding a project file.
-fn project_dir(dir: &Path) -> Option<&Path> {
-    dir.ancestors().find(|d| {
-        ["pyproject.toml", "setup.py", "setup.cfg"]
-            .iter()
-            .any(|f| d.join(f).is_file())
-    })
+/// Whether `dir` holds `pyproject.toml`, `setup.py` or `setup.cfg`.
+fn has_project_file(dir: &Path) -> bool {
+    ["pyproject.toml", "setup.py", "setup.cfg"]
+        .iter()
+        .any(|f| dir.join(f).is_file())
 }
 
 /// `base/a/b.py` or `base/a/b/__init__.py` for `a.b`.
@@ -327,6 +327,7 @@ impl Project {
             roots_by_dir: std::sync::Mutex::default(),
             names_in_root: std::sync::Mutex::default(),
             dirs: std::sync::Mutex::default(),
+            project_dirs: std::sync::Mutex::default(),
             resolved: std::sync::Mutex::default(),
         }
     }
@@ -459,6 +460,35 @@ impl Project {
             name,
             consulted: std::cell::Cell::new(false),
         }
+    }
+
+    /// The nearest directory above `dir` (or `dir`) holding a project file, with what each
+    /// directory holds looked at once.
+    fn project_dir(&self, dir: &Path) -> Option<PathBuf> {
+        let mut seen: Vec<&Path> = Vec::new();
+        let mut found = None;
+        for d in dir.ancestors() {
+            let known = self
+                .project_dirs
+                .lock()
+                .ok()
+                .and_then(|cache| cache.get(d.as_os_str()).cloned());
+            if let Some(known) = known {
+                found = known;
+                break;
+            }
+            seen.push(d);
+            if has_project_file(d) {
+                found = Some(d.to_path_buf());
+                break;
+            }
+        }
+        if let Ok(mut cache) = self.project_dirs.lock() {
+            for d in seen {
+                cache.insert(d.as_os_str().to_owned(), found.clone());
+            }
+        }
+        found
     }
 
     /// A directory's canonical form and package, computed once.
@@ -646,10 +676,16 @@ impl Project {
             return known;
         }
         let mut roots: Vec<PathBuf> = Vec::new();
-        roots.push(
-            dotted_name(&dir.join("__init__.py")).map_or_else(|| dir.to_path_buf(), |(_, r)| r),
-        );
-        if let Some(project) = project_dir(dir) {
+        // `dotted_name(dir/__init__.py)`, from what is known of the directory unless the
+        // `__init__.py` is a link (to another package).
+        let init = dir.join("__init__.py");
+        let package = if std::fs::symlink_metadata(&init).is_ok_and(|m| m.is_symlink()) {
+            dotted_name(&init)
+        } else {
+            self.dir(dir).package.clone()
+        };
+        roots.push(package.map_or_else(|| dir.to_path_buf(), |(_, r)| r));
+        if let Some(project) = self.project_dir(dir) {
             roots.push(project.to_path_buf());
             roots.push(project.join("src"));
         }
