@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Benchmark flyte-migrate against ruff on the same trees, and write BENCHMARKS.md.
 
-    python3 benches/bench.py [--runs N]
+    python3 benches/bench.py [--runs N] [--corpus DIR]
 
 Trees:
   (a) the CPython standard library of the machine's python3 (no flytekit: measures the skip);
   (b) a flytekit-dense tree: the rule fixtures and equivalence programs replicated to at least
       300k lines, at 1x, 2x and 4x, to show how time grows with size;
-  (c) one generated module of 12,500, 25,000 and 50,000 tasks, to show that the work within a
+  (c) real Flyte 1 code: the corpus (`--corpus`, else `$FLYTE_MIGRATE_CORPUS`, else
+      `../shared/corpus` beside the repository, when there is one) replicated to at least
+      300k lines, projects, packages and imports between modules as they are;
+  (d) one generated module of 12,500, 25,000 and 50,000 tasks, to show that the work within a
       module grows linearly too.
 
 Commands, run alternately, each `--runs` times (median wall time, and the peak memory of the
@@ -80,6 +83,23 @@ def dense_tree(copies: int) -> Path:
     return root
 
 
+def corpus_tree(corpus: Path, copies: int) -> Path:
+    """The corpus, `copies` times, under target/bench/corpus-<copies>."""
+    root = WORK / f"corpus-{copies}"
+    if root.exists():
+        return root
+    for i in range(copies):
+        shutil.copytree(corpus, root / f"copy{i:04}", symlinks=True)
+    return root
+
+
+def find_corpus(given: str | None) -> Path | None:
+    for candidate in (given, os.environ.get("FLYTE_MIGRATE_CORPUS"), REPO.parent / "shared" / "corpus"):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return None
+
+
 def huge_module(tasks: int) -> Path:
     """One generated module of `tasks` tasks, each with resources of its own (so each gets an
     environment of its own): 4 lines a task, under target/bench/huge-<tasks>.py."""
@@ -120,6 +140,7 @@ def measure(cmd: list[str], runs: int) -> tuple[list[float], int]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--corpus", help="a tree of real Flyte 1 code to replicate (see above)")
     args = ap.parse_args()
 
     sh(["cargo", "build", "--release", "--quiet"], cwd=REPO)
@@ -132,6 +153,10 @@ def main() -> int:
     trees = [("stdlib", stdlib)] + [
         (f"dense {n}x", dense_tree(copies * n)) for n in (1, 2, 4)
     ]
+    corpus = find_corpus(args.corpus)
+    if corpus is not None:
+        copies_of_corpus = max(1, -(-300_000 // max(1, lines_of(corpus))))
+        trees.append((f"corpus x{copies_of_corpus}", corpus_tree(corpus, copies_of_corpus)))
 
     commands = {
         "flyte-migrate check": lambda t: [str(BINARY), "check", "--exit-zero", "--quiet", str(t)],
@@ -185,6 +210,14 @@ def main() -> int:
         "- `check --statistics` does the same analysis as `check` but prints counts per rule, not a",
         "  rendered snippet per problem: the difference is the cost of the report "
         f"({problems:,} problems on the dense 1x tree; ruff reports none there)",
+        *(
+            [
+                f"- `corpus x{copies_of_corpus}`: the real-world Flyte 1 corpus of the sections below, "
+                f"copied {copies_of_corpus} times (its projects, packages and imports between modules as they are)"
+            ]
+            if corpus is not None
+            else []
+        ),
         "",
         "| tree | lines | command | median | ratio to ruff | peak memory |",
         "|---|---:|---|---:|---:|---:|",
