@@ -727,7 +727,8 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         Pass::Check
     };
     let mut again: Vec<usize> = Vec::new();
-    let mut targets: Vec<PathBuf> = Vec::new();
+    // The project files the imports name: of the files checked again, and of the others.
+    let (mut targets, mut others): (Vec<PathBuf>, Vec<PathBuf>) = Default::default();
     // Statistics keep only counts of each file: all files go at once.
     let size = if statistics { usize::MAX } else { chunk };
     let tallying = statistics.then_some(settings.unsafe_fixes);
@@ -736,9 +737,11 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         let mut processed = process_indexed(common, &run, chunk, pass, &project, tallying);
         processed.retain_mut(|(i, p)| match p.first_pass.take() {
             Some(first) => {
-                targets.extend(first.targets);
                 if first.consulted {
                     again.push(*i);
+                    targets.extend(first.targets);
+                } else {
+                    others.extend(first.targets);
                 }
                 !first.consulted
             }
@@ -747,8 +750,15 @@ fn check(args: &CheckArgs) -> io::Result<ExitStatus> {
         take(processed, &mut errors)?;
     }
     if !again.is_empty() {
+        // Only what the files checked again import can answer their lookups; when an import
+        // chain is deeper than the index reads, the index of everything the given files import
+        // decides where it stops, as when it is built first.
         let settings = |path: &Path| run.for_path(Some(path));
-        project.index_imports(targets, &Default::default(), &settings);
+        if !project.index_imports(targets.clone(), &Default::default(), &settings) {
+            project = Project::new(&import_roots(common, &run));
+            let all = targets.into_iter().chain(others);
+            project.index_imports(all, &Default::default(), &settings);
+        }
         let again: Vec<(usize, &Input)> = again.into_iter().map(|i| (i, &inputs[i])).collect();
         for chunk in again.chunks(size) {
             let processed = process_indexed(common, &run, chunk, Pass::Check, &project, tallying);

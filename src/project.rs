@@ -350,13 +350,15 @@ impl Project {
     }
 
     /// Index, read-only, the modules `targets` names (the files the given files import) and
-    /// those they import, transitively. `texts` stand for files (standard input).
+    /// those they import, transitively. `texts` stand for files (standard input). Whether
+    /// every module they reach was indexed: `false` when an import chain was deeper than the
+    /// index reads.
     pub fn index_imports<'s>(
         &mut self,
         targets: impl IntoIterator<Item = PathBuf>,
         texts: &HashMap<PathBuf, &str>,
         settings: &(dyn Fn(&Path) -> std::borrow::Cow<'s, Settings> + Sync),
-    ) {
+    ) -> bool {
         // Each module is indexed with the project files its imports name (resolved in parallel).
         let with_targets = |project: &Project, module: Module| {
             let targets: Vec<PathBuf> = module
@@ -406,7 +408,7 @@ impl Project {
             }
             next.retain(|p| !self.modules.contains_key(p));
             if next.is_empty() {
-                break;
+                return true;
             }
             let project = &*self;
             wave = next
@@ -414,6 +416,7 @@ impl Project {
                 .map(|path| with_targets(project, read(path)))
                 .collect();
         }
+        false
     }
 
     /// The indexed module of a file.

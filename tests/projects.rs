@@ -441,6 +441,25 @@ fn checking_before_the_index_finds_what_checking_after_it_finds() {
         "from flytekit import workflow\n\nfrom .stuck import stuck\n\n\n@workflow\ndef wf(x: int) -> int:\n    return stuck(x=x)\n",
     )
     .expect("writes");
+    // A chain of imports deeper than the index reads.
+    std::fs::create_dir_all(root.join("deep")).expect("creates a package");
+    std::fs::write(root.join("deep/__init__.py"), "").expect("writes");
+    for i in 0..12 {
+        let call = if i < 11 {
+            format!(
+                "from .d{} import t{}\n\n\n@workflow\ndef w{i}(x: int) -> int:\n    return t{}(x=x)\n\n\n",
+                i + 1,
+                i + 1,
+                i + 1
+            )
+        } else {
+            String::new()
+        };
+        let text = format!(
+            "from flytekit import task, workflow\n{call}\n@task\ndef t{i}(x: int) -> int:\n    return x\n"
+        );
+        std::fs::write(root.join(format!("deep/d{i}.py")), text).expect("writes");
+    }
     let problems = |format: &str, paths: &[&str]| -> Vec<serde_json::Value> {
         let output = Command::new(BIN)
             .current_dir(root)
@@ -458,10 +477,12 @@ fn checking_before_the_index_finds_what_checking_after_it_finds() {
                 .collect()
         }
     };
-    let cases: [&[&str]; 3] = [
+    let cases: [&[&str]; 5] = [
         &["."],
         &["team_b/workflows.py", "team_b/calls_stuck.py"],
         &["team_a/tasks.py", "team_b/stuck.py"],
+        &["deep/d0.py"],
+        &["deep/d0.py", "deep/d9.py", "team_a"],
     ];
     for paths in cases {
         let (first, indexed) = (problems("json", paths), problems("json-lines", paths));
