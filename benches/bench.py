@@ -169,6 +169,7 @@ def main() -> int:
             str(ruff_exe), "check", "--no-cache", "--isolated", "--select", "AIR3", "--exit-zero", "--quiet", str(t)
         ],
     }
+    load_before = os.getloadavg()[0]
     results = {}
     for name, tree in trees:
         lines = lines_of(tree)
@@ -182,6 +183,7 @@ def main() -> int:
         results[name] = (lines, {c: (statistics.median(t), p) for c, (t, p) in samples.items()})
         print(name, lines, {c: round(v[0], 3) for c, v in results[name][1].items()}, flush=True)
 
+    load_after = os.getloadavg()[0]
     found = subprocess.run(
         commands["flyte-migrate check --statistics"](trees[1][1]), capture_output=True, text=True
     ).stdout
@@ -205,6 +207,7 @@ def main() -> int:
         f"- machine: {platform.machine()}, {os.cpu_count()} cores, {cpu}",
         f"- flyte-migrate: release build of this commit; ruff: {ruff_version} from PyPI",
         f"- median wall time of {args.runs} runs per command, commands alternated run by run;",
+        f"  load average (1 minute) {load_before:.1f} before the runs and {load_after:.1f} after;",
         "  peak memory is the largest maximum resident set size of those runs",
         "- ruff runs `check --no-cache --isolated --select AIR3` (its Airflow 3 migration rules)",
         "- `check --statistics` does the same analysis as `check` but prints counts per rule, not a",
