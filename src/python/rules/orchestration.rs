@@ -26,7 +26,7 @@
 use std::fmt::Write as _;
 
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Expr, ExprCall, ExprContext, Operator, Stmt, StmtFunctionDef};
+use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -1838,30 +1838,7 @@ fn ordering_operands(stmt: &Stmt) -> Option<Vec<&Expr>> {
     let Stmt::Expr(e) = stmt else {
         return None;
     };
-    fn operands(expr: &Expr) -> Option<Vec<&Expr>> {
-        match expr {
-            Expr::BinOp(bin) if bin.op == Operator::RShift => {
-                let mut found = match &*bin.left {
-                    left @ Expr::BinOp(inner) if inner.op == Operator::RShift => operands(left)?,
-                    left => vec![left],
-                };
-                found.push(&bin.right);
-                Some(found)
-            }
-            Expr::Call(call)
-                if call.arguments.args.len() == 1
-                    && call.arguments.keywords.is_empty()
-                    && matches!(&*call.func, Expr::Attribute(a) if a.attr.id.as_str() == "runs_before") =>
-            {
-                let Expr::Attribute(attr) = &*call.func else {
-                    return None;
-                };
-                Some(vec![&attr.value, &call.arguments.args[0]])
-            }
-            _ => None,
-        }
-    }
-    operands(&e.value)
+    super::ordering::ordering_operands(&e.value)
 }
 
 /// The waves of a block: each a list of nodes, in the order they are written. A node's wave is

@@ -102,7 +102,7 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt, value: &Expr) {
 }
 
 /// The operands of `a >> b >> c` or `a.runs_before(b)`, left to right.
-fn ordering_operands(expr: &Expr) -> Option<Vec<&Expr>> {
+pub(crate) fn ordering_operands(expr: &Expr) -> Option<Vec<&Expr>> {
     match expr {
         Expr::BinOp(bin) if bin.op == Operator::RShift => {
             let mut operands = match &*bin.left {

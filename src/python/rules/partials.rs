@@ -113,44 +113,8 @@ fn expand(checker: &Checker, call: &ExprCall, first: &Expr) -> Result<(Fix, bool
     }
     for decorator in finder.found {
         uses += 1;
-        let text = match &decorator.expression {
-            Expr::Call(used) => {
-                if !used.arguments.args.is_empty()
-                    || used.arguments.keywords.iter().any(|k| k.arg.is_none())
-                {
-                    return Err(format!(
-                        "a `@{var}(...)` passes positional or `**` arguments"
-                    ));
-                }
-                let given: Vec<&str> = used
-                    .arguments
-                    .keywords
-                    .iter()
-                    .filter_map(keyword_name)
-                    .collect();
-                let mut merged: Vec<&str> = settings
-                    .iter()
-                    .filter(|(name, _)| !given.contains(name))
-                    .map(|(_, text)| *text)
-                    .collect();
-                merged.extend(
-                    used.arguments
-                        .keywords
-                        .iter()
-                        .map(|k| checker.text(k.range)),
-                );
-                format!("{func}({})", merged.join(", "))
-            }
-            _ if settings.is_empty() => func.to_string(),
-            _ => format!(
-                "{func}({})",
-                settings
-                    .iter()
-                    .map(|(_, t)| *t)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
+        let text = written_out(checker, &decorator.expression, func, &settings)
+            .ok_or_else(|| format!("a `@{var}(...)` passes positional or `**` arguments"))?;
         edits.push(Edit::replace(decorator.expression.range(), text));
     }
     if uses == 0 {
@@ -470,6 +434,36 @@ pub fn function(checker: &mut Checker, def: &ruff_python_ast::StmtFunctionDef) {
     }
 }
 
+/// A use of the partial (`@p` or `@p(k=v)`) written out as `func(...)` with the partial's
+/// settings, the use's own keywords winning; `None` when the use passes positional or `**`
+/// arguments.
+fn written_out(
+    checker: &Checker,
+    used: &Expr,
+    func: &str,
+    settings: &[(&str, &str)],
+) -> Option<String> {
+    let Expr::Call(call) = used else {
+        if settings.is_empty() {
+            return Some(func.to_string());
+        }
+        let all: Vec<&str> = settings.iter().map(|(_, text)| *text).collect();
+        return Some(format!("{func}({})", all.join(", ")));
+    };
+    let arguments = &call.arguments;
+    if !arguments.args.is_empty() || arguments.keywords.iter().any(|k| k.arg.is_none()) {
+        return None;
+    }
+    let given: Vec<&str> = arguments.keywords.iter().filter_map(keyword_name).collect();
+    let mut merged: Vec<&str> = settings
+        .iter()
+        .filter(|(name, _)| !given.contains(name))
+        .map(|(_, text)| *text)
+        .collect();
+    merged.extend(arguments.keywords.iter().map(|k| checker.text(k.range)));
+    Some(format!("{func}({})", merged.join(", ")))
+}
+
 fn imported_fix(
     checker: &Checker,
     decorators: &[&Decorator],
@@ -506,43 +500,13 @@ fn imported_fix(
         }
         edits.push(checker.importer.add_from_import(&spelling, name));
     }
+    let settings: Vec<(&str, &str)> = keywords
+        .iter()
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+        .collect();
     for decorator in decorators {
-        let text = match &decorator.expression {
-            Expr::Call(used) => {
-                if !used.arguments.args.is_empty()
-                    || used.arguments.keywords.iter().any(|k| k.arg.is_none())
-                {
-                    return Err("a decorator passes positional or `**` arguments".to_string());
-                }
-                let given: Vec<&str> = used
-                    .arguments
-                    .keywords
-                    .iter()
-                    .filter_map(keyword_name)
-                    .collect();
-                let mut merged: Vec<&str> = keywords
-                    .iter()
-                    .filter(|(name, _)| !given.contains(&name.as_str()))
-                    .map(|(_, text)| text.as_str())
-                    .collect();
-                merged.extend(
-                    used.arguments
-                        .keywords
-                        .iter()
-                        .map(|k| checker.text(k.range)),
-                );
-                format!("{local}({})", merged.join(", "))
-            }
-            _ if keywords.is_empty() => local.clone(),
-            _ => format!(
-                "{local}({})",
-                keywords
-                    .iter()
-                    .map(|(_, t)| t.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
+        let text = written_out(checker, &decorator.expression, &local, &settings)
+            .ok_or_else(|| "a decorator passes positional or `**` arguments".to_string())?;
         edits.push(Edit::replace(decorator.expression.range(), text));
     }
     Ok(edits)
