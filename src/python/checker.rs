@@ -72,7 +72,7 @@ impl<'a> Checker<'a> {
         importer: &'a Importer<'a>,
         module: &'a [Stmt],
         module_name: &'a str,
-        rules: &'a RuleSet,
+        settings: &'a crate::settings::Settings,
     ) -> Self {
         Self {
             locator,
@@ -83,8 +83,8 @@ impl<'a> Checker<'a> {
             module_name,
             plan: crate::env::ModulePlan::default(),
             project: None,
-            style: crate::settings::Style::default(),
-            rules,
+            style: settings.style,
+            rules: &settings.rules,
             diagnostics: Vec::new(),
             exprs: Vec::new(),
             stmts: Vec::new(),

@@ -248,10 +248,9 @@ pub fn check_parsed_in(
         &importer,
         body,
         module,
-        &settings.rules,
+        settings,
     );
     checker.project = project;
-    checker.style = settings.style;
     let (diagnostics, too_deep) = checker.run();
     if let Some(range) = too_deep {
         return Err(CheckError::TooDeep(range));

@@ -861,7 +861,7 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
         &importer,
         body,
         &module_name,
-        &settings.rules,
+        settings,
     );
     let mut symbols: HashMap<String, Symbol> = HashMap::default();
     let imports = imports_of(body);
