@@ -267,6 +267,22 @@ fn whole_lines(source: &str, start: TextSize, end: TextSize) -> TextRange {
     }
 }
 
+/// The text of `range` (`text`) with `edits`, which lie inside it, applied as a fix is.
+pub fn text_with_edits(text: &str, range: TextRange, edits: Vec<Edit>) -> String {
+    let base = range.start();
+    let edits = edits
+        .into_iter()
+        .map(|e| Edit {
+            range: e.range - base,
+            ..e
+        })
+        .collect();
+    crate::fix::apply(
+        text,
+        std::iter::once(&crate::diagnostic::Fix::safe_edits(edits)),
+    )
+}
+
 /// Whether source text holds a comment (a `#` outside string literals): a fix that rewrites
 /// such text whole would drop it.
 pub fn contains_comment(text: &str) -> bool {

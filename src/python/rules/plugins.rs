@@ -12,7 +12,7 @@ use ruff_text_size::{Ranged, TextRange};
 
 use super::keyword_name;
 use crate::checker::Checker;
-use crate::diagnostic::{Edit, Fix};
+use crate::diagnostic::Edit;
 
 /// Plugin classes that are the same in Flyte 2, and the module that has them.
 const SAME: &[(&str, &str, &str)] = &[
@@ -167,18 +167,7 @@ pub fn pod_template(
         }
         Some(_) => return Some(unknown()),
     }
-    let base = args.range().start();
-    let edits: Vec<Edit> = edits
-        .into_iter()
-        .map(|e| Edit {
-            range: e.range - base,
-            ..e
-        })
-        .collect();
-    let text = crate::fix::apply(
-        checker.text(args.range()),
-        std::iter::once(&Fix::safe_edits(edits)),
-    );
+    let text = super::text_with_edits(checker.text(args.range()), args.range(), edits);
     Some(Ok((format!("flyte.PodTemplate{text}"), notes)))
 }
 
@@ -312,19 +301,7 @@ pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, St
     {
         return Err("`autoscaler_options=` takes one `resources=` in Flyte 2 instead of requests and limits: move the Ray config by hand".to_string());
     }
-    // The edits, moved to offsets within the value's text, applied as a fix is.
-    let base = value.range().start();
-    let edits = edits
-        .into_iter()
-        .map(|e| Edit {
-            range: e.range - base,
-            ..e
-        })
-        .collect();
-    let text = crate::fix::apply(
-        checker.text(value.range()),
-        std::iter::once(&Fix::safe_edits(edits)),
-    );
+    let text = super::text_with_edits(checker.text(value.range()), value.range(), edits);
     config.text = text;
     Ok(config)
 }
