@@ -40,13 +40,14 @@ pub enum FileKind {
 impl FileKind {
     /// The kind of a walked file, by its name alone; `None` for a file no kind reads.
     pub fn of(path: &Path) -> Option<FileKind> {
+        // Python first: most walked files are, and no other kind claims a Python file's name.
+        if python::is_python(path) {
+            return Some(FileKind::Python);
+        }
         if let Some(kind) = manifest::ManifestFile::of(path) {
             return Some(FileKind::Manifest(kind));
         }
-        if let Some(kind) = commands::CommandFile::of(path) {
-            return Some(FileKind::Commands(kind));
-        }
-        python::is_python(path).then_some(FileKind::Python)
+        commands::CommandFile::of(path).map(FileKind::Commands)
     }
 
     /// The kind of a file, by its name and content. A file no other kind claims (one named on
