@@ -70,12 +70,23 @@ fn sleep(checker: &mut Checker, call: &ExprCall) {
         "`sleep(...)` is a Flyte 1 gate node: the Flyte 2 workflow task sleeps itself",
         call.range(),
     );
-    let statement =
-        matches!(checker.current_stmt(), Some(Stmt::Expr(e)) if e.value.range() == call.range());
+    let workflow = sync_workflow(checker);
+    // What the sleep replaces: the call of a statement, or a whole `node = sleep(...)` whose
+    // node nothing reads any more (its `>>` orderings are gone: statements run in order).
+    let replaced = match (checker.current_stmt(), workflow) {
+        (Some(Stmt::Expr(e)), _) if e.value.range() == call.range() => Some(call.range()),
+        (Some(stmt @ Stmt::Assign(a)), Some(def)) if a.value.range() == call.range() => {
+            match a.targets.as_slice() {
+                [Expr::Name(target)] if !reads(def, target.id.as_str()) => Some(stmt.range()),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     let duration = plain_arguments(call, &["duration"])
         .then(|| argument(call, 0, "duration"))
         .flatten();
-    let (Some(duration), true, Some(_)) = (duration, statement, sync_workflow(checker)) else {
+    let (Some(duration), Some(replaced), Some(_)) = (duration, replaced, workflow) else {
         checker.report(diagnostic.with_help(
             "Sleep in the orchestrating task (`time.sleep(duration.total_seconds())`, or `await asyncio.sleep(...)` in an async one), or run a task of an environment with `plugin_config=flyte.extras.Sleep()`",
         ));
@@ -95,7 +106,7 @@ fn sleep(checker: &mut Checker, call: &ExprCall) {
         format!("({text})")
     };
     let replacement = format!("time.sleep({duration}.total_seconds())");
-    edits.push(Edit::replace(call.range(), replacement.clone()));
+    edits.push(Edit::replace(replaced, replacement.clone()));
     checker.report(
         diagnostic
             .with_help(format!("Replace with `{replacement}`"))
@@ -161,6 +172,27 @@ fn wait_for_input(checker: &mut Checker, call: &ExprCall) {
             .with_help(format!("Replace with `{replacement}`"))
             .with_fix(Fix::unsafe_edits(edits)),
     );
+}
+
+/// Whether the body reads `name` anywhere.
+fn reads(def: &StmtFunctionDef, name: &str) -> bool {
+    struct Finder<'n> {
+        name: &'n str,
+        found: bool,
+    }
+    impl<'x> Visitor<'x> for Finder<'_> {
+        fn visit_expr(&mut self, expr: &'x Expr) {
+            match expr {
+                Expr::Name(n) if n.id.as_str() == self.name && n.ctx.is_load() => {
+                    self.found = true;
+                }
+                _ => visitor::walk_expr(self, expr),
+            }
+        }
+    }
+    let mut finder = Finder { name, found: false };
+    finder.visit_body(&def.body);
+    finder.found
 }
 
 /// Whether `name` is an operand of `>>`/`<<` (or calls `runs_before`) in the body.

@@ -50,6 +50,13 @@ const REWRITTEN_ELSEWHERE: &[&str] = &[
     "flytekit.core.node_creation.create_node",
 ];
 
+/// flytekit gate nodes: FM313 rewrites them as blocking calls of a sync task.
+const GATES: &[&str] = &[
+    "flytekit.sleep",
+    "flytekit.wait_for_input",
+    "flytekit.approve",
+];
+
 type Outcome<T> = Result<T, String>;
 
 /// Why a body without task calls stays sync (nothing to say about it).
@@ -1190,21 +1197,24 @@ impl<'a> Analyzer<'_, 'a> {
                     .is_some_and(|q| REWRITTEN_ELSEWHERE.contains(&q));
             // A construct goes when its own rule's fix covers it; another flytekit call when a
             // fix rewrites the call itself (`current_context()`), not only something inside it.
-            let fixed = self.tolerant.is_some_and(|fixed| {
-                fixed.iter().any(|(rule, r)| {
-                    if construct {
-                        matches!(
-                            rule,
-                            Rule::MapTask
-                                | Rule::Conditional
-                                | Rule::WithOverrides
-                                | Rule::CreateNode
-                        ) && r.intersect(call.range()).is_some()
-                    } else {
-                        r.contains_range(call.func.range())
-                    }
-                })
-            });
+            // A gate's fix (FM313) writes a blocking sleep or wait: its body stays sync.
+            let gate = v1.as_deref().is_some_and(|q| GATES.contains(&q));
+            let fixed = !gate
+                && self.tolerant.is_some_and(|fixed| {
+                    fixed.iter().any(|(rule, r)| {
+                        if construct {
+                            matches!(
+                                rule,
+                                Rule::MapTask
+                                    | Rule::Conditional
+                                    | Rule::WithOverrides
+                                    | Rule::CreateNode
+                            ) && r.intersect(call.range()).is_some()
+                        } else {
+                            r.contains_range(call.func.range())
+                        }
+                    })
+                });
             if fixed {
                 // Predicted as what it becomes: a task call (a `with_overrides` receiver is
                 // the call itself).

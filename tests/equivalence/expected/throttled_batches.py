@@ -1,7 +1,8 @@
 """Average the iris sepal lengths in batches, then pause before merging, as a rate limit would.
 
 The workflow waits a short moment (a Flyte 1 sleep gate node, given as a module-level constant
-and as a keyword) before it computes the spread of the batch means.
+and as a keyword, and one bound to a node ordered before the last step) before it computes the
+spread of the batch means.
 """
 # equivalence: entry=throttled inputs={"batches": 3}
 
@@ -34,4 +35,6 @@ def throttled(batches: int) -> float:
     means = batch_means(batches=batches)
     time.sleep(PAUSE.total_seconds())
     time.sleep(timedelta(milliseconds=10).total_seconds())
-    return spread(means=means)
+    time.sleep(timedelta(milliseconds=5).total_seconds())
+    result = spread(means=means)
+    return result
