@@ -61,41 +61,86 @@ fn create_node(checker: &mut Checker, call: &ExprCall) {
             return;
         }
     };
-    let read_as_node = match (node_name, checker.function()) {
-        (Some(name), Some(function)) => reads_node_attributes(function.def, name),
-        (Some(_), None) => true,
-        (None, _) => false,
+    // `n.o0` of a task with one output is the call's value.
+    let outputs = match (node_name, checker.function()) {
+        (Some(name), Some(function)) => node_outputs(function.def, name)
+            .filter(|o| o.is_empty() || single_output(checker, entity)),
+        (Some(_), None) => None,
+        (None, _) => Some(Vec::new()),
     };
-    if !rest.is_empty() || read_as_node {
+    let Some(outputs) = outputs.filter(|_| rest.is_empty()) else {
         checker.report(diagnostic);
         return;
-    }
-    checker.report(diagnostic.with_fix(Fix::unsafe_edits(vec![Edit::replace(
-        call.range(),
-        replacement,
-    )])));
+    };
+    let mut edits = vec![Edit::replace(call.range(), replacement)];
+    let name = node_name.unwrap_or_default();
+    edits.extend(outputs.into_iter().map(|r| Edit::replace(r, name)));
+    checker.report(diagnostic.with_fix(Fix::unsafe_edits(edits)));
 }
 
-/// Whether a body reads attributes of `name` other than `runs_before`.
-fn reads_node_attributes(def: &StmtFunctionDef, name: &str) -> bool {
+/// The reads `name.o0` of a body's node, or `None` when it reads other attributes of it than
+/// `runs_before` (its other outputs, `outputs`, ...).
+fn node_outputs(def: &StmtFunctionDef, name: &str) -> Option<Vec<ruff_text_size::TextRange>> {
     struct Reads<'n> {
         name: &'n str,
-        found: bool,
+        first: Vec<ruff_text_size::TextRange>,
+        other: bool,
     }
     impl<'a> Visitor<'a> for Reads<'_> {
         fn visit_expr(&mut self, expr: &'a Expr) {
             if let Expr::Attribute(attr) = expr
                 && matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == self.name)
-                && attr.attr.id.as_str() != "runs_before"
             {
-                self.found = true;
+                match attr.attr.id.as_str() {
+                    "runs_before" => {}
+                    "o0" if attr.ctx.is_load() => self.first.push(attr.range),
+                    _ => self.other = true,
+                }
             }
             visitor::walk_expr(self, expr);
         }
     }
-    let mut reads = Reads { name, found: false };
+    let mut reads = Reads {
+        name,
+        first: Vec::new(),
+        other: false,
+    };
     reads.visit_body(&def.body);
-    reads.found
+    (!reads.other).then_some(reads.first)
+}
+
+/// Whether `entity` is a task of this module with one output: a return annotation that is no
+/// tuple and names no class of the module (a `NamedTuple` has several).
+fn single_output(checker: &Checker, entity: &Expr) -> bool {
+    let Expr::Name(name) = entity else {
+        return false;
+    };
+    let Some(def) = checker.module_function(name) else {
+        return false;
+    };
+    let Some(returns) = def.returns.as_deref() else {
+        return false;
+    };
+    let head = match returns {
+        Expr::Subscript(s) => &*s.value,
+        other => other,
+    };
+    let named = |n: &str| match head {
+        Expr::Name(h) => h.id.as_str() == n,
+        Expr::Attribute(a) => a.attr.id.as_str() == n,
+        _ => false,
+    };
+    if named("tuple") || named("Tuple") || named("NamedTuple") {
+        return false;
+    }
+    match head {
+        Expr::Name(h) => !checker
+            .module
+            .iter()
+            .any(|stmt| matches!(stmt, Stmt::ClassDef(c) if c.name.id.as_str() == h.id.as_str())),
+        Expr::Attribute(_) => true,
+        _ => false,
+    }
 }
 
 /// FM310: a sync task calling an async task gets an un-awaited coroutine in Flyte 2, silently.
