@@ -110,13 +110,52 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
         checker.report(diagnostic.with_help(manual(&why)));
         return;
     }
+    // `map_task(t)(xs).with_overrides(...)`: the overrides go onto the mapped task, and the
+    // whole expression is the map.
+    let mut replaced = outer.range();
+    let mut override_notes: Vec<String> = Vec::new();
     if matches!(checker.parent_expr(), Some(Expr::Attribute(a)) if a.value.range() == outer.range())
     {
-        checker.report(diagnostic.with_help(
-            "Move `.with_overrides(...)` onto the task as `task.override(...)` and map that: \
-             `list(flyte.map(task.override(...), xs, return_exceptions=False))`",
-        ));
-        return;
+        let by_hand = |why: &str| {
+            format!(
+                "Move `.with_overrides(...)` onto the task as `task.override(...)` and map that: \
+                 `list(flyte.map(task.override(...), xs, return_exceptions=False))`{why}"
+            )
+        };
+        let with_overrides = match (checker.parent_expr(), checker.ancestor_expr(1)) {
+            (Some(Expr::Attribute(a)), Some(Expr::Call(call)))
+                if a.attr.id.as_str() == "with_overrides" && call.func.range() == a.range() =>
+            {
+                Some(call)
+            }
+            _ => None,
+        };
+        let Some(with_overrides) = with_overrides else {
+            checker.report(diagnostic.with_help(by_hand("")));
+            return;
+        };
+        match super::overrides::overrides(checker, with_overrides) {
+            Ok((args, notes)) => {
+                let key = |o: &str| o.split('=').next().unwrap_or_default().to_string();
+                if let Some(both) = args
+                    .iter()
+                    .find(|a| overrides.iter().any(|o| key(o) == key(a)))
+                {
+                    let both = key(both);
+                    checker.report(diagnostic.with_help(by_hand(&format!(
+                        " (`{both}` is set by both `metadata=` and `with_overrides`)"
+                    ))));
+                    return;
+                }
+                overrides.extend(args);
+                override_notes = notes;
+                replaced = with_overrides.range();
+            }
+            Err(why) => {
+                checker.report(diagnostic.with_help(by_hand(&format!(": {why}"))));
+                return;
+            }
+        }
     }
 
     let mut plan = match plan(checker, target, outer) {
@@ -169,12 +208,16 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
              only recoverable ones",
         );
     }
+    let notes: Vec<&str> = notes
+        .into_iter()
+        .chain(override_notes.iter().map(String::as_str))
+        .collect();
     let help = if notes.is_empty() {
         format!("Replace with `{replacement}`")
     } else {
         format!("Replace with `{replacement}` ({})", notes.join("; "))
     };
-    let mut edits = vec![Edit::replace(outer.range(), replacement)];
+    let mut edits = vec![Edit::replace(replaced, replacement)];
     edits.extend(plan.edits);
     edits.extend(imports);
     checker.report(

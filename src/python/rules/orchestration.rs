@@ -1366,6 +1366,14 @@ impl<'a> Analyzer<'_, 'a> {
 
     /// A call of a name imported from another module: a task when the project says so.
     fn imported(&self, func: &Expr, text: &str) -> Outcome<CallKind> {
+        // Flyte 2's own classes and functions (`flyte.Resources(...)`) are no tasks of the user.
+        if self
+            .checker
+            .resolve(func)
+            .is_some_and(|q| q.starts_with("flyte.") && !q.starts_with("flyte.remote."))
+        {
+            return Ok(CallKind::Plain);
+        }
         let Some(project) = self.checker.project else {
             return Err(format!(
                 "it calls `{text}`, imported from a module this run does not read"

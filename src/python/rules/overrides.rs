@@ -81,7 +81,10 @@ fn module_task<'a>(
 }
 
 /// The `override(...)` arguments for the `with_overrides(...)` call, and what changes.
-fn overrides(checker: &Checker, call: &ExprCall) -> Result<(Vec<String>, Vec<String>), String> {
+pub(super) fn overrides(
+    checker: &Checker,
+    call: &ExprCall,
+) -> Result<(Vec<String>, Vec<String>), String> {
     if !call.arguments.args.is_empty() {
         return Err("it has positional arguments".to_string());
     }

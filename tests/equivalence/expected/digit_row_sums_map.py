@@ -1,7 +1,8 @@
 """Sum each row of the digits images in a map task that carries per-item settings.
 
-The map task's `metadata=TaskMetadata(retries=..., timeout=...)` applies to every mapped run;
-the workflow collects the sums and reports the largest ones.
+The map task's `metadata=TaskMetadata(retries=..., timeout=...)` applies to every mapped run, and
+so do the resources a second map's `.with_overrides(...)` sets; the workflow collects the sums and
+reports the largest ones.
 """
 # equivalence: entry=row_sums inputs={"rows": 12}
 
@@ -28,6 +29,11 @@ def row_sum(index: int) -> float:
 
 
 @env.task
+def larger(a: typing.List[float], b: typing.List[float]) -> typing.List[float]:
+    return [max(x, y) for x, y in zip(a, b)]
+
+
+@env.task
 def top_three(sums: typing.List[float]) -> typing.List[float]:
     return sorted(sums, reverse=True)[:3]
 
@@ -42,4 +48,11 @@ def row_sums(rows: int = 8) -> typing.List[float]:
             return_exceptions=False,
         )
     )
-    return top_three(sums=sums)
+    again = list(
+        flyte.map(
+            row_sum.override(resources=flyte.Resources(cpu="1", memory=("200Mi", "400Mi"))),
+            indices,
+            return_exceptions=False,
+        )
+    )
+    return top_three(sums=larger(a=sums, b=again))
