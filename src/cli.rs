@@ -16,7 +16,7 @@ use crate::report::summary::{Progress, SummaryFormat};
 use crate::report::{self, Counts, FileResult, OutputFormat, plural};
 use crate::settings::{RuleSet, Settings, Style};
 use crate::source::SourceText;
-use crate::{CheckError, check_file_in, fix_file_in, worth_checking};
+use crate::{CheckError, check_file_in, fix_file_in, worth_checking_in};
 
 /// Stack for each worker: deeply nested sources recurse deeply.
 const WORKER_STACK: usize = 256 * 1024 * 1024;
@@ -405,12 +405,16 @@ struct FirstPass {
     consulted: bool,
 }
 
-fn read(input: &Input, settings: &Settings) -> Result<Option<SourceText>, String> {
+fn read(
+    input: &Input,
+    settings: &Settings,
+    project: &Project,
+) -> Result<Option<SourceText>, String> {
     match input {
         Input::Stdin(text) => Ok(Some(SourceText::from_string(text.clone()))),
         Input::File(path) => {
             let bytes = std::fs::read(path).map_err(|e| io_message(&e))?;
-            if !worth_checking(&bytes, Some(path), settings) {
+            if !worth_checking_in(&bytes, Some(path), settings, Some(project)) {
                 return Ok(None);
             }
             SourceText::decode(bytes)
@@ -460,7 +464,7 @@ fn process(
         first_pass: None,
         tallied: None,
     };
-    let source = match read(input, settings) {
+    let source = match read(input, settings, project) {
         Ok(Some(source)) => source,
         Ok(None) => return None,
         Err(error) => {
@@ -519,7 +523,7 @@ fn check_first(
     let first_pass = |targets, consulted| FirstPass { targets, consulted };
     let Some(path) = path.filter(|p| {
         crate::commands::CommandFile::detect(p, text.as_bytes()).is_none()
-            && crate::python_worth_checking(text.as_bytes(), settings)
+            && crate::python::gate(text.as_bytes(), Some(p), settings, Some(project))
     }) else {
         let result = check_file_in(text, path, settings, Some(project));
         return (result, first_pass(Vec::new(), false));

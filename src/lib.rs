@@ -43,6 +43,20 @@ pub fn worth_checking(bytes: &[u8], path: Option<&Path>, settings: &Settings) ->
     FileKind::detect(path, bytes).worth_checking(bytes, settings)
 }
 
+/// [`worth_checking`] for a file of `project`: a Python file may also reach flytekit through
+/// a project module it imports ([`python::gate`]).
+pub fn worth_checking_in(
+    bytes: &[u8],
+    path: Option<&Path>,
+    settings: &Settings,
+    project: Option<&Project>,
+) -> bool {
+    match FileKind::detect(path, bytes) {
+        FileKind::Python => python::gate(bytes, path, settings, project),
+        kind => kind.worth_checking(bytes, settings),
+    }
+}
+
 /// Why a file could not be checked at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CheckError {

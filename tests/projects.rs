@@ -470,6 +470,55 @@ fn a_partial_imported_from_another_module_is_written_out() {
     assert_eq!(files(&whole), expected);
 }
 
+/// A module that takes flytekit's names from another module of the project, and never writes
+/// `flytekit` itself, is checked and fixed like one that imports them from flytekit: the gate
+/// lets it through and its imports resolve through the other module. Fixing it alone gives the
+/// bytes of fixing the directory, and fixing again changes nothing.
+#[test]
+fn flytekit_names_imported_through_a_project_module_move() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let pristine = temp.path().join("pristine");
+    std::fs::create_dir_all(pristine.join("shop/sdk")).expect("creates packages");
+    std::fs::write(pristine.join("shop/__init__.py"), "").expect("writes");
+    std::fs::write(
+        pristine.join("shop/sdk/__init__.py"),
+        "from .flyte import Resources, task, workflow  # re-exported\n",
+    )
+    .expect("writes");
+    std::fs::write(
+        pristine.join("shop/sdk/flyte.py"),
+        "from flytekit import Resources, task, workflow\n",
+    )
+    .expect("writes");
+    std::fs::write(
+        pristine.join("shop/orders.py"),
+        "from shop.sdk import Resources, task, workflow\n\n\n@task(requests=Resources(mem=\"1Gi\"))\ndef total(n: int) -> int:\n    return 2 * n\n\n\n@workflow\ndef nightly(n: int) -> int:\n    return total(n=n)\n",
+    )
+    .expect("writes");
+    let whole = temp.path().join("whole");
+    copy_tree(&pristine, &whole);
+    fix(&whole, &["."]);
+    let expected = files(&whole);
+    let orders = String::from_utf8_lossy(&expected["shop/orders.py"]).to_string();
+    assert!(orders.contains("@total_env.task\ndef total"), "{orders}");
+    assert!(orders.contains("memory=\"1Gi\""), "{orders}");
+    assert!(orders.contains("async def nightly"), "{orders}");
+    assert!(
+        !orders.contains("shop.sdk"),
+        "the re-exported names are not used any more: {orders}"
+    );
+    let alone = temp.path().join("alone");
+    copy_tree(&pristine, &alone);
+    fix(&alone, &["shop/orders.py"]);
+    assert_eq!(
+        files(&alone)["shop/orders.py"],
+        expected["shop/orders.py"],
+        "fixing the module alone"
+    );
+    fix(&whole, &["."]);
+    assert_eq!(files(&whole), expected, "a second fix changes nothing");
+}
+
 /// `check --statistics` and the document formats check every file before any module is
 /// indexed, and check again, with the index, only the files whose check looked up another
 /// module of the project; the streamed formats index first. Both find the same problems, for
@@ -500,6 +549,17 @@ fn checking_before_the_index_finds_what_checking_after_it_finds() {
     std::fs::write(
         root.join("ml/steps.py"),
         "from flytekit import workflow\n\nfrom .settings import big_task\n\n\n@big_task\ndef embed(n: int) -> int:\n    return 2 * n\n\n\n@workflow\ndef flow(n: int) -> int:\n    return embed(n=n)\n",
+    )
+    .expect("writes");
+    // flytekit's names through another module, in a module that never writes `flytekit`.
+    std::fs::write(
+        root.join("ml/flyte_api.py"),
+        "from flytekit import Resources, task, workflow\n",
+    )
+    .expect("writes");
+    std::fs::write(
+        root.join("ml/plain.py"),
+        "from .flyte_api import Resources, task\n\n\n@task(requests=Resources(cpu=\"2\"))\ndef scale(n: int) -> int:\n    return 3 * n\n",
     )
     .expect("writes");
     // A chain of imports deeper than the index reads.
@@ -538,9 +598,10 @@ fn checking_before_the_index_finds_what_checking_after_it_finds() {
                 .collect()
         }
     };
-    let cases: [&[&str]; 6] = [
+    let cases: [&[&str]; 7] = [
         &["."],
         &["ml/steps.py"],
+        &["ml/plain.py"],
         &["team_b/workflows.py", "team_b/calls_stuck.py"],
         &["team_a/tasks.py", "team_b/stuck.py"],
         &["deep/d0.py"],

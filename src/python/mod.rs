@@ -56,6 +56,20 @@ pub fn worth_checking(bytes: &[u8], settings: &Settings) -> bool {
         || (commands::enabled(&settings.rules) && commands::mentions_pyflyte(bytes))
 }
 
+/// The gate with the project: a file whose bytes never mention flytekit may still use its
+/// names through a project module it imports ([`Project::reaches_flytekit`]).
+pub fn gate(
+    bytes: &[u8],
+    path: Option<&Path>,
+    settings: &Settings,
+    project: Option<&Project>,
+) -> bool {
+    worth_checking(bytes, settings)
+        || project
+            .zip(path)
+            .is_some_and(|(project, path)| project.reaches_flytekit(path, bytes))
+}
+
 /// Check one Python file's text as a module of `project`: the index names the module and gives
 /// the environments of tasks it imports from other modules.
 pub fn check(
@@ -64,7 +78,7 @@ pub fn check(
     settings: &Settings,
     project: Option<&Project>,
 ) -> Result<Vec<Diagnostic>, CheckError> {
-    if !worth_checking(text.as_bytes(), settings) {
+    if !gate(text.as_bytes(), path, settings, project) {
         return Ok(Vec::new());
     }
     match parse(text) {
@@ -92,7 +106,7 @@ pub fn fix(
 ) -> Result<FixOutcome, CheckError> {
     // The same gate as `check`, before and after: a file that never (or no longer) mentions
     // flytekit has nothing to report.
-    if !worth_checking(text.as_bytes(), settings) {
+    if !gate(text.as_bytes(), path, settings, project) {
         return Ok(FixOutcome {
             text: text.to_string(),
             ..FixOutcome::default()
@@ -105,7 +119,7 @@ pub fn fix(
     let mut outcome = crate::fix::fix_loop(text, settings, parse, |parsed, text| {
         check_parsed_in(parsed, text, &module, settings, context.as_ref())
     })?;
-    if !worth_checking(outcome.text.as_bytes(), settings) {
+    if !gate(outcome.text.as_bytes(), path, settings, project) {
         outcome.remaining.clear();
     }
     Ok(outcome)
@@ -239,7 +253,8 @@ pub fn check_parsed_in(
     let body = &parsed.syntax().body;
     let locator = Locator::new(text);
     let line_ending = LineEnding::detect(text);
-    let semantic = SemanticModel::build(body, text, &settings.mappings);
+    let reexports = project.map_or_else(Vec::new, |p| p.flytekit_reexports(body));
+    let semantic = SemanticModel::build_with(body, text, &settings.mappings, &reexports);
     let importer = Importer::new(body, &locator, line_ending);
     let mut checker = Checker::new(
         &locator,

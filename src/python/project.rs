@@ -143,6 +143,8 @@ pub struct Project {
     project_dirs: std::sync::Mutex<HashMap<OsString, Option<PathBuf>>>,
     /// The file each import resolves to, by importing directory, level and module.
     resolved: std::sync::Mutex<HashMap<(OsString, u32, String), Option<PathBuf>>>,
+    /// Whether each project file read for the gate reaches flytekit ([`Project::reaches_flytekit`]).
+    reaching: std::sync::Mutex<HashMap<PathBuf, bool>>,
 }
 
 /// What a directory holding checked files is.
@@ -301,7 +303,9 @@ impl Project {
                     Some(text) => text,
                     None => {
                         let bytes = std::fs::read(input.path).ok()?;
-                        if !crate::python_worth_checking(&bytes, &settings(input.path)) {
+                        if !crate::python_worth_checking(&bytes, &settings(input.path))
+                            && !project.reaches_flytekit(input.path, &bytes)
+                        {
                             return None;
                         }
                         owned = crate::source::SourceText::decode(bytes).ok()?.text;
@@ -337,7 +341,77 @@ impl Project {
             dirs: std::sync::Mutex::default(),
             project_dirs: std::sync::Mutex::default(),
             resolved: std::sync::Mutex::default(),
+            reaching: std::sync::Mutex::default(),
         }
+    }
+
+    /// The gate's second look, for a Python file whose bytes never mention flytekit: whether
+    /// one of its import lines names a project module that does, directly or through the
+    /// modules it imports (`from .common import task`, `common.py` importing `task` from
+    /// flytekit). Such a file may use flytekit's names, so it is checked.
+    pub fn reaches_flytekit(&self, path: &Path, bytes: &[u8]) -> bool {
+        if !indexes(path) {
+            return false;
+        }
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return false;
+        };
+        if !text.contains("import") {
+            return false;
+        }
+        self.imports_reach(&canonical(path), text, 0)
+    }
+
+    /// Whether an import line of `text` (the module at `path`) names a project module that
+    /// reaches flytekit.
+    fn imports_reach(&self, path: &Path, text: &str, depth: usize) -> bool {
+        if depth > MAX_REEXPORTS || !self.may_import_project(path, text) {
+            return false;
+        }
+        import_lines(text)
+            .into_iter()
+            .any(|(level, module, names)| {
+                let Some(target) = self.resolve_module(path, level, module) else {
+                    return false;
+                };
+                // `from . import common`: the names may be submodules of the package.
+                let submodules = names.into_iter().filter_map(|name| {
+                    target
+                        .file_name()
+                        .is_some_and(|f| f == "__init__.py")
+                        .then(|| target.parent().and_then(|d| module_file(d, name)))
+                        .flatten()
+                        .map(|p| canonical(&p))
+                });
+                std::iter::once(target.clone())
+                    .chain(submodules)
+                    .any(|module| module != path && self.module_reaches(&module, depth + 1))
+            })
+    }
+
+    /// Whether the project file at `path` mentions flytekit or imports a module that does.
+    fn module_reaches(&self, path: &Path, depth: usize) -> bool {
+        if let Some(known) = self
+            .reaching
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(path).copied())
+        {
+            return known;
+        }
+        // Not yet known: `false` while it is looked at (an import cycle ends there).
+        if let Ok(mut cache) = self.reaching.lock() {
+            cache.insert(path.to_path_buf(), false);
+        }
+        let reaches = std::fs::read(path).is_ok_and(|bytes| {
+            crate::python::mentions_flytekit(&bytes)
+                || std::str::from_utf8(&bytes)
+                    .is_ok_and(|text| self.imports_reach(path, text, depth))
+        });
+        if let Ok(mut cache) = self.reaching.lock() {
+            cache.insert(path.to_path_buf(), reaches);
+        }
+        reaches
     }
 
     /// The project files a given file's imports name, as [`Project::build`] finds them: none
@@ -725,6 +799,29 @@ impl Project {
         targets
     }
 
+    /// The flytekit name `name` of the module at `path` stands for, when the module imports it
+    /// from flytekit, directly or through other modules of the project.
+    fn flytekit_in(&self, path: &Path, name: &str, depth: usize) -> Option<String> {
+        let symbols = self.modules.get(path)?.symbols.as_ref().ok()?;
+        let Symbol::Import(import) = symbols.get(name)? else {
+            return None;
+        };
+        if import.level == 0 && is_flytekit_module(&import.module) {
+            return Some(match &import.name {
+                Some(inner) => format!("{}.{inner}", import.module),
+                None => import.module.clone(),
+            });
+        }
+        if depth >= MAX_REEXPORTS {
+            return None;
+        }
+        let inner = import.name.as_deref()?;
+        let target = self.resolve_module(path, import.level, &import.module)?;
+        (target != path)
+            .then(|| self.flytekit_in(&target, inner, depth + 1))
+            .flatten()
+    }
+
     /// What `name` of the module `module` is, following re-exports and submodules;
     /// `attrs` are attributes read after it (`tk.t` is module `tk`, attribute `t`).
     fn lookup_in<'p>(
@@ -1047,6 +1144,79 @@ fn imports_of(body: &[Stmt]) -> Vec<ImportRef> {
     imports
 }
 
+/// The import lines of a module's text, read without parsing: `(level, module, names)` of
+/// each `from <dots><module> import <names>` and `(0, module, [])` of each module of an
+/// `import a, b.c` line. Names on the lines after a `(` are not read.
+fn import_lines(text: &str) -> Vec<(u32, &str, Vec<&str>)> {
+    fn word(s: &str) -> &str {
+        let end = s
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
+            .map_or(s.len(), |(i, _)| i);
+        &s[..end]
+    }
+    // The lines that start with `from` or `import` after white space, found by searching for
+    // the words (most of a module's lines import nothing).
+    let bytes = text.as_bytes();
+    let mut starts: Vec<usize> = memchr::memmem::find_iter(bytes, b"from")
+        .chain(memchr::memmem::find_iter(bytes, b"import"))
+        .filter(|&at| {
+            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            bytes[start..at].iter().all(|b| matches!(b, b' ' | b'\t'))
+        })
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut found = Vec::new();
+    for at in starts {
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        let Some(line) = text.get(at..end) else {
+            continue;
+        };
+        let line = line.split('#').next().unwrap_or_default();
+        if let Some(rest) = line.strip_prefix("from")
+            && rest.starts_with([' ', '\t'])
+        {
+            let rest = rest.trim_start();
+            let dots = rest.len() - rest.trim_start_matches('.').len();
+            let rest = rest[dots..].trim_start();
+            let module = word(rest);
+            let Some((_, names)) = rest[module.len()..].split_once("import") else {
+                continue;
+            };
+            let names = names
+                .trim_start_matches([' ', '\t', '('])
+                .split(',')
+                .map(|n| word(n.trim_start_matches([' ', '\t', '('])))
+                .filter(|n| !n.is_empty() && !n.contains('.'))
+                .collect();
+            let Ok(level) = u32::try_from(dots) else {
+                continue;
+            };
+            found.push((level, module, names));
+        } else if let Some(rest) = line.strip_prefix("import")
+            && rest.starts_with([' ', '\t'])
+        {
+            for item in rest.split([',', ';']) {
+                let module = word(item.trim_start());
+                if !module.is_empty() {
+                    found.push((0, module, Vec::new()));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Whether a module is flytekit's or a flytekit plugin's.
+fn is_flytekit_module(module: &str) -> bool {
+    ["flytekit", "flytekitplugins"].iter().any(|sdk| {
+        module
+            .strip_prefix(sdk)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
+}
+
 /// Module-level statements, including those inside top-level `if`/`try` blocks.
 /// The name of a `from` import among the statements [`top_level`] gives whose range is `range`
 /// (only the statement holding the range can hold it: found by position).
@@ -1232,6 +1402,37 @@ impl<'p> ModuleContext<'p> {
             self.consulted.set(true);
         }
         resolved.is_some_and(|p| p == module.path)
+    }
+
+    /// The names of this module's `from` imports that another module of the project imported
+    /// from flytekit (or a flytekit plugin), by the range of the imported name, sorted:
+    /// `from .common import task` where `common.py` has `from flytekit import task`. They are
+    /// flytekit's names here too.
+    pub fn flytekit_reexports(&self, body: &[Stmt]) -> Vec<(ruff_text_size::TextRange, String)> {
+        let mut found = Vec::new();
+        for stmt in top_level(body) {
+            let Stmt::ImportFrom(from) = stmt else {
+                continue;
+            };
+            let module = from.module.as_ref().map_or("", |m| m.id.as_str());
+            if from.level == 0 && is_flytekit_module(module) {
+                continue;
+            }
+            let Some(path) = self.project.resolve_module(&self.path, from.level, module) else {
+                continue;
+            };
+            if path == self.path {
+                continue;
+            }
+            self.consulted.set(true);
+            for alias in &from.names {
+                if let Some(qualified) = self.project.flytekit_in(&path, alias.name.as_str(), 0) {
+                    found.push((alias.range, qualified));
+                }
+            }
+        }
+        found.sort_by_key(|(r, _)| r.start());
+        found
     }
 
     /// What a name imported with `from <module> import <name>` is in that module of the

@@ -85,7 +85,21 @@ pub struct SemanticModel<'a> {
 
 impl<'a> SemanticModel<'a> {
     pub fn build(body: &'a [Stmt], source: &'a str, mappings: &'a [(String, String)]) -> Self {
+        Self::build_with(body, source, mappings, &[])
+    }
+
+    /// [`SemanticModel::build`], where the names `reexports` gives (by the range of their
+    /// `from` import's name) are imports of those flytekit names: another module of the project
+    /// imported them from flytekit (`from .common import task`, `common.py` importing `task`
+    /// from flytekit).
+    pub fn build_with(
+        body: &'a [Stmt],
+        source: &'a str,
+        mappings: &'a [(String, String)],
+        reexports: &'a [(TextRange, String)],
+    ) -> Self {
         let mut builder = Builder {
+            reexports,
             depth: 0,
             in_annotation: 0,
             scopes: vec![Scope {
@@ -324,6 +338,8 @@ pub const TAG_LAMBDA: u8 = 2;
 pub const TAG_COMPREHENSION: u8 = 3;
 
 struct Builder<'a> {
+    /// `from` import names that are flytekit's, by range (sorted).
+    reexports: &'a [(TextRange, String)],
     depth: usize,
     /// Inside an annotation (or `__all__`), where strings name things.
     in_annotation: usize,
@@ -541,7 +557,19 @@ impl<'a> Builder<'a> {
                         continue;
                     }
                     let bound = alias.asname.as_ref().map_or(name, |a| a.id.as_str());
-                    let kind = if import.level == 0 {
+                    let reexport = self
+                        .reexports
+                        .binary_search_by_key(&alias.range.start(), |(r, _)| r.start())
+                        .ok()
+                        .and_then(|i| self.reexports.get(i))
+                        .filter(|(r, _)| *r == alias.range);
+                    let kind = if let Some((_, qualified)) = reexport {
+                        BindingKind::Import {
+                            qualified: qualified.clone(),
+                            stmt,
+                            alias,
+                        }
+                    } else if import.level == 0 {
                         BindingKind::Import {
                             qualified: format!("{module}.{name}"),
                             stmt,
