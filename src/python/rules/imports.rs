@@ -204,6 +204,19 @@ pub fn unused_flytekit_imports(checker: &mut Checker) {
             .1
             .push((*alias, full));
     }
+    // What a package's `__init__.py` imports and does not use, it re-exports: the modules that
+    // import those names from the package lose them (they move once those modules migrate).
+    let package = checker
+        .project
+        .is_some_and(|p| p.path().file_name().is_some_and(|f| f == "__init__.py"));
+    let (applicability, help) = if package {
+        (
+            Applicability::Unsafe,
+            "Remove the import (a package re-exports it: modules that import it from here must              not use it any more)",
+        )
+    } else {
+        (Applicability::Safe, "Remove the import")
+    };
     for (stmt, aliases) in by_stmt.into_values() {
         let refs: Vec<&Alias> = aliases.iter().map(|(a, _)| *a).collect();
         let edits = checker
@@ -218,8 +231,8 @@ pub fn unused_flytekit_imports(checker: &mut Checker) {
                     ),
                     alias.range(),
                 )
-                .with_help("Remove the import")
-                .with_fix(Fix::safe_edits(edits.clone())),
+                .with_help(help)
+                .with_fix(Fix::new(edits.clone(), applicability)),
             );
         }
     }
