@@ -276,7 +276,15 @@ pub fn apply<'f>(text: &str, fixes: impl Iterator<Item = &'f Fix>) -> String {
     for edit in edits {
         let start = usize::from(edit.range.start());
         let end = usize::from(edit.range.end());
-        if start < last || end > text.len() {
+        if end > text.len() {
+            continue;
+        }
+        if start < last {
+            // An insertion inside text an earlier edit replaced (a fix that removes an import
+            // statement and adds one where it stood): its text follows that edit's.
+            if start == end {
+                out.push_str(&edit.content);
+            }
             continue;
         }
         out.push_str(&text[last..start]);

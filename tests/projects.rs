@@ -433,7 +433,13 @@ fn a_partial_imported_from_another_module_is_written_out() {
     std::fs::write(pristine.join("ml/__init__.py"), "").expect("writes");
     std::fs::write(
         pristine.join("ml/settings.py"),
-        "from functools import partial\n\nfrom flytekit import Resources, task\n\nBIG = Resources(cpu=\"4\", mem=\"8Gi\")\nbig_task = partial(task, requests=BIG, retries=3)\n",
+        "from functools import partial\n\nfrom flytekit import Resources, task\n\nBIG = Resources(cpu=\"4\", mem=\"8Gi\")\nbig_task = partial(task, requests=BIG, retries=3)\nsmall_task = partial(task, requests=Resources(cpu=\"1\"))\n",
+    )
+    .expect("writes");
+    // A module that imports only a partial, whose settings read flytekit's `Resources`.
+    std::fs::write(
+        pristine.join("ml/lone.py"),
+        "from .settings import small_task\n\n\n@small_task\ndef solo(n: int) -> int:\n    return n\n",
     )
     .expect("writes");
     std::fs::write(
@@ -446,8 +452,8 @@ fn a_partial_imported_from_another_module_is_written_out() {
     fix(&whole, &["."]);
     let expected = files(&whole);
     for (label, order) in [
-        ("forward", ["ml/settings.py", "ml/steps.py"]),
-        ("backward", ["ml/steps.py", "ml/settings.py"]),
+        ("forward", ["ml/settings.py", "ml/steps.py", "ml/lone.py"]),
+        ("backward", ["ml/lone.py", "ml/steps.py", "ml/settings.py"]),
     ] {
         let dir = temp.path().join(label);
         copy_tree(&pristine, &dir);
@@ -466,6 +472,16 @@ fn a_partial_imported_from_another_module_is_written_out() {
         !steps.contains("big_task"),
         "the import of the partial goes: {steps}"
     );
+    let lone = String::from_utf8_lossy(&expected["ml/lone.py"]).to_string();
+    assert!(
+        !lone.contains("flytekit") && !lone.contains("small_task"),
+        "{lone}"
+    );
+    assert!(
+        lone.contains("resources=flyte.Resources(cpu=\"1\")"),
+        "{lone}"
+    );
+    assert!(lone.contains(".task\ndef solo"), "{lone}");
     fix(&whole, &["."]);
     assert_eq!(files(&whole), expected);
 }

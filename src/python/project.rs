@@ -79,6 +79,10 @@ pub enum Symbol {
         decorator: String,
         keywords: Vec<(String, String)>,
         names: Vec<String>,
+        /// The names the keywords read that the module imports from flytekit or as the
+        /// module `flyte` (`Resources` of `from flytekit import Resources`, `flyte` of
+        /// `import flyte`), with the module they come from (`None`: the name is the module).
+        imports: Vec<(String, Option<String>)>,
     },
 }
 

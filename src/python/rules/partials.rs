@@ -294,25 +294,51 @@ pub fn importable(checker: &Checker, call: &ExprCall) -> Option<crate::project::
         keywords.push((name.to_string(), checker.text(keyword.range).to_string()));
     }
     let mut read: Vec<String> = Vec::new();
+    let mut imports: Vec<(String, Option<String>)> = Vec::new();
     for name in names(&call.arguments) {
         let mut bindings = checker.semantic.bindings_in(0, name);
         let binding = bindings.next()?;
-        if bindings.next().is_some()
-            || !matches!(
-                binding.kind,
-                crate::semantic::BindingKind::Assignment { .. }
-            )
-        {
+        if bindings.next().is_some() {
             return None;
         }
-        if !read.iter().any(|r| r == name) {
-            read.push(name.to_string());
+        match &binding.kind {
+            crate::semantic::BindingKind::Assignment { .. } => {
+                if !read.iter().any(|r| r == name) {
+                    read.push(name.to_string());
+                }
+            }
+            crate::semantic::BindingKind::Import { stmt, alias, .. } => {
+                let from = match &**stmt {
+                    // `from flytekit import Resources`, as itself.
+                    Stmt::ImportFrom(from)
+                        if from.level == 0
+                            && alias.asname.is_none()
+                            && from.module.as_ref().is_some_and(|m| {
+                                m.id.as_str() == "flytekit" || m.id.starts_with("flytekit.")
+                            }) =>
+                    {
+                        Some(from.module.as_ref()?.id.to_string())
+                    }
+                    // `import flyte`.
+                    Stmt::Import(_)
+                        if alias.asname.is_none() && alias.name.id.as_str() == "flyte" =>
+                    {
+                        None
+                    }
+                    _ => return None,
+                };
+                if !imports.iter().any(|(n, _)| n == name) {
+                    imports.push((name.to_string(), from));
+                }
+            }
+            _ => return None,
         }
     }
     Some(crate::project::Symbol::Partial {
         decorator: decorator.to_string(),
         keywords,
         names: read,
+        imports,
     })
 }
 
@@ -362,6 +388,7 @@ pub fn function(checker: &mut Checker, def: &ruff_python_ast::StmtFunctionDef) {
             decorator: qualified,
             keywords,
             names,
+            imports,
         }) = project.imported_symbol(&import)
         else {
             continue;
@@ -411,12 +438,13 @@ pub fn function(checker: &mut Checker, def: &ruff_python_ast::StmtFunctionDef) {
             })
             .flatten()
             .unwrap_or_default();
-        match imported_fix(checker, &users, qualified, keywords, names, &import).map(
-            |mut fix_edits| {
-                fix_edits.extend(unused_after);
-                Fix::safe_edits(fix_edits)
-            },
-        ) {
+        match imported_fix(
+            checker, &users, qualified, keywords, names, imports, &import,
+        )
+        .map(|mut fix_edits| {
+            fix_edits.extend(unused_after);
+            Fix::safe_edits(fix_edits)
+        }) {
             Ok(fix) => checker.report(
                 diagnostic
                     .with_help(format!(
@@ -470,6 +498,7 @@ fn imported_fix(
     qualified: &str,
     keywords: &[(String, String)],
     names: &[String],
+    imports: &[(String, Option<String>)],
     import: &crate::project::ImportRef,
 ) -> Result<Vec<Edit>, String> {
     let (module, short) = qualified
@@ -499,6 +528,19 @@ fn imported_fix(
             continue;
         }
         edits.push(checker.importer.add_from_import(&spelling, name));
+    }
+    // The names the settings read from flytekit, or `flyte`, imported here the same way.
+    for (name, module) in imports {
+        let found = match module {
+            Some(module) => checker.import_from(module, name).map(|(e, _)| e),
+            None => checker.import_module(name),
+        };
+        let found = found.ok_or_else(|| {
+            format!(
+                "the partial's settings read `{name}`, which this module binds to something else"
+            )
+        })?;
+        edits.extend(found);
     }
     let settings: Vec<(&str, &str)> = keywords
         .iter()
