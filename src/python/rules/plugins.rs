@@ -259,7 +259,7 @@ pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, St
         }
     }
     let Expr::Call(call) = value else {
-        return Err("`task_config=` is not a plugin config call: move it to `plugin_config=` of the `TaskEnvironment` by hand".to_string());
+        return Err(named_config(checker, value).unwrap_or_else(|| "`task_config=` is not a plugin config call: move it to `plugin_config=` of the `TaskEnvironment` by hand".to_string()));
     };
     let resolved = checker.resolve(&call.func);
     let qualified: &str = resolved.as_deref().unwrap_or_default();
@@ -496,6 +496,38 @@ fn databricks(checker: &Checker, call: &ExprCall, qualified: &str) -> Result<Plu
     );
     config.text = super::text_with_edits(checker.text(call.range()), call.range(), edits);
     Ok(config)
+}
+
+/// Why `task_config=<name>` does not move, when the name's binding here is a plugin config call
+/// that is not bound once at module level.
+fn named_config(checker: &Checker, value: &Expr) -> Option<String> {
+    let Expr::Name(name) = value else {
+        return None;
+    };
+    let binding = checker.semantic.binding_of(name.range.start())?;
+    let crate::semantic::BindingKind::Assignment {
+        value: Expr::Call(call),
+        ..
+    } = &binding.kind
+    else {
+        return None;
+    };
+    let resolved = checker.resolve(&call.func)?;
+    let qualified: &str = &resolved;
+    if let Some((_, what)) = MANUAL.iter().find(|(q, _)| *q == qualified) {
+        return Some(format!(
+            "`task_config={}` holds `{}(...)`: {what}",
+            name.id,
+            short(qualified)
+        ));
+    }
+    qualified.starts_with("flytekitplugins.").then(|| {
+        format!(
+            "`task_config={}` names a `{}(...)` that is bound more than once (or not at module level): bind the config once, or write it in the decorator, to migrate it",
+            name.id,
+            short(qualified)
+        )
+    })
 }
 
 const DASK: &str = "flytekitplugins.dask.Dask";
