@@ -1289,6 +1289,9 @@ pub struct ResourceSettings<'a> {
     shm: Option<String>,
     /// A whole `Resources` value that is not a literal call (a variable).
     opaque: Vec<(String, String, &'a Expr)>,
+    /// Write cpu and memory as `(request, limit)` pairs whenever a limit is given, so that the
+    /// serialized requests and limits are Flyte 1's (for plugin pods the backend does not adjust).
+    pub exact: bool,
 }
 
 /// Field order of `flyte.Resources`.
@@ -1407,7 +1410,15 @@ impl<'a> ResourceSettings<'a> {
             let Some((request, limit)) = self.fields.get(field) else {
                 continue;
             };
+            let paired = self.exact && (field == "cpu" || field == "memory");
             let value = match (request, limit) {
+                (Some(r), Some(l)) if paired => format!("({r}, {l})"),
+                (None, Some(l)) if paired => {
+                    self.notes.push(format!(
+                        "the `{field}` limit {l} is also its request, as Kubernetes makes it"
+                    ));
+                    format!("({l}, {l})")
+                }
                 (Some(r), Some(l)) if r == l => r.clone(),
                 (Some(r), Some(l)) if field == "cpu" || field == "memory" => format!("({r}, {l})"),
                 (Some(r), Some(l)) => {

@@ -237,6 +237,74 @@ pub const REEXPORTS: &[(&str, &str)] = &[
     (
         "flytekit.types.structured.structured_dataset.StructuredDatasetType",
         "flytekit.StructuredDatasetType",
+    ), // Plugin configs, defined in each plugin's `task` module and exported by the plugin.
+    (
+        "flytekitplugins.dask.task.Dask",
+        "flytekitplugins.dask.Dask",
+    ),
+    (
+        "flytekitplugins.dask.task.Scheduler",
+        "flytekitplugins.dask.Scheduler",
+    ),
+    (
+        "flytekitplugins.dask.task.WorkerGroup",
+        "flytekitplugins.dask.WorkerGroup",
+    ),
+    (
+        "flytekitplugins.kfpytorch.task.CleanPodPolicy",
+        "flytekitplugins.kfpytorch.CleanPodPolicy",
+    ),
+    (
+        "flytekitplugins.kfpytorch.task.Elastic",
+        "flytekitplugins.kfpytorch.Elastic",
+    ),
+    (
+        "flytekitplugins.kfpytorch.task.Master",
+        "flytekitplugins.kfpytorch.Master",
+    ),
+    (
+        "flytekitplugins.kfpytorch.task.PyTorch",
+        "flytekitplugins.kfpytorch.PyTorch",
+    ),
+    (
+        "flytekitplugins.kfpytorch.task.RestartPolicy",
+        "flytekitplugins.kfpytorch.RestartPolicy",
+    ),
+    (
+        "flytekitplugins.kfpytorch.task.RunPolicy",
+        "flytekitplugins.kfpytorch.RunPolicy",
+    ),
+    (
+        "flytekitplugins.kfpytorch.task.Worker",
+        "flytekitplugins.kfpytorch.Worker",
+    ),
+    (
+        "flytekitplugins.ray.task.AutoscalerOptionsConfig",
+        "flytekitplugins.ray.AutoscalerOptionsConfig",
+    ),
+    (
+        "flytekitplugins.ray.task.HeadNodeConfig",
+        "flytekitplugins.ray.HeadNodeConfig",
+    ),
+    (
+        "flytekitplugins.ray.task.RayJobConfig",
+        "flytekitplugins.ray.RayJobConfig",
+    ),
+    (
+        "flytekitplugins.ray.task.WorkerNodeConfig",
+        "flytekitplugins.ray.WorkerNodeConfig",
+    ),
+    (
+        "flytekitplugins.spark.task.Databricks",
+        "flytekitplugins.spark.Databricks",
+    ),
+    (
+        "flytekitplugins.spark.task.DatabricksV2",
+        "flytekitplugins.spark.DatabricksV2",
+    ),
+    (
+        "flytekitplugins.spark.task.Spark",
+        "flytekitplugins.spark.Spark",
     ),
 ];
 

@@ -47,7 +47,7 @@ LOAD_V1_PLUGINS=(
   neptune onnxscikitlearn openai pandera papermill pod ray slurm snowflake spark sqlalchemy
   wandb whylogs
 )
-LOAD_V2_PLUGINS=(bigquery dask mlflow pandera papermill ray slurm snowflake spark wandb)
+LOAD_V2_PLUGINS=(bigquery dask databricks mlflow pandera papermill ray slurm snowflake spark wandb)
 # Both get the same data libraries, so that module-level code using them behaves alike on
 # both sides (numpy < 2 is what flytekitplugins-bigquery and -whylogs allow; pandas < 3 what
 # flyteplugins-snowflake's snowflake-connector-python[pandas] allows).

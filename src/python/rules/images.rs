@@ -91,7 +91,7 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         if let Some(method) = method_without_equivalent(checker, call) {
             return Err(format!(
                 "the image is used with `.{method}()`, which `flyte.Image` does not have: remove \
-                 that use first"
+                 that use first (FM501 replaces an `if image.is_container():` around imports)"
             ));
         }
         if super::contains_comment(checker.text(call.range())) {
@@ -186,6 +186,20 @@ pub fn method(checker: &mut Checker, call: &ExprCall) {
         format!("`ImageSpec.{method}` is not a `flyte.Image` method"),
         call.range(),
     );
+    if method == "is_container"
+        && let Some(edits) = import_guard(checker, call)
+    {
+        checker.report(
+            diagnostic
+                .with_help(
+                    "Import the guarded modules in `try: ... except ImportError: pass`, as Flyte \
+                     1's guard skipped them in a task container of another image (a module \
+                     missing elsewhere no longer fails loading this one)",
+                )
+                .with_fix(Fix::unsafe_edits(edits)),
+        );
+        return;
+    }
     let (Some(new), [value], []) = (new, &*call.arguments.args, &*call.arguments.keywords) else {
         checker.report(diagnostic.with_help(
             "Rewrite with `flyte.Image` layers (`with_pip_packages`, `with_apt_packages`, \
@@ -212,6 +226,59 @@ pub fn method(checker: &mut Checker, call: &ExprCall) {
                 replacement,
             )])),
     );
+}
+
+/// `if image.is_container():` around imports only → `try:` those imports `except ImportError:
+/// pass`, as edits. Flyte 1's guard is true except in a task's container built from another
+/// image (`_F_IMG_ID` differs), where the imports are skipped; Flyte 2 has no such check, and
+/// trying the imports keeps them wherever their modules are installed.
+fn import_guard(checker: &Checker, call: &ExprCall) -> Option<Vec<Edit>> {
+    use ruff_python_ast::Stmt;
+    let Some(Stmt::If(guard)) = checker.current_stmt() else {
+        return None;
+    };
+    if guard.test.range() != call.range()
+        || !call.arguments.is_empty()
+        || !guard.elif_else_clauses.is_empty()
+        || guard.body.is_empty()
+        || !guard
+            .body
+            .iter()
+            .all(|s| matches!(s, Stmt::Import(_) | Stmt::ImportFrom(_)))
+    {
+        return None;
+    }
+    let source = checker.source();
+    let line_start = |at: usize| source[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let start = usize::from(guard.start());
+    let indent = &source[line_start(start)..start];
+    // `if image.is_container():` then the imports, each on its own line.
+    let after_test = source.get(usize::from(call.end())..)?;
+    let colon = after_test.find(':')?;
+    if !after_test[..colon].trim().is_empty() || !indent.trim().is_empty() {
+        return None;
+    }
+    let first = usize::from(guard.body[0].start());
+    let body_indent = &source[line_start(first)..first];
+    if !body_indent.trim().is_empty() || body_indent.len() <= indent.len() {
+        return None;
+    }
+    let last = usize::from(guard.body.last()?.end());
+    let line_end = source[last..]
+        .find(['\n', '\r'])
+        .map_or(source.len(), |i| last + i);
+    let nl = checker.line_ending.as_str();
+    let header_end = call.end() + ruff_text_size::TextSize::try_from(colon + 1).ok()?;
+    Some(vec![
+        Edit::replace(
+            ruff_text_size::TextRange::new(guard.start(), header_end),
+            "try:",
+        ),
+        Edit::insert(
+            ruff_text_size::TextSize::try_from(line_end).ok()?,
+            format!("{nl}{indent}except ImportError:{nl}{body_indent}pass"),
+        ),
+    ])
 }
 
 /// A method without a `flyte.Image` equivalent called on the variable this `ImageSpec(...)` is

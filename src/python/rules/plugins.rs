@@ -46,32 +46,40 @@ const SAME: &[(&str, &str, &str)] = &[
 /// Plugin configs with no automatic migration, and what to do instead.
 const MANUAL: &[(&str, &str)] = &[
     (
-        "flytekitplugins.spark.Databricks",
-        "use `flyteplugins.databricks.Databricks(...)`, whose `databricks_token` is the secret's name",
-    ),
-    (
-        "flytekitplugins.spark.DatabricksV2",
-        "use `flyteplugins.databricks.Databricks(...)`, whose `databricks_token` is the secret's name",
-    ),
-    (
-        "flytekitplugins.dask.Dask",
-        "use `flyteplugins.dask.Dask(scheduler=Scheduler(image, resources), workers=WorkerGroup(number_of_workers, image, resources))`: requests and limits become one `resources=`",
-    ),
-    (
         "flytekitplugins.kfpytorch.PyTorch",
-        "Flyte 2 has only `flyteplugins.pytorch.Elastic(nnodes=..., nproc_per_node=...)` for PyTorch jobs",
+        "Flyte 2 has no equivalent of a `PyTorch(...)` job (a PyTorchJob with master and worker replicas): port the training to `flyteplugins.pytorch.Elastic(nnodes=..., nproc_per_node=...)`, which starts the task function with torchrun on each node, or keep the task on Flyte 1",
     ),
     (
         "flytekitplugins.kfmpi.MPIJob",
-        "Flyte 2 has no MPI plugin: run the job with `flyteplugins.pytorch.Elastic` or a pod template",
+        "Flyte 2 has no MPI plugin and no equivalent of `MPIJob`: port the training to `flyteplugins.pytorch.Elastic` (torchrun across nodes), or keep the task on Flyte 1",
     ),
     (
         "flytekitplugins.kftensorflow.TfJob",
-        "Flyte 2 has no TensorFlow plugin: use a pod template, or `flyteplugins.pytorch.Elastic` for distributed training",
+        "Flyte 2 has no TensorFlow plugin and no equivalent of `TfJob`: train on one pod of a `TaskEnvironment` (with `resources=flyte.Resources(gpu=...)`), port the training to `flyteplugins.pytorch.Elastic`, or keep the task on Flyte 1",
     ),
     (
         "flytekitplugins.awsbatch.AWSBatchConfig",
-        "Flyte 2 has no AWS Batch plugin: run the task in a `TaskEnvironment`",
+        "Flyte 2 has no AWS Batch plugin and no equivalent of `AWSBatchConfig`: drop the config to run the task in a Kubernetes pod of its `TaskEnvironment`, or keep the task on Flyte 1",
+    ),
+    (
+        "flytekitplugins.mmcloud.MMCloudConfig",
+        "Flyte 2 has no MemVerge MMCloud plugin and no equivalent of `MMCloudConfig`: drop the config to run the task in a Kubernetes pod of its `TaskEnvironment` (`resources=` for its CPU and memory), or keep the task on Flyte 1",
+    ),
+    (
+        "flytekitplugins.perian_job.PerianConfig",
+        "Flyte 2 has no Perian plugin and no equivalent of `PerianConfig`: drop the config to run the task in a Kubernetes pod of its `TaskEnvironment` (`resources=` for its accelerators), or keep the task on Flyte 1",
+    ),
+    (
+        "flytekitplugins.slurm.Slurm",
+        "`flyteplugins.slurm.Slurm(...)` has other fields (`partition=`, `nodes=`, `sbatch_options=`, the SSH login as `host=`, `username=`, `ssh_private_key=` a Flyte secret): write it by hand as `plugin_config=` of the `TaskEnvironment`",
+    ),
+    (
+        "flytekitplugins.slurm.SlurmFunction",
+        "`flyteplugins.slurm.Slurm(...)` has other fields (`partition=`, `nodes=`, `sbatch_options=`, the SSH login as `host=`, `username=`, `ssh_private_key=` a Flyte secret): write it by hand as `plugin_config=` of the `TaskEnvironment`",
+    ),
+    (
+        "flytekitplugins.slurm.SlurmRemoteScript",
+        "a Slurm script task is `flyteplugins.slurm.SlurmScriptTask` in Flyte 2, with other fields: write it by hand",
     ),
 ];
 
@@ -220,7 +228,8 @@ pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, St
     if let Some(bound @ Expr::Call(call)) = super::module_value(checker, value) {
         let resolved = checker.resolve(&call.func);
         let qualified: &str = resolved.as_deref().unwrap_or_default();
-        if SAME.iter().any(|(_, new, _)| *new == qualified) {
+        if SAME.iter().any(|(_, new, _)| *new == qualified) || qualified == "flyteplugins.dask.Dask"
+        {
             return Ok(PluginConfig {
                 text: checker.text(value.range()).to_string(),
                 modules: Vec::new(),
@@ -228,7 +237,8 @@ pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, St
             });
         }
         // FM103 rewrites the config in place, in the same round.
-        if SAME.iter().any(|(old, _, _)| *old == qualified)
+        let moves = SAME.iter().any(|(old, _, _)| *old == qualified) || qualified == DASK;
+        if moves
             && checker.enabled(crate::registry::Rule::FlytekitConstruct)
             && plugin_config(checker, bound).is_ok_and(|c| c.notes.is_empty())
         {
@@ -241,7 +251,7 @@ pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, St
                 )],
             });
         }
-        if SAME.iter().any(|(old, _, _)| *old == qualified) {
+        if moves {
             return Err(format!(
                 "`task_config={}` names a Flyte 1 plugin config: FM103 moves it to `flyteplugins` (an unsafe fix), then it moves to `plugin_config=` of the `TaskEnvironment`",
                 checker.text(value.range())
@@ -249,12 +259,18 @@ pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, St
         }
     }
     let Expr::Call(call) = value else {
-        return Err("`task_config=` is not a plugin config call: move it to `plugin_config=` of the `TaskEnvironment` by hand".to_string());
+        return Err(named_config(checker, value).unwrap_or_else(|| "`task_config=` is not a plugin config call: move it to `plugin_config=` of the `TaskEnvironment` by hand".to_string()));
     };
     let resolved = checker.resolve(&call.func);
     let qualified: &str = resolved.as_deref().unwrap_or_default();
     if let Some((_, what)) = MANUAL.iter().find(|(name, _)| *name == qualified) {
         return Err(format!("`task_config={}(...)`: {what}", short(qualified)));
+    }
+    if qualified == DASK {
+        return dask(checker, call);
+    }
+    if DATABRICKS.contains(&qualified) {
+        return databricks(checker, call, qualified);
     }
     if !SAME.iter().any(|(name, _, _)| *name == qualified) {
         let plugin = qualified
@@ -277,6 +293,11 @@ pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, St
         checker,
         found: Vec::new(),
         other: None,
+        handled: if qualified == "flytekitplugins.kfpytorch.Elastic" {
+            RUN_POLICY
+        } else {
+            &[]
+        },
     };
     renames.visit_expr(value);
     if let Some(other) = renames.other {
@@ -290,7 +311,7 @@ pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, St
         }
     }
     if qualified == "flytekitplugins.kfpytorch.Elastic" {
-        edits.extend(elastic(checker, call, &mut config.notes)?);
+        edits.extend(elastic(checker, call, &mut config)?);
     }
     if qualified == "flytekitplugins.ray.RayJobConfig"
         && call
@@ -310,8 +331,9 @@ pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, St
 fn elastic(
     checker: &Checker,
     call: &ExprCall,
-    notes: &mut Vec<String>,
+    config: &mut PluginConfig,
 ) -> Result<Vec<Edit>, String> {
+    let notes = &mut config.notes;
     if call.arguments.args.len() > 2 {
         return Err("`Elastic(...)` with more than two positional arguments: Flyte 2's field order differs, write keywords by hand".to_string());
     }
@@ -320,10 +342,13 @@ fn elastic(
         .take(call.arguments.args.len())
         .collect();
     let mut removed = Vec::new();
+    let mut edits = Vec::new();
     for kw in &call.arguments.keywords {
         match keyword_name(kw) {
             Some("run_policy") => {
-                return Err("`Elastic(run_policy=...)`: Flyte 2's `RunPolicy` takes `clean_pod_policy` as a string: migrate it by hand".to_string());
+                edits.extend(run_policy(checker, &kw.value)?);
+                config.modules.push("flyteplugins.pytorch.task");
+                given.push("run_policy");
             }
             Some(name @ ("start_method" | "increase_shared_mem")) => {
                 notes.push(format!("Flyte 2's `Elastic` has no `{name}`"));
@@ -335,7 +360,11 @@ fn elastic(
             }
         }
     }
-    let mut edits = super::remove_arguments(checker.source(), &call.arguments, &removed);
+    edits.extend(super::remove_arguments(
+        checker.source(),
+        &call.arguments,
+        &removed,
+    ));
     let missing: Vec<String> = ELASTIC_DEFAULTS
         .iter()
         .filter(|(name, _)| !given.contains(name))
@@ -355,6 +384,351 @@ fn elastic(
     Ok(edits)
 }
 
+/// Flyte 1's Databricks configs (both subclass `Spark`).
+const DATABRICKS: &[&str] = &[
+    "flytekitplugins.spark.Databricks",
+    "flytekitplugins.spark.DatabricksV2",
+];
+
+/// Fields both SDKs' Databricks configs have, with the same meaning.
+const DATABRICKS_FIELDS: &[&str] = &[
+    "spark_conf",
+    "hadoop_conf",
+    "executor_path",
+    "applications_path",
+    "driver_pod",
+    "executor_pod",
+    "databricks_conf",
+    "databricks_instance",
+];
+
+/// The Kubernetes secret Flyte 1's Databricks connector reads the token from by default.
+const DATABRICKS_TOKEN: &str = "databricks-token";
+
+/// `Databricks(...)`/`DatabricksV2(...)` → `flyteplugins.databricks.Databricks(...)`, which runs
+/// on Flyte 2's Databricks connector. The Spark and job fields are the same; the token is read
+/// from the Flyte secret that `databricks_token=` names, where Flyte 1's connector read the
+/// Kubernetes secret `databricks_token_secret=` named (default `databricks-token`). Flyte 2 has
+/// token authentication only, so the OAuth and OIDC settings keep the config by hand.
+fn databricks(checker: &Checker, call: &ExprCall, qualified: &str) -> Result<PluginConfig, String> {
+    let class = short(qualified);
+    let by_hand = |why: String| {
+        Err(format!(
+            "`task_config={class}(...)` {why}: write `flyteplugins.databricks.Databricks(...)` by hand (its `databricks_token=` names the Flyte secret that holds the token)"
+        ))
+    };
+    let args = &call.arguments;
+    if !args.args.is_empty() {
+        return by_hand("has positional arguments".to_string());
+    }
+    let mut config = PluginConfig {
+        text: String::new(),
+        modules: vec!["flyteplugins.databricks"],
+        notes: Vec::new(),
+    };
+    let mut edits = vec![Edit::replace(
+        call.func.range(),
+        "flyteplugins.databricks.Databricks",
+    )];
+    let mut token = None;
+    for kw in &args.keywords {
+        match keyword_name(kw) {
+            Some(name) if DATABRICKS_FIELDS.contains(&name) => {}
+            Some("databricks_token_secret") => {
+                if let Some(arg) = &kw.arg {
+                    edits.push(Edit::replace(arg.range, "databricks_token"));
+                }
+                token = Some(checker.text(kw.value.range()).to_string());
+            }
+            Some(name) => {
+                return by_hand(format!(
+                    "sets `{name}`, which Flyte 2's `Databricks` does not have (it authenticates with a token only)"
+                ));
+            }
+            None => return by_hand("takes `**` arguments".to_string()),
+        }
+    }
+    // Other plugin names inside (a Flyte 1 pod template) are not renamed here.
+    let mut renames = Renames {
+        checker,
+        found: Vec::new(),
+        other: None,
+        handled: &[],
+    };
+    for kw in &args.keywords {
+        renames.visit_expr(&kw.value);
+    }
+    if let Some(other) = renames.other {
+        return Err(other);
+    }
+    if !renames.found.is_empty() {
+        return by_hand("names other plugin classes in its fields".to_string());
+    }
+    let secret = match token {
+        Some(token) => token,
+        None => {
+            let token = super::quote(DATABRICKS_TOKEN);
+            match args.keywords.last() {
+                Some(last) => edits.push(Edit::insert(
+                    last.end(),
+                    format!(", databricks_token={token}"),
+                )),
+                None => edits.push(Edit::insert(
+                    args.start() + ruff_text_size::TextSize::from(1),
+                    format!("databricks_token={token}"),
+                )),
+            }
+            token
+        }
+    };
+    if qualified == "flytekitplugins.spark.Databricks" {
+        config.notes.push(
+            "Flyte 1's deprecated `Databricks` ran as a `spark` task; Flyte 2's is a `databricks` task of the connector"
+                .to_string(),
+        );
+    }
+    config.notes.push(format!(
+        "the Databricks token is read from the Flyte secret {secret} (`flyte create secret`), no longer from the connector's Kubernetes secret or `FLYTE_DATABRICKS_ACCESS_TOKEN`"
+    ));
+    config.notes.push(
+        "the task runs on Flyte 2's Databricks connector: the image and the project need `flyteplugins-databricks`"
+            .to_string(),
+    );
+    config.text = super::text_with_edits(checker.text(call.range()), call.range(), edits);
+    Ok(config)
+}
+
+/// Why `task_config=<name>` does not move, when the name's binding here is a plugin config call
+/// that is not bound once at module level.
+fn named_config(checker: &Checker, value: &Expr) -> Option<String> {
+    let Expr::Name(name) = value else {
+        return None;
+    };
+    let binding = checker.semantic.binding_of(name.range.start())?;
+    let crate::semantic::BindingKind::Assignment {
+        value: Expr::Call(call),
+        ..
+    } = &binding.kind
+    else {
+        return None;
+    };
+    let resolved = checker.resolve(&call.func)?;
+    let qualified: &str = &resolved;
+    if let Some((_, what)) = MANUAL.iter().find(|(q, _)| *q == qualified) {
+        return Some(format!(
+            "`task_config={}` holds `{}(...)`: {what}",
+            name.id,
+            short(qualified)
+        ));
+    }
+    qualified.starts_with("flytekitplugins.").then(|| {
+        format!(
+            "`task_config={}` names a `{}(...)` that is bound more than once (or not at module level): bind the config once, or write it in the decorator, to migrate it",
+            name.id,
+            short(qualified)
+        )
+    })
+}
+
+const DASK: &str = "flytekitplugins.dask.Dask";
+
+/// The parts of a Dask config: Flyte 1's class, Flyte 2's, and Flyte 1's positional fields.
+const DASK_PARTS: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "scheduler",
+        "flytekitplugins.dask.Scheduler",
+        "flyteplugins.dask.Scheduler",
+        &["image", "requests", "limits"],
+    ),
+    (
+        "workers",
+        "flytekitplugins.dask.WorkerGroup",
+        "flyteplugins.dask.WorkerGroup",
+        &["number_of_workers", "image", "requests", "limits"],
+    ),
+];
+
+/// `Dask(scheduler=Scheduler(image, requests, limits), workers=WorkerGroup(number_of_workers,
+/// image, requests, limits))` → Flyte 2's `Dask(scheduler=Scheduler(image, resources),
+/// workers=WorkerGroup(number_of_workers, image, resources))`: each part's requests and limits
+/// merge into one `flyte.Resources`, as a task's do. Both SDKs serialize the same `DaskJob`, so
+/// only what the merge cannot express changes (a limit without a request becomes a request).
+fn dask(checker: &Checker, call: &ExprCall) -> Result<PluginConfig, String> {
+    let mut config = PluginConfig {
+        text: String::new(),
+        modules: vec!["flyteplugins.dask"],
+        notes: Vec::new(),
+    };
+    let by_hand = |why: &str| {
+        Err(format!(
+            "`task_config=Dask(...)` {why}: write `flyteplugins.dask.Dask(scheduler=Scheduler(image, resources), workers=WorkerGroup(number_of_workers, image, resources))` by hand, requests and limits merged into one `flyte.Resources`"
+        ))
+    };
+    let args = &call.arguments;
+    if args.args.len() > DASK_PARTS.len()
+        || args.args.iter().any(Expr::is_starred_expr)
+        || args.keywords.iter().any(|k| {
+            !keyword_name(k).is_some_and(|name| DASK_PARTS.iter().any(|(part, ..)| *part == name))
+        })
+    {
+        return by_hand("has arguments other than `scheduler` and `workers`");
+    }
+    let mut edits = vec![Edit::replace(call.func.range(), "flyteplugins.dask.Dask")];
+    let mut merged = false;
+    for (position, (part, old, new, fields)) in DASK_PARTS.iter().enumerate() {
+        let value = super::keyword(args, part)
+            .map(|k| &k.value)
+            .or_else(|| args.args.get(position));
+        let Some(value) = value else {
+            continue;
+        };
+        let Expr::Call(group) = value else {
+            return by_hand(&format!(
+                "takes a `{part}` that is not a `{}(...)` call",
+                short(old)
+            ));
+        };
+        if !checker.resolves_to(&group.func, &[old]) {
+            return by_hand(&format!(
+                "takes a `{part}` that is not a `{}(...)` call",
+                short(old)
+            ));
+        }
+        let gargs = &group.arguments;
+        if gargs.args.len() > fields.len()
+            || gargs.args.iter().any(Expr::is_starred_expr)
+            || gargs
+                .keywords
+                .iter()
+                .any(|k| !keyword_name(k).is_some_and(|name| fields.contains(&name)))
+        {
+            return by_hand(&format!(
+                "has a `{}(...)` with arguments Flyte 1 does not take",
+                short(old)
+            ));
+        }
+        edits.push(Edit::replace(group.func.range(), *new));
+        let mut resources = crate::env::ResourceSettings::default();
+        resources.exact = true;
+        let mut ranges = Vec::new();
+        for kind in ["requests", "limits"] {
+            let at = fields.iter().position(|f| *f == kind).unwrap_or_default();
+            let (range, value) = match (super::keyword(gargs, kind), gargs.args.get(at)) {
+                (Some(k), _) => (k.range, &k.value),
+                (None, Some(v)) => (v.range(), v),
+                (None, None) => continue,
+            };
+            ranges.push(range);
+            if !value.is_none_literal_expr() {
+                resources.add(checker, kind, value);
+            }
+        }
+        let Some(first) = ranges.iter().min_by_key(|r| r.start()).copied() else {
+            continue;
+        };
+        let text = resources.finish(checker);
+        if let Some(why) = resources.blocker {
+            return by_hand(&format!(
+                "has a `{part}` whose resources cannot be merged ({why})"
+            ));
+        }
+        config.notes.extend(
+            resources
+                .notes
+                .into_iter()
+                .map(|note| format!("{part}: {note}")),
+        );
+        let rest: Vec<TextRange> = ranges.into_iter().filter(|r| *r != first).collect();
+        match text {
+            Some(text) => {
+                merged = true;
+                edits.push(Edit::replace(first, format!("resources={text}")));
+                edits.extend(super::remove_arguments(checker.source(), gargs, &rest));
+            }
+            None => {
+                let mut all = rest;
+                all.push(first);
+                edits.extend(super::remove_arguments(checker.source(), gargs, &all));
+            }
+        }
+    }
+    if merged {
+        config.modules.push("flyte");
+        config.notes.push(
+            "the Dask scheduler's and workers' requests and limits merge into one `resources=` each"
+                .to_string(),
+        );
+    }
+    config.text = super::text_with_edits(checker.text(call.range()), call.range(), edits);
+    Ok(config)
+}
+
+/// The names `Elastic(run_policy=...)` uses, which [`run_policy`] rewrites.
+const RUN_POLICY: &[&str] = &[
+    "flytekitplugins.kfpytorch.RunPolicy",
+    "flytekitplugins.kfpytorch.CleanPodPolicy",
+];
+
+/// Flyte 1's `CleanPodPolicy` members and the strings Flyte 2's `RunPolicy` takes for them
+/// (it serializes `"CLEANPOD_POLICY_" + value.upper()`).
+const CLEAN_POD_POLICIES: &[(&str, &str)] =
+    &[("NONE", "None"), ("ALL", "all"), ("RUNNING", "Running")];
+
+/// `run_policy=RunPolicy(clean_pod_policy=CleanPodPolicy.ALL, ...)` → Flyte 2's
+/// `flyteplugins.pytorch.task.RunPolicy(clean_pod_policy="all", ...)` (the package exports only
+/// `Elastic`): the same four fields, in the
+/// same order, with the policy as a string.
+fn run_policy(checker: &Checker, value: &Expr) -> Result<Vec<Edit>, String> {
+    let by_hand = || {
+        Err("`Elastic(run_policy=...)` is not a `RunPolicy(...)` call with a `CleanPodPolicy` member: write `flyteplugins.pytorch.task.RunPolicy(clean_pod_policy=\"None\"|\"all\"|\"Running\", ...)` by hand".to_string())
+    };
+    let Expr::Call(call) = value else {
+        return by_hand();
+    };
+    if !checker.resolves_to(&call.func, &[RUN_POLICY[0]]) {
+        return by_hand();
+    }
+    let args = &call.arguments;
+    const FIELDS: &[&str] = &[
+        "clean_pod_policy",
+        "ttl_seconds_after_finished",
+        "active_deadline_seconds",
+        "backoff_limit",
+    ];
+    if args.args.len() > FIELDS.len()
+        || args.args.iter().any(Expr::is_starred_expr)
+        || args
+            .keywords
+            .iter()
+            .any(|k| !keyword_name(k).is_some_and(|n| FIELDS.contains(&n)))
+    {
+        return by_hand();
+    }
+    let mut edits = vec![Edit::replace(
+        call.func.range(),
+        "flyteplugins.pytorch.task.RunPolicy",
+    )];
+    let policy = super::keyword(args, "clean_pod_policy")
+        .map(|k| &k.value)
+        .or_else(|| args.args.first());
+    if let Some(policy) = policy
+        && !policy.is_none_literal_expr()
+    {
+        let resolved = checker.resolve(policy);
+        let member = resolved
+            .as_deref()
+            .and_then(|q| q.strip_prefix("flytekitplugins.kfpytorch.CleanPodPolicy."));
+        let Some((_, text)) = CLEAN_POD_POLICIES
+            .iter()
+            .find(|(name, _)| Some(*name) == member)
+        else {
+            return by_hand();
+        };
+        edits.push(Edit::replace(policy.range(), super::quote(text)));
+    }
+    Ok(edits)
+}
+
 fn short(qualified: &str) -> &str {
     qualified.rsplit('.').next().unwrap_or(qualified)
 }
@@ -365,6 +739,8 @@ struct Renames<'c, 'a> {
     found: Vec<(TextRange, &'static str, &'static str)>,
     /// Another flytekit plugin name the value uses, which has no rename.
     other: Option<String>,
+    /// Plugin names the caller rewrites itself.
+    handled: &'static [&'static str],
 }
 
 impl<'x> Visitor<'x> for Renames<'_, '_> {
@@ -375,6 +751,13 @@ impl<'x> Visitor<'x> for Renames<'_, '_> {
             let qualified: &str = &resolved;
             if let Some((_, new, module)) = SAME.iter().find(|(old, _, _)| *old == qualified) {
                 self.found.push((expr.range(), new, module));
+                return;
+            }
+            if self.handled.iter().any(|h| {
+                qualified
+                    .strip_prefix(h)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            }) {
                 return;
             }
             if qualified.starts_with("flytekitplugins.") {
