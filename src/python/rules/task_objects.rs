@@ -9,7 +9,7 @@
 //! an `async` Flyte 2 task, and it awaits the calls that are not awaited yet.
 
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
+use ruff_python_ast::{Expr, ExprCall, ExprName, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::{keyword_name, quote, remove_arguments, string_literal};
@@ -34,6 +34,29 @@ enum Keyword {
     Resources,
     /// The plugin config, `task_config=Config(...)` → `plugin_config=<v2 Config>(...)`.
     Config,
+    /// No Flyte 2 keyword, and none needed (what it did, Flyte 2 does anyway).
+    Drop,
+    /// Not automatic, for this reason.
+    Refuse(&'static str),
+    /// A shell task's `script=`: its template, the Flyte 2 way.
+    Script,
+    /// A shell task's `output_locs=[OutputLocation(...)]` → `outputs={...}`.
+    OutputLocations,
+    /// `container_image="uri"` → `image="uri"`.
+    Image,
+    /// A shell task's `shell=`: Flyte 2 runs bash.
+    Shell,
+}
+
+/// Where the Flyte 2 task lives and how its callers call it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Placement {
+    /// An environment of its own (`flyte.TaskEnvironment.from_task(...)`) that the callers'
+    /// environments depend on; an async task, awaited.
+    Own,
+    /// `task_environment=` the callers' environment; a sync task (`await t.aio(...)` from an
+    /// async caller), whose outputs come back as a tuple in declaration order.
+    Callers,
 }
 
 /// A plugin config class and its Flyte 2 twin.
@@ -54,6 +77,14 @@ struct Home {
     class: &'static str,
     /// Leading positional arguments that keep their meaning.
     positional: usize,
+    /// The keywords the leading positional arguments become (Flyte 2 takes keywords only).
+    keyword_only: &'static [&'static str],
+    /// Keywords written when the Flyte 1 keyword is absent (Flyte 1's default, which is not
+    /// Flyte 2's): the Flyte 1 keyword and the text written.
+    defaults: &'static [(&'static str, &'static str)],
+    /// What `flyte.TaskEnvironment.from_task(...)` takes: the object, then this.
+    as_task: &'static str,
+    placement: Placement,
     keywords: &'static [(&'static str, Keyword)],
     config: Option<Config>,
     /// Keywords the Flyte 2 task needs to behave like the Flyte 1 one.
@@ -69,6 +100,10 @@ const HOMES: &[Home] = &[
         module: "flyte.extras",
         class: "ContainerTask",
         positional: 4,
+        keyword_only: &[],
+        defaults: &[],
+        as_task: "",
+        placement: Placement::Own,
         keywords: &[
             ("name", Keyword::Keep),
             ("image", Keyword::Keep),
@@ -96,6 +131,10 @@ const HOMES: &[Home] = &[
         module: "flyteplugins.bigquery",
         class: "BigQueryTask",
         positional: 5,
+        keyword_only: &[],
+        defaults: &[],
+        as_task: "",
+        placement: Placement::Own,
         keywords: &[
             ("name", Keyword::Keep),
             ("query_template", Keyword::Keep),
@@ -120,6 +159,10 @@ const HOMES: &[Home] = &[
         module: "flyteplugins.snowflake",
         class: "Snowflake",
         positional: 5,
+        keyword_only: &[],
+        defaults: &[],
+        as_task: "",
+        placement: Placement::Own,
         keywords: &[
             ("name", Keyword::Keep),
             ("query_template", Keyword::Keep),
@@ -139,6 +182,94 @@ const HOMES: &[Home] = &[
         note: "the private key is the task's secret `snowflake_private_key` (Flyte 1's connector \
                secret of that name): create it with `flyte create secret snowflake_private_key`",
     },
+    Home {
+        v1: &["flytekit.extras.tasks.shell.ShellTask"],
+        what: "shell task",
+        module: "flyte.extras.shell",
+        class: "create",
+        positional: 1,
+        keyword_only: &[],
+        defaults: &[
+            (
+                "container_image",
+                "image=flyte.Image.from_debian_base().uri",
+            ),
+            ("cache", "cache=\"disable\""),
+        ],
+        as_task: ".as_task()",
+        placement: Placement::Own,
+        keywords: &[
+            ("name", Keyword::Keep),
+            ("debug", Keyword::Keep),
+            ("inputs", Keyword::Keep),
+            ("script", Keyword::Script),
+            ("output_locs", Keyword::OutputLocations),
+            ("container_image", Keyword::Image),
+            ("shell", Keyword::Shell),
+            ("requests", Keyword::Resources),
+            ("limits", Keyword::Resources),
+            (
+                "script_file",
+                Keyword::Refuse(
+                    "Flyte 2 takes the script inline: read the file into `script=` by hand",
+                ),
+            ),
+            (
+                "task_config",
+                Keyword::Refuse("a pod config is `pod_template=` of the environment"),
+            ),
+        ],
+        config: None,
+        extra: "",
+        note: "the script runs with bash in the container `image=` (Flyte 2's default image \
+               when flytekit used its own: install the tools it calls), an input's value is one \
+               quoted word and a file input a path under `/var/inputs`, outputs are written \
+               under `/var/outputs`, and without `resources=` it asks for 1 CPU and 1Gi",
+    },
+    Home {
+        v1: &["flytekitplugins.papermill.NotebookTask"],
+        what: "notebook task",
+        module: "flyteplugins.papermill",
+        class: "NotebookTask",
+        positional: 2,
+        keyword_only: &["name", "notebook_path"],
+        defaults: &[("output_notebooks", "output_notebooks=True")],
+        as_task: "",
+        placement: Placement::Callers,
+        keywords: &[
+            ("name", Keyword::Keep),
+            ("notebook_path", Keyword::Keep),
+            ("inputs", Keyword::Keep),
+            ("outputs", Keyword::Keep),
+            ("output_notebooks", Keyword::Keep),
+            ("stream_logs", Keyword::Rename("log_output")),
+            // Flyte 2 always renders the executed notebook into the task's report.
+            ("render_deck", Keyword::Drop),
+            ("enable_deck", Keyword::Drop),
+            ("requests", Keyword::Resources),
+            ("limits", Keyword::Resources),
+            (
+                "container_image",
+                Keyword::Refuse(
+                    "the notebook runs in the image of its environment: give that environment \
+                     `image=` (with `flyteplugins-papermill`) and drop `container_image=`",
+                ),
+            ),
+            (
+                "task_config",
+                Keyword::Refuse(
+                    "a Spark notebook takes `plugin_config=flyteplugins.spark.Spark(...)`: move \
+                     the config by hand",
+                ),
+            ),
+        ],
+        config: None,
+        extra: "",
+        note: "the task's report always shows the executed notebook; with `output_notebooks=True` \
+               the outputs `output_notebook` (the source) and `output_notebook_executed` follow \
+               the declared ones, and the notebook itself records its outputs with \
+               `flyteplugins.papermill.record_outputs(...)` (change its import by hand)",
+    },
 ];
 
 /// The Flyte 2 task objects the Flyte 1 ones become.
@@ -146,6 +277,8 @@ const V2_OBJECTS: &[&str] = &[
     "flyte.extras.ContainerTask",
     "flyteplugins.bigquery.BigQueryTask",
     "flyteplugins.snowflake.Snowflake",
+    "flyteplugins.papermill.NotebookTask",
+    "flyte.extras.shell.create",
 ];
 
 /// The Flyte 1 task classes this rule reports (FM103 leaves them alone).
@@ -165,27 +298,45 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     };
     let diagnostic = Diagnostic::new(
         Rule::TaskObject,
-        format!(
-            "A flytekit {} is a `{}.{}` in Flyte 2, in an environment made with `flyte.TaskEnvironment.from_task(...)`",
-            home.what, home.module, home.class
-        ),
+        match home.placement {
+            Placement::Own => format!(
+                "A flytekit {} is a `{}.{}` in Flyte 2, in an environment made with `flyte.TaskEnvironment.from_task(...)`",
+                home.what, home.module, home.class
+            ),
+            Placement::Callers => format!(
+                "A flytekit {} is a `{}.{}` in Flyte 2, in the environment of its callers",
+                home.what, home.module, home.class
+            ),
+        },
         call.range(),
     );
+    let (fixed, manual) = match home.placement {
+        Placement::Own => (
+            "put it in its own environment with `flyte.TaskEnvironment.from_task(...)`, make \
+             its callers' environments depend on it and `await` its calls",
+            "put it in its own environment with `flyte.TaskEnvironment.from_task(...)`, add \
+             that environment to the callers' `depends_on` and `await` its calls from `async` \
+             tasks",
+        ),
+        Placement::Callers => (
+            "with `task_environment=` its callers' environment (keywords only), called as it \
+             is from sync tasks and with `await t.aio(...)` from async ones, its outputs read by \
+             position",
+            "with `task_environment=` its callers' environment (keywords only), call it with \
+             `await t.aio(...)` from `async` tasks and read its outputs by position (a tuple)",
+        ),
+    };
     match rewrite(checker, call, home) {
         Ok(fix) => checker.report(
             diagnostic
                 .with_help(format!(
-                    "Use `{}.{}(...)`, put it in its own environment with \
-                     `flyte.TaskEnvironment.from_task(...)`, make its callers' environments \
-                     depend on it and `await` its calls; {}",
+                    "Use `{}.{}(...)`, {fixed}; {}",
                     home.module, home.class, home.note
                 ))
                 .with_fix(fix),
         ),
         Err(why) => checker.report(diagnostic.with_help(format!(
-            "Use `{}.{}(...)` (keywords: some changed), put it in its own environment with \
-             `flyte.TaskEnvironment.from_task(...)`, add that environment to the callers' \
-             `depends_on` and `await` its calls from `async` tasks; not automatic: {why}",
+            "Use `{}.{}(...)` (keywords: some changed), {manual}; not automatic: {why}",
             home.module, home.class
         ))),
     }
@@ -203,7 +354,10 @@ fn rewrite(checker: &Checker, call: &ExprCall, home: &Home) -> Result<Fix, Strin
         call.func.range(),
         format!("{}.{}", home.module, home.class),
     ));
-    edits.extend(arguments(checker, call, home)?);
+    if home.placement == Placement::Callers {
+        return in_callers_environment(checker, call, home, stmt, target, edits);
+    }
+    edits.extend(arguments(checker, call, home, &[])?);
 
     // The environment, right below.
     let module = crate::project::environment_name(checker.module_name);
@@ -219,7 +373,7 @@ fn rewrite(checker: &Checker, call: &ExprCall, home: &Home) -> Result<Fix, Strin
     }
     let nl = checker.line_ending.as_str();
     let end = checker.locator.full_line_end(stmt.end());
-    let arguments = format!("{}, {var}", quote(&name));
+    let arguments = format!("{}, {var}{}", quote(&name), home.as_task);
     let mut below = format!("{env_var} = flyte.TaskEnvironment.from_task({arguments}){nl}");
     if below.trim_end().len() > 88 {
         below = format!("{env_var} = flyte.TaskEnvironment.from_task({nl}    {arguments}{nl}){nl}");
@@ -299,7 +453,12 @@ fn import(checker: &Checker, module: &str) -> Result<Vec<Edit>, String> {
 }
 
 /// The edits of the constructor's arguments.
-fn arguments(checker: &Checker, call: &ExprCall, home: &Home) -> Result<Vec<Edit>, String> {
+fn arguments(
+    checker: &Checker,
+    call: &ExprCall,
+    home: &Home,
+    more: &[String],
+) -> Result<Vec<Edit>, String> {
     let args = &call.arguments;
     if args.args.len() > home.positional || args.args.iter().any(Expr::is_starred_expr) {
         return Err("its positional arguments are not those of Flyte 2: name them".to_string());
@@ -308,13 +467,31 @@ fn arguments(checker: &Checker, call: &ExprCall, home: &Home) -> Result<Vec<Edit
     let mut removed = Vec::new();
     let mut resources = crate::env::ResourceSettings::default();
     let mut resource_keywords = Vec::new();
-    let mut added: Vec<String> = Vec::new();
+    let mut added: Vec<String> = more.to_vec();
     for (i, arg) in args.args.iter().enumerate() {
         // The plugin config is the third positional argument of both SQL tasks.
         if i == 2 && home.config.is_some() {
             edits.extend(config(checker, arg, home)?);
         }
+        // Flyte 2 takes keywords only.
+        if let Some(name) = home.keyword_only.get(i) {
+            edits.push(Edit::insert(arg.start(), format!("{name}=")));
+        }
     }
+    for (name, text) in home.defaults {
+        if super::keyword(args, name).is_none() {
+            added.push((*text).to_string());
+        }
+    }
+    let shell = if home
+        .keywords
+        .iter()
+        .any(|(_, k)| matches!(k, Keyword::Script))
+    {
+        Some(shell_spec(checker, call)?)
+    } else {
+        None
+    };
     for kw in &args.keywords {
         let Some(name) = keyword_name(kw) else {
             return Err("it passes `**` arguments".to_string());
@@ -343,6 +520,48 @@ fn arguments(checker: &Checker, call: &ExprCall, home: &Home) -> Result<Vec<Edit
                 edits.push(Edit::replace(arg, "plugin_config"));
                 edits.extend(config(checker, &kw.value, home)?);
             }
+            Keyword::Drop => removed.push(kw.range),
+            Keyword::Refuse(why) => return Err((*why).to_string()),
+            Keyword::Script => {
+                let Some(spec) = &shell else {
+                    return Err("the task has no script".to_string());
+                };
+                edits.extend(script(checker, &kw.value, spec)?);
+            }
+            Keyword::OutputLocations => {
+                let Some(spec) = &shell else {
+                    return Err("the task has no outputs".to_string());
+                };
+                let outputs: Vec<String> = spec
+                    .outputs
+                    .iter()
+                    .map(|o| format!("{}: {}", quote(&o.name), o.kind_text))
+                    .collect();
+                edits.push(Edit::replace(
+                    kw.range,
+                    format!("outputs={{{}}}", outputs.join(", ")),
+                ));
+            }
+            Keyword::Image => {
+                if string_literal(&kw.value).is_none() {
+                    return Err(
+                        "`container_image=` is not a string: give `image=` an image URI \
+                                (or a `flyte.Image`, built when the task is first called)"
+                            .to_string(),
+                    );
+                }
+                edits.push(Edit::replace(arg, "image"));
+            }
+            Keyword::Shell => match string_literal(&kw.value) {
+                Some("/bin/sh" | "/bin/bash" | "bash" | "sh") => removed.push(kw.range),
+                _ => {
+                    return Err(
+                        "`shell=` is not `/bin/sh` or `/bin/bash`: Flyte 2 runs the \
+                                script with bash"
+                            .to_string(),
+                    );
+                }
+            },
         }
     }
     if !resource_keywords.is_empty() {
@@ -506,6 +725,10 @@ enum Use<'a> {
 struct Used<'a> {
     function: Option<&'a StmtFunctionDef>,
     how: Use<'a>,
+    /// The call (`t(...)` or `t.aio(...)`), when the use is one.
+    call: Option<&'a ExprCall>,
+    /// Whether it calls `t.aio(...)`.
+    aio: bool,
 }
 
 /// Every read of the module-level name bound at `target`, with the function it is in.
@@ -541,13 +764,18 @@ fn uses<'a>(checker: &Checker<'a>, target: TextRange) -> Result<Vec<Used<'a>>, S
                 && binding.range == self.target
                 && matches!(binding.kind, BindingKind::Assignment { .. })
             {
-                let how = self.how(expr);
+                let (how, call, aio) = self.how(expr);
                 let function = if self.nested || self.in_lambda() {
                     None
                 } else {
                     self.functions.last().copied()
                 };
-                self.found.push(Used { function, how });
+                self.found.push(Used {
+                    function,
+                    how,
+                    call,
+                    aio,
+                });
             }
             self.exprs.push(expr);
             visitor::walk_expr(self, expr);
@@ -560,34 +788,37 @@ fn uses<'a>(checker: &Checker<'a>, target: TextRange) -> Result<Vec<Used<'a>>, S
                 .iter()
                 .any(|e| matches!(e, Expr::Lambda(_) | Expr::Generator(_)))
         }
-        /// What the expressions around the name do with it.
-        fn how(&self, name: &'a Expr) -> Use<'a> {
+        /// What the expressions around the name do with it: the use, the call, `.aio`.
+        fn how(&self, name: &'a Expr) -> (Use<'a>, Option<&'a ExprCall>, bool) {
             let parents: Vec<&'a Expr> = self.exprs.iter().rev().copied().collect();
             // `t(...)` or `t.aio(...)`.
-            let (call, rest) = match parents.as_slice() {
-                [Expr::Call(call), rest @ ..] if call.func.range() == name.range() => (call, rest),
+            let (call, rest, aio) = match parents.as_slice() {
+                [Expr::Call(call), rest @ ..] if call.func.range() == name.range() => {
+                    (call, rest, false)
+                }
                 [Expr::Attribute(attr), Expr::Call(call), rest @ ..]
                     if attr.attr.id.as_str() == "aio" && call.func.range() == attr.range =>
                 {
-                    (call, rest)
+                    (call, rest, true)
                 }
-                _ => return Use::Other,
+                _ => return (Use::Other, None, false),
             };
             // Inside `asyncio.gather(...)` (`gather(*[t(x=x) for x in xs])` too): the gather
             // awaits the coroutines.
             if rest.iter().any(|e| {
                 matches!(e, Expr::Call(c) if self.checker.resolves_to(&c.func, &["asyncio.gather"]))
             }) {
-                return Use::Gathered;
+                return (Use::Gathered, Some(call), aio);
             }
-            match rest.first() {
+            let how = match rest.first() {
                 Some(Expr::Await(_)) => Use::Awaited,
                 Some(Expr::Attribute(_) | Expr::Subscript(_)) => Use::Call { call, wrap: true },
                 Some(Expr::Call(outer)) if outer.func.range() == call.range() => {
                     Use::Call { call, wrap: true }
                 }
                 _ => Use::Call { call, wrap: false },
-            }
+            };
+            (how, Some(call), aio)
         }
     }
     let mut finder = Finder {
@@ -694,6 +925,8 @@ impl<'a> Visitor<'a> for Reads<'a, '_, '_> {
             self.found.push(Used {
                 function: None,
                 how: if run { Use::Run } else { Use::Other },
+                call: None,
+                aio: false,
             });
         }
         self.exprs.push(expr);
@@ -823,7 +1056,7 @@ impl<'a> Calls<'a, '_, '_> {
             match callee {
                 Some(call) if object => {
                     let wrap = self.wrapped(call);
-                    self.await_call(call, wrap, false);
+                    self.await_call(call, wrap, sync_object(&qualified));
                 }
                 _ if object => {
                     self.blocker = Some(format!(
@@ -907,4 +1140,749 @@ fn calls_module_functions(checker: &Checker, def: &StmtFunctionDef) -> bool {
     };
     find.visit_body(&def.body);
     find.found
+}
+
+/// Whether a task object (Flyte 1 or its Flyte 2 form) is a sync task: `await t.aio(...)`.
+fn sync_object(qualified: &str) -> bool {
+    HOMES
+        .iter()
+        .filter(|h| h.placement == Placement::Callers)
+        .any(|h| h.v1.contains(&qualified) || qualified == format!("{}.{}", h.module, h.class))
+}
+
+/// The fix of a task that joins its callers' environment (`task_environment=`): a sync task,
+/// called as it is from sync tasks and with `await t.aio(...)` from async ones; the outputs a
+/// caller reads by name (`out.x`) are read by position (`out[0]`), as Flyte 2 returns a tuple.
+fn in_callers_environment(
+    checker: &Checker,
+    call: &ExprCall,
+    home: &Home,
+    stmt: &Stmt,
+    target: &ExprName,
+    mut edits: Vec<Edit>,
+) -> Result<Fix, String> {
+    let var = target.id.as_str();
+    let outputs = notebook_outputs(checker, call)?;
+    let mut env: Option<String> = None;
+    for used in uses(checker, target.range)? {
+        let Some(def) = used.function else {
+            return Err(format!("`{var}` is used outside a task"));
+        };
+        let caller = def.name.id.as_str();
+        if checker.flyte_kind(def).is_some() {
+            return Err(format!(
+                "`{caller}` calls it and is still on flytekit: it moves first"
+            ));
+        }
+        let Some(caller_env) = crate::env::environment_of(checker, def) else {
+            return Err(format!("`{caller}` calls it and is not a task"));
+        };
+        match &env {
+            Some(first) if *first != caller_env => {
+                return Err(format!(
+                    "tasks of `{first}` and of `{caller_env}` call it: it belongs to one \
+                     environment, give it `task_environment=` and make the other depend on it"
+                ));
+            }
+            _ => env = Some(caller_env),
+        }
+        let Some(called) = used.call else {
+            return Err(format!(
+                "`{caller}` uses `{var}` other than by calling it: migrate that use by hand"
+            ));
+        };
+        let mut outer = called.range();
+        match used.how {
+            Use::Run | Use::Other => {
+                return Err(format!(
+                    "`{caller}` uses `{var}` other than by calling it: migrate that use by hand"
+                ));
+            }
+            Use::Awaited | Use::Gathered => {
+                if !used.aio {
+                    edits.push(Edit::insert(called.func.end(), ".aio"));
+                }
+                if matches!(used.how, Use::Gathered) && !outputs.flyte2.is_empty() {
+                    return Err(format!(
+                        "`{caller}` gathers its outputs, which Flyte 2 returns in another shape: \
+                         read them by position by hand"
+                    ));
+                }
+                outer = awaited_range(def, called.range()).unwrap_or(outer);
+            }
+            Use::Call { call: c, wrap } if def.is_async => {
+                let open = if wrap { "(await " } else { "await " };
+                edits.push(Edit::insert(c.start(), open));
+                if !used.aio {
+                    edits.push(Edit::insert(c.func.end(), ".aio"));
+                }
+                if wrap {
+                    edits.push(Edit::insert(c.end(), ")"));
+                }
+            }
+            Use::Call { .. } if used.aio => {
+                return Err(format!(
+                    "`{caller}` is sync and calls `{var}.aio(...)`: call `{var}(...)`"
+                ));
+            }
+            Use::Call { .. } => {}
+        }
+        edits.extend(results(checker, def, outer, &outputs, caller)?);
+    }
+    let Some(env) = env else {
+        return Err(format!(
+            "no task of the module calls `{var}`: give it `task_environment=` by hand"
+        ));
+    };
+    match module_assignment_end(checker, &env) {
+        Some(end) if end <= stmt.start() => {}
+        _ => {
+            return Err(format!(
+                "`{env}` is not defined at module level above `{var}`: move it up"
+            ));
+        }
+    }
+    edits.extend(arguments(
+        checker,
+        call,
+        home,
+        &[format!("task_environment={env}")],
+    )?);
+    Ok(Fix::unsafe_edits(edits))
+}
+
+/// The outputs of a notebook task: the Flyte 2 ones in order, and where Flyte 1's names are.
+struct Outputs {
+    flyte2: Vec<String>,
+    /// Flyte 1 output name → its position in Flyte 2 (`None`: no Flyte 2 output).
+    flyte1: Vec<(String, Option<usize>)>,
+}
+
+fn notebook_outputs(checker: &Checker, call: &ExprCall) -> Result<Outputs, String> {
+    let args = &call.arguments;
+    let mut declared: Vec<String> = Vec::new();
+    if let Some(kw) = super::keyword(args, "outputs") {
+        match &kw.value {
+            Expr::Call(c)
+                if checker.resolves_to(&c.func, &["flytekit.kwtypes"])
+                    && c.arguments.args.is_empty() =>
+            {
+                for k in &c.arguments.keywords {
+                    let Some(name) = keyword_name(k) else {
+                        return Err("`outputs=` passes `**` arguments".to_string());
+                    };
+                    declared.push(name.to_string());
+                }
+            }
+            Expr::Dict(dict) => {
+                for item in &dict.items {
+                    let Some(name) = item.key.as_ref().and_then(string_literal) else {
+                        return Err("`outputs=` has a key that is no string literal".to_string());
+                    };
+                    declared.push(name.to_string());
+                }
+            }
+            Expr::NoneLiteral(_) => {}
+            _ => return Err("`outputs=` is not a dict or `kwtypes(...)`".to_string()),
+        }
+    }
+    let notebooks = match super::keyword(args, "output_notebooks") {
+        None => true,
+        Some(kw) => super::bool_literal(&kw.value)
+            .ok_or_else(|| "`output_notebooks=` is not `True` or `False`".to_string())?,
+    };
+    let mut flyte2 = declared.clone();
+    let mut flyte1: Vec<(String, Option<usize>)> = declared
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.clone(), Some(i)))
+        .collect();
+    if notebooks {
+        // Flyte 1's `out_nb` is the executed notebook; its HTML rendering has no output.
+        flyte1.push(("out_nb".to_string(), Some(declared.len() + 1)));
+        flyte1.push(("out_rendered_nb".to_string(), None));
+        flyte2.push("output_notebook".to_string());
+        flyte2.push("output_notebook_executed".to_string());
+    }
+    Ok(Outputs { flyte2, flyte1 })
+}
+
+/// The range of `await <call>` around a call in a function.
+fn awaited_range(def: &StmtFunctionDef, call: TextRange) -> Option<TextRange> {
+    struct Find {
+        call: TextRange,
+        found: Option<TextRange>,
+    }
+    impl<'a> Visitor<'a> for Find {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Await(a) = expr
+                && a.value.range() == self.call
+            {
+                self.found = Some(a.range);
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut find = Find { call, found: None };
+    find.visit_body(&def.body);
+    find.found
+}
+
+/// The edits that read a call's outputs the Flyte 2 way: `out.x` → `out[i]` (`out` when there
+/// is one output), for the result assigned to a name or read right away.
+fn results(
+    checker: &Checker,
+    def: &StmtFunctionDef,
+    value: TextRange,
+    outputs: &Outputs,
+    caller: &str,
+) -> Result<Vec<Edit>, String> {
+    /// Where the value goes.
+    enum Into<'a> {
+        Dropped,
+        Name(&'a ExprName),
+        Attribute(&'a ruff_python_ast::ExprAttribute),
+        Other,
+    }
+    struct Find<'a> {
+        value: TextRange,
+        into: Option<Into<'a>>,
+    }
+    impl<'a> Visitor<'a> for Find<'a> {
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::Expr(e) if e.value.range() == self.value => self.into = Some(Into::Dropped),
+                Stmt::Assign(a) if a.value.range() == self.value => {
+                    self.into = Some(match a.targets.as_slice() {
+                        [Expr::Name(n)] => Into::Name(n),
+                        _ => Into::Other,
+                    });
+                }
+                _ => {}
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Attribute(a) = expr
+                && a.value.range() == self.value
+            {
+                self.into = Some(Into::Attribute(a));
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut find = Find { value, into: None };
+    find.visit_body(&def.body);
+    let attributes: Vec<&ruff_python_ast::ExprAttribute> = match find.into {
+        Some(Into::Dropped) => return Ok(Vec::new()),
+        Some(Into::Attribute(a)) => vec![a],
+        Some(Into::Name(name)) => {
+            let (reads, attributes) = reads_of(checker, def, name.range);
+            if reads != attributes.len() {
+                return Err(format!(
+                    "`{caller}` reads `{}` other than by output name (`{}.<output>`): Flyte 2 \
+                     returns the outputs as a tuple, read them by position by hand",
+                    name.id, name.id
+                ));
+            }
+            attributes
+        }
+        Some(Into::Other) | None if outputs.flyte2.is_empty() => return Ok(Vec::new()),
+        Some(Into::Other) | None => {
+            return Err(format!(
+                "`{caller}` uses its outputs other than by name: Flyte 2 returns them as a \
+                 tuple, read them by position by hand"
+            ));
+        }
+    };
+    let mut edits = Vec::new();
+    for attribute in attributes {
+        let name = attribute.attr.id.as_str();
+        let Some((_, at)) = outputs.flyte1.iter().find(|(n, _)| n == name) else {
+            return Err(format!("`{caller}` reads `.{name}`, which is no output"));
+        };
+        let Some(at) = at else {
+            return Err(format!(
+                "`{caller}` reads `.{name}`, which Flyte 2 has no output for: render \
+                 `output_notebook_executed` by hand"
+            ));
+        };
+        // From the dot (after any closing parenthesis) to the end.
+        let between = checker.text(TextRange::new(
+            attribute.value.end(),
+            attribute.attr.start(),
+        ));
+        let Some(dot) = between.rfind('.') else {
+            return Err(format!(
+                "`{caller}` reads `.{name}` in a form not understood"
+            ));
+        };
+        let dot = attribute.value.end() + TextSize::try_from(dot).unwrap_or_default();
+        let index = if outputs.flyte2.len() == 1 {
+            String::new()
+        } else {
+            format!("[{at}]")
+        };
+        edits.push(Edit::replace(
+            TextRange::new(dot, attribute.range.end()),
+            index,
+        ));
+    }
+    Ok(edits)
+}
+
+/// How many times a function reads the name bound at `target`, and the reads that are
+/// attributes of it (`out.x`).
+fn reads_of<'a>(
+    checker: &Checker<'a>,
+    def: &'a StmtFunctionDef,
+    target: TextRange,
+) -> (usize, Vec<&'a ruff_python_ast::ExprAttribute>) {
+    struct Find<'a, 'c> {
+        checker: &'c Checker<'a>,
+        target: TextRange,
+        reads: usize,
+        attributes: Vec<&'a ruff_python_ast::ExprAttribute>,
+    }
+    impl<'a> Find<'a, '_> {
+        fn bound_here(&self, expr: &Expr) -> bool {
+            matches!(expr, Expr::Name(n) if n.ctx.is_load()
+                && self.checker.semantic.binding_of(n.range.start()).is_some_and(|b| b.range == self.target))
+        }
+    }
+    impl<'a> Visitor<'a> for Find<'a, '_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.bound_here(expr) {
+                self.reads += 1;
+            }
+            if let Expr::Attribute(a) = expr
+                && self.bound_here(&a.value)
+            {
+                self.attributes.push(a);
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut find = Find {
+        checker,
+        target,
+        reads: 0,
+        attributes: Vec::new(),
+    };
+    find.visit_body(&def.body);
+    (find.reads, find.attributes)
+}
+
+/// What a shell task's script may reference.
+struct ShellSpec {
+    /// Inputs, and whether each is a scalar (`str`, `int`).
+    inputs: Vec<(String, bool)>,
+    outputs: Vec<ShellOutput>,
+}
+
+struct ShellOutput {
+    name: String,
+    /// The type, as written.
+    kind_text: String,
+    directory: bool,
+    /// Where Flyte 1 writes it.
+    location: String,
+}
+
+/// The inputs and outputs of a `ShellTask(...)`, when Flyte 2's shell renders them the same way.
+fn shell_spec(checker: &Checker, call: &ExprCall) -> Result<ShellSpec, String> {
+    let args = &call.arguments;
+    let mut inputs = Vec::new();
+    if let Some(kw) = super::keyword(args, "inputs") {
+        let items: Vec<(String, &Expr)> = match &kw.value {
+            Expr::Call(c)
+                if checker.resolves_to(&c.func, &["flytekit.kwtypes"])
+                    && c.arguments.args.is_empty() =>
+            {
+                let mut items = Vec::new();
+                for k in &c.arguments.keywords {
+                    let Some(name) = keyword_name(k) else {
+                        return Err("`inputs=` passes `**` arguments".to_string());
+                    };
+                    items.push((name.to_string(), &k.value));
+                }
+                items
+            }
+            Expr::Dict(dict) => {
+                let mut items = Vec::new();
+                for item in &dict.items {
+                    let Some(name) = item.key.as_ref().and_then(string_literal) else {
+                        return Err("`inputs=` has a key that is no string literal".to_string());
+                    };
+                    items.push((name.to_string(), &item.value));
+                }
+                items
+            }
+            _ => return Err("`inputs=` is not a dict or `kwtypes(...)`".to_string()),
+        };
+        for (name, value) in items {
+            let qualified = checker.resolve(value).unwrap_or_default();
+            let builtin = matches!(value, Expr::Name(n) if matches!(n.id.as_str(), "str" | "int")
+                && checker.semantic.binding_of(n.range.start()).is_none());
+            let scalar = match &*qualified {
+                _ if builtin => true,
+                "builtins.str" | "builtins.int" => true,
+                _ if file_type(&qualified) || directory_type(&qualified) => false,
+                _ => {
+                    return Err(format!(
+                        "the input `{name}` is a `{}`: Flyte 2's shell writes only `str`, `int`, \
+                         files and directories into the script as flytekit did",
+                        checker.text(value.range())
+                    ));
+                }
+            };
+            inputs.push((name, scalar));
+        }
+    }
+    let mut outputs = Vec::new();
+    if let Some(kw) = super::keyword(args, "output_locs") {
+        let Expr::List(list) = &kw.value else {
+            return Err("`output_locs=` is not a list of `OutputLocation(...)`".to_string());
+        };
+        for item in &list.elts {
+            let Expr::Call(location) = item else {
+                return Err(
+                    "`output_locs=` holds something else than `OutputLocation(...)`".into(),
+                );
+            };
+            if !checker.resolves_to(
+                &location.func,
+                &["flytekit.extras.tasks.shell.OutputLocation"],
+            ) || location.arguments.args.len() > 3
+                || location.arguments.args.iter().any(Expr::is_starred_expr)
+            {
+                return Err(
+                    "`output_locs=` holds something else than `OutputLocation(...)`".into(),
+                );
+            }
+            let mut fields: [Option<&Expr>; 3] = [None, None, None];
+            for (i, arg) in location.arguments.args.iter().enumerate() {
+                fields[i] = Some(arg);
+            }
+            for k in &location.arguments.keywords {
+                let at = match keyword_name(k) {
+                    Some("var") => 0,
+                    Some("var_type") => 1,
+                    Some("location") => 2,
+                    _ => return Err("an `OutputLocation(...)` argument is not understood".into()),
+                };
+                fields[at] = Some(&k.value);
+            }
+            let [Some(var), Some(kind), Some(place)] = fields else {
+                return Err(
+                    "an `OutputLocation(...)` lacks `var`, `var_type` or `location`".into(),
+                );
+            };
+            let (Some(name), Some(place)) = (string_literal(var), string_literal(place)) else {
+                return Err(
+                    "an `OutputLocation(...)` has a `var` or `location` that is no string".into(),
+                );
+            };
+            let qualified = checker.resolve(kind).unwrap_or_default();
+            let directory = directory_type(&qualified);
+            if !directory && !file_type(&qualified) {
+                return Err(format!(
+                    "the output `{name}` is a `{}`: only plain files and directories have a \
+                     Flyte 2 form here",
+                    checker.text(kind.range())
+                ));
+            }
+            outputs.push(ShellOutput {
+                name: name.to_string(),
+                kind_text: checker.text(kind.range()).to_string(),
+                directory,
+                location: place.to_string(),
+            });
+        }
+    }
+    Ok(ShellSpec { inputs, outputs })
+}
+
+fn file_type(qualified: &str) -> bool {
+    matches!(
+        qualified,
+        "flytekit.types.file.FlyteFile" | "flytekit.FlyteFile" | "flyte.io.File"
+    )
+}
+
+fn directory_type(qualified: &str) -> bool {
+    matches!(
+        qualified,
+        "flytekit.types.directory.FlyteDirectory" | "flytekit.FlyteDirectory" | "flyte.io.Dir"
+    )
+}
+
+/// A `{...}` field of a `str.format` template, or a `{{`/`}}` escape.
+enum Piece<'s> {
+    Text(&'s str),
+    Brace(char),
+    Field(&'s str),
+}
+
+/// The pieces of a `str.format` template.
+fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let (mut i, mut start) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b @ (b'{' | b'}') if bytes.get(i + 1) == Some(&b) => {
+                out.push(Piece::Text(&text[start..i]));
+                out.push(Piece::Brace(b as char));
+                i += 2;
+                start = i;
+            }
+            b'{' => {
+                let Some(len) = text[i + 1..].find('}') else {
+                    return Err("the script has a `{` that is not closed".to_string());
+                };
+                out.push(Piece::Text(&text[start..i]));
+                out.push(Piece::Field(&text[i + 1..i + 1 + len]));
+                i += len + 2;
+                start = i;
+            }
+            b'}' => return Err("the script has a lone `}`".to_string()),
+            _ => i += 1,
+        }
+    }
+    out.push(Piece::Text(&text[start..]));
+    Ok(out)
+}
+
+/// The edit of a shell task's `script=`: Flyte 1 formats it with `str.format` (`{{` is a brace),
+/// Flyte 2 substitutes only `{inputs.x}`, `{flags.x}` and `{outputs.x}`. Only a script whose
+/// every field is an input or output, with the inputs outside quotes (Flyte 2 quotes a value
+/// itself and expands a file as a glob), and whose outputs are written through `{outputs.x}`.
+fn script(checker: &Checker, value: &Expr, spec: &ShellSpec) -> Result<Option<Edit>, String> {
+    let Expr::StringLiteral(literal) = value else {
+        return Err("`script=` is not a string literal".to_string());
+    };
+    let [part] = literal.value.as_slice() else {
+        return Err("`script=` is made of several strings".to_string());
+    };
+    let text = checker.text(part.range);
+    let value = literal.value.to_str();
+    // The text between the quotes.
+    let prefix = text.find(['"', '\'']).unwrap_or(0);
+    let quotes = if text[prefix..].starts_with("\"\"\"") || text[prefix..].starts_with("'''") {
+        3
+    } else {
+        1
+    };
+    if text.len() < prefix + 2 * quotes {
+        return Err("`script=` is not understood".to_string());
+    }
+    let inner = &text[prefix + quotes..text.len() - quotes];
+    let count = |s: &str, c: char| s.chars().filter(|x| *x == c).count();
+    if count(inner, '{') != count(value, '{') || count(inner, '}') != count(value, '}') {
+        return Err("`script=` writes braces with escapes".to_string());
+    }
+    // The fields, in the value (for the quotes) and in the text (for the edit).
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut written: Vec<&str> = Vec::new();
+    let mut rendered = String::new();
+    for piece in pieces(value)? {
+        match piece {
+            Piece::Text(t) => {
+                for c in t.chars() {
+                    match (quote, c) {
+                        _ if escaped => escaped = false,
+                        (None | Some('"'), '\\') => escaped = true,
+                        (None, '\'' | '"') => quote = Some(c),
+                        (Some(q), c) if q == c => quote = None,
+                        _ => {}
+                    }
+                }
+                rendered.push_str(t);
+            }
+            Piece::Brace(c) => {
+                rendered.push(c);
+                // `{{inputs.x}}` would be a placeholder for Flyte 2.
+                if c == '{' {
+                    rendered.push('\u{1}');
+                }
+            }
+            Piece::Field(field) => {
+                let (space, name) = field.split_once('.').unwrap_or(("", field));
+                match space {
+                    "inputs" if spec.inputs.iter().any(|(n, _)| n == name) => {
+                        if let Some(q) = quote {
+                            return Err(format!(
+                                "the script has `{{inputs.{name}}}` inside `{q}` quotes: Flyte \
+                                 2 writes a value quoted and a file as a glob, so quote nothing \
+                                 around it (by hand)"
+                            ));
+                        }
+                    }
+                    "outputs" if spec.outputs.iter().any(|o| o.name == name) => written.push(name),
+                    _ => {
+                        return Err(format!(
+                            "the script's `{{{field}}}` is no input or output of the task"
+                        ));
+                    }
+                }
+                rendered.push('\u{2}');
+            }
+        }
+    }
+    if rendered.contains("\u{1}inputs.")
+        || rendered.contains("\u{1}outputs.")
+        || rendered.contains("\u{1}flags.")
+    {
+        return Err(
+            "the script has `{{inputs.…}}`-like text, a placeholder for Flyte 2".to_string(),
+        );
+    }
+    // Flyte 2 rejects any other `{a.b}` left in the script.
+    let plain = rendered.replace('\u{1}', "");
+    for (at, _) in plain.match_indices('{') {
+        if plain[at + 1..]
+            .split_once('}')
+            .is_some_and(|(inside, _)| dotted(inside))
+        {
+            return Err("the script has a `{a.b}` in braces, which Flyte 2 rejects".to_string());
+        }
+    }
+    // Outputs the script leaves at their location: copied to `{outputs.x}` when it succeeded.
+    let mut copies: Vec<String> = Vec::new();
+    for output in &spec.outputs {
+        let name = output.name.as_str();
+        if !written.contains(&name) {
+            copies.push(copy_output(output, spec, value)?);
+            continue;
+        }
+        if value.contains(&output.location) {
+            return Err(format!(
+                "the script names the output `{name}`'s location `{}` itself: Flyte 2 collects \
+                 it from `{{outputs.{name}}}` only, write it there by hand",
+                output.location
+            ));
+        }
+        if output.directory
+            && value.lines().any(|line| {
+                line.contains(&format!("{{outputs.{name}}}"))
+                    && line.contains("mkdir")
+                    && !line.contains("mkdir -p")
+            })
+        {
+            return Err(format!(
+                "the script makes the directory `{{outputs.{name}}}`, which Flyte 2 makes \
+                 first: use `mkdir -p`"
+            ));
+        }
+    }
+    // The edit: `{{` and `}}` become single braces, in the text as written.
+    let mut out = String::with_capacity(inner.len());
+    for piece in pieces(inner)? {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Brace(c) => out.push(c),
+            Piece::Field(f) => {
+                out.push('{');
+                out.push_str(f);
+                out.push('}');
+            }
+        }
+    }
+    if !copies.is_empty() {
+        let raw = text[..prefix].contains(['r', 'R']);
+        let (nl, at) = match inner.rfind('\n') {
+            // Before the closing line, in the script's indentation.
+            Some(at) if quotes == 3 && inner[at + 1..].trim().is_empty() => ("\n", at + 1),
+            _ if quotes == 3 => ("\n", inner.len()),
+            _ if !raw => ("\\n", inner.len()),
+            _ => {
+                return Err(
+                    "the script is a raw one-line string: Flyte 2 needs the outputs \
+                            copied to `{outputs.<name>}` after it, add that by hand"
+                        .to_string(),
+                );
+            }
+        };
+        let indent = &inner[at..];
+        let mut tail = String::new();
+        if at == inner.len() {
+            tail.push_str(nl);
+        }
+        tail.push_str(&format!(
+            "_rc=$?; [ $_rc -eq 0 ] || exit $_rc; {}",
+            copies.join("; ")
+        ));
+        if at < inner.len() {
+            tail.push_str(nl);
+            tail.push_str(indent);
+        }
+        let rest = out.len() - (inner.len() - at);
+        out.truncate(rest);
+        if at < inner.len() {
+            out.push_str(indent);
+        }
+        out.push_str(&tail);
+    }
+    if out == inner {
+        return Ok(None);
+    }
+    let start = part.range.start() + TextSize::try_from(prefix + quotes).unwrap_or_default();
+    let end = part.range.end() - TextSize::try_from(quotes).unwrap_or_default();
+    Ok(Some(Edit::replace(TextRange::new(start, end), out)))
+}
+
+/// `a.b` with identifiers.
+fn dotted(text: &str) -> bool {
+    let ident = |s: &str| {
+        let mut chars = s.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    text.split_once('.')
+        .is_some_and(|(a, b)| ident(a) && ident(b))
+}
+
+/// The command that copies an output the script leaves at its Flyte 1 location to
+/// `{outputs.x}`: a location of plain path characters and input fields, in a script that does
+/// not change directory or exit early.
+fn copy_output(output: &ShellOutput, spec: &ShellSpec, script: &str) -> Result<String, String> {
+    let name = output.name.as_str();
+    let why = |what: &str| {
+        format!(
+            "the script leaves the output `{name}` at `{}`, and {what}: Flyte 2 collects it from \
+             `{{outputs.{name}}}`, write or copy it there by hand",
+            output.location
+        )
+    };
+    if ["cd ", "pushd", "exit", "exec "]
+        .iter()
+        .any(|w| script.contains(w))
+    {
+        return Err(why(
+            "the script changes directory or exits (a copy after it would miss it)",
+        ));
+    }
+    for piece in pieces(&output.location)? {
+        match piece {
+            Piece::Text(t)
+                if t.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c)) => {}
+            Piece::Field(f)
+                if f.strip_prefix("inputs.")
+                    .is_some_and(|n| spec.inputs.iter().any(|(i, _)| i == n)) => {}
+            _ => return Err(why("that location is not a plain path")),
+        }
+    }
+    if output.location.is_empty() {
+        return Err(why("that location is empty"));
+    }
+    Ok(if output.directory {
+        format!("cp -R {}/. {{outputs.{name}}}", output.location)
+    } else {
+        format!("cp {} {{outputs.{name}}}", output.location)
+    })
 }
