@@ -354,6 +354,12 @@ enum Place<'a> {
     Inside,
 }
 
+/// The class of an execution.
+const EXECUTIONS: &[&str] = &[
+    "flytekit.remote.executions.FlyteWorkflowExecution",
+    "flytekit.remote.FlyteWorkflowExecution",
+];
+
 /// The phases of a Flyte 1 execution that have a Flyte 2 run phase of the same meaning, as the
 /// strings `flytekit.models.filters` compares (`WorkflowExecutionPhase` names).
 const PHASES: &[(&str, &str)] = &[
@@ -407,7 +413,7 @@ fn string(expr: &Expr) -> Option<&str> {
     }
 }
 
-/// The unsafe fix of a `name = FlyteRemote(...)` at module level, when every use of `name` (and
+/// The unsafe fix of a `name = FlyteRemote(...)`, when every use of `name` (and
 /// of the entities and executions it hands out) is one the rewrite understands; else why not.
 fn script_fix(checker: &Checker, call: &ExprCall, init: &str) -> Result<Fix, String> {
     let Some(Stmt::Assign(assign)) = checker.current_stmt() else {
@@ -416,10 +422,8 @@ fn script_fix(checker: &Checker, call: &ExprCall, init: &str) -> Result<Fix, Str
     let [Expr::Name(target)] = assign.targets.as_slice() else {
         return Err("the remote object is not assigned to one name".into());
     };
-    if assign.value.range() != call.range()
-        || !checker.module.iter().any(|s| s.range() == assign.range)
-    {
-        return Err("the remote object is not built at module level".into());
+    if assign.value.range() != call.range() {
+        return Err("the remote object is not assigned to one name".into());
     }
     let mut constructors = Constructors {
         checker,
@@ -433,7 +437,26 @@ fn script_fix(checker: &Checker, call: &ExprCall, init: &str) -> Result<Fix, Str
             constructors.count
         ));
     }
-    if checker.semantic.bindings_in(0, target.id.as_str()).count() != 1 {
+    // Built at module level or in a function, its name bound once there: every use reads it.
+    let scope = checker
+        .semantic
+        .bindings()
+        .iter()
+        .find(|b| b.range == target.range)
+        .map(|b| b.scope)
+        .ok_or("the remote object's name has no binding")?;
+    if !matches!(
+        checker.semantic.scope_kind(scope),
+        crate::semantic::ScopeKind::Module | crate::semantic::ScopeKind::Function
+    ) {
+        return Err("the remote object is a class attribute".into());
+    }
+    if checker
+        .semantic
+        .bindings_in(scope, target.id.as_str())
+        .count()
+        != 1
+    {
         return Err(format!("`{}` is bound more than once", target.id));
     }
     if checker.locator.indentation(assign.start()).is_none() {
@@ -470,7 +493,7 @@ fn script_fix(checker: &Checker, call: &ExprCall, init: &str) -> Result<Fix, Str
     }
     // A name the rewrite retypes must hold what it says wherever it is read: every binding of it
     // in its scope is one the rewrite made.
-    for tracked in &script.tracked {
+    for tracked in script.tracked.iter().filter(|t| t.held != Held::Opaque) {
         let Some(binding) = checker
             .semantic
             .bindings()
@@ -664,6 +687,7 @@ impl<'a> Script<'_, 'a> {
             None => {}
             Some(v) if v.is_none_literal_expr() => {}
             Some(Expr::Dict(dict)) => {
+                let mut keys: Vec<&str> = Vec::new();
                 for item in &dict.items {
                     let key = item
                         .key
@@ -671,6 +695,10 @@ impl<'a> Script<'_, 'a> {
                         .and_then(string)
                         .filter(|k| is_identifier(k) && *k != "task")
                         .ok_or("an input name is not a plain string")?;
+                    if keys.contains(&key) {
+                        return Err(format!("the input `{key}` is given twice"));
+                    }
+                    keys.push(key);
                     let value = self.render(&item.value).ok_or("nested use")?;
                     arguments.push(format!("{key}={value}"));
                 }
@@ -1180,6 +1208,37 @@ impl<'a> Visitor<'a> for Script<'_, 'a> {
                     }
                 } else {
                     visitor::walk_stmt(self, stmt);
+                }
+            }
+            // `execution: FlyteWorkflowExecution = remote.execute(...)`: the annotation is the
+            // run's class.
+            Stmt::AnnAssign(ann)
+                if ann.target.is_name_expr()
+                    && ann.value.as_deref().is_some_and(|v| {
+                        self.remote_method(v)
+                            .is_some_and(|(m, _)| m != "wait" && m != "recent_executions")
+                    }) =>
+            {
+                let Some((method, call)) = ann.value.as_deref().and_then(|v| self.remote_method(v))
+                else {
+                    return;
+                };
+                let annotation = self.checker.resolve(&ann.annotation);
+                if !annotation
+                    .as_deref()
+                    .is_some_and(|a| EXECUTIONS.contains(&a))
+                {
+                    self.fail("an execution is annotated with something other than `FlyteWorkflowExecution`");
+                } else if let Expr::Name(name) = &*ann.target
+                    && let Some(held) = self.method(method, call, Place::Assigned(name.id.as_str()))
+                {
+                    if held == Held::Run {
+                        self.edits
+                            .push(Edit::replace(ann.annotation.range(), "flyte.remote.Run"));
+                        self.track(&ann.target, held);
+                    } else {
+                        self.fail("an annotated name holds an entity");
+                    }
                 }
             }
             Stmt::Expr(expr) => {
