@@ -978,7 +978,31 @@ impl<'a> Script<'_, 'a> {
                     .ok_or("the synced execution is not a run the script made")?;
                 let fetch = format!("flyte.remote.Run.get({run}.name)");
                 match place {
-                    Place::Statement => Ok((format!("{run} = {fetch}"), None)),
+                    // The run is bound again where it was bound: in another function the new
+                    // binding would make the name local there.
+                    Place::Statement => {
+                        let arg = call
+                            .arguments
+                            .find_argument_value("execution", 0)
+                            .ok_or("no execution")?;
+                        let bound = self
+                            .binding_start(arg)
+                            .ok_or("the synced execution has no binding")?;
+                        let looped = matches!(
+                            self.statement_of(TextRange::empty(bound)),
+                            Some(Stmt::For(f)) if f.target.range().contains(bound)
+                        );
+                        if looped {
+                            return Err(
+                                "a run of a list is synced in place (the list keeps the old one)"
+                                    .into(),
+                            );
+                        }
+                        if self.enclosing_function(bound) != self.enclosing_function(call.start()) {
+                            return Err("the run is synced in another function than it is bound in (write `run = flyte.remote.Run.get(run.name)` where it is bound)".into());
+                        }
+                        Ok((format!("{run} = {fetch}"), None))
+                    }
                     _ => Ok((fetch, Some(Held::Run))),
                 }
             }
@@ -1022,6 +1046,27 @@ impl<'a> Script<'_, 'a> {
             }
             _ => Err("no Flyte 2 counterpart the rewrite knows".into()),
         }
+    }
+
+    /// Where the name `expr` reads was bound.
+    fn binding_start(&self, expr: &Expr) -> Option<ruff_text_size::TextSize> {
+        let Expr::Name(name) = expr else {
+            return None;
+        };
+        let binding = self.checker.semantic.binding_of(name.range.start())?;
+        Some(binding.range.start())
+    }
+
+    /// The innermost function (or lambda-free `def`) holding `offset`.
+    fn enclosing_function(&self, offset: ruff_text_size::TextSize) -> Option<TextRange> {
+        fn find(body: &[Stmt], offset: ruff_text_size::TextSize) -> Option<TextRange> {
+            let stmt = body.iter().find(|s| s.range().contains_inclusive(offset))?;
+            let inner = crate::python::importer::child_bodies(stmt)
+                .into_iter()
+                .find_map(|b| find(b, offset));
+            inner.or_else(|| matches!(stmt, Stmt::FunctionDef(_)).then(|| stmt.range()))
+        }
+        find(self.checker.module, offset)
     }
 
     /// The statement holding `call` as its whole value, to add a line after.
@@ -1387,5 +1432,28 @@ impl<'e> Visitor<'e> for Constructors<'_, '_> {
         self.depth += 1;
         visitor::walk_expr(self, expr);
         self.depth -= 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::task_name;
+
+    #[test]
+    fn flyte1_entity_names_become_the_names_of_migrated_tasks() {
+        assert_eq!(
+            task_name("workflows.square").as_deref(),
+            Some("workflows.square")
+        );
+        assert_eq!(
+            task_name("final.workflows.main").as_deref(),
+            Some("final-workflows.main")
+        );
+        assert_eq!(
+            task_name("My.Team-A.train").as_deref(),
+            Some("my-team_a.train")
+        );
+        assert_eq!(task_name("daily_launch_plan"), None);
+        assert_eq!(task_name("pkg.module."), None);
     }
 }
