@@ -107,7 +107,7 @@ rules! {
     ImageSpec => ("FM501", "image-spec", Sometimes, "FM501.md"),
     LaunchPlan => ("FM601", "launch-plan", Sometimes, "FM601.md"),
     PyflyteCliRunner => ("FM620", "pyflyte-cli-runner", Sometimes, "FM620.md"),
-    FlyteRemote => ("FM621", "flyte-remote", None, "FM621.md"),
+    FlyteRemote => ("FM621", "flyte-remote", Sometimes, "FM621.md"),
     ReferenceEntity => ("FM622", "reference-entity", Sometimes, "FM622.md"),
     TaskObject => ("FM623", "task-object", Sometimes, "FM623.md"),
     PyflyteRun => ("FM701", "pyflyte-run", Sometimes, "FM701.md"),

@@ -71,8 +71,9 @@ pub fn render(text: &str, diagnostics: &[Diagnostic]) -> String {
 
 /// The rule a fixture file is named after (`fixtures/FM201.py`).
 pub fn fixture_rule(path: &std::path::Path) -> Option<Rule> {
+    // `FM621.py`, or `FM621_script.py` for a rule with more than one fixture.
     let stem = path.file_stem()?.to_str()?;
-    Rule::from_code(stem)
+    Rule::from_code(stem.split_once('_').map_or(stem, |(code, _)| code))
 }
 
 /// Whether Python would parse the text (our parser is ruff's).
