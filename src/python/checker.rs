@@ -2,12 +2,12 @@
 //! and dispatches each node to the rules that care about it.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, ExprName, Stmt, StmtFunctionDef};
-use ruff_text_size::{Ranged, TextRange};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::importer::Importer;
@@ -16,6 +16,12 @@ use crate::rules;
 use crate::semantic::{self, BindingKind, ScopeId, SemanticModel};
 use crate::settings::RuleSet;
 use crate::source::{LineEnding, Locator};
+
+/// How many of the last resolved expressions [`Checker::resolve`] remembers.
+const RECENT: usize = 4;
+
+/// A canonical qualified name, or none.
+type Resolved = Option<Rc<str>>;
 
 /// How deep the walk goes before it gives up on a file instead of exhausting the stack.
 pub const MAX_DEPTH: usize = 2500;
@@ -59,6 +65,12 @@ pub struct Checker<'a> {
     pub too_deep: Option<TextRange>,
     /// Qualified names already resolved, by expression range.
     resolved: RefCell<HashMap<TextRange, Option<Rc<str>>>>,
+    /// The last few expressions resolved (the rules of one node ask about the same callee or
+    /// name in a row), checked before any map: every result, a name of no import included.
+    recent: RefCell<[(Option<TextRange>, Resolved); RECENT]>,
+    recent_next: Cell<usize>,
+    /// What each function is to flytekit, by the function's start.
+    kinds: RefCell<HashMap<TextSize, Option<FlyteKind>>>,
     /// `try:` statements that already import Flyte 2 and fall back on `ImportError`: code in
     /// them is compatibility code, not reported.
     compat: Vec<TextRange>,
@@ -94,6 +106,9 @@ impl<'a> Checker<'a> {
             too_deep: None,
             compat: compatibility_blocks(module),
             resolved: RefCell::new(HashMap::default()),
+            recent: RefCell::new(Default::default()),
+            recent_next: Cell::new(0),
+            kinds: RefCell::new(HashMap::default()),
         }
     }
 
@@ -170,6 +185,25 @@ impl<'a> Checker<'a> {
     /// code (a `try:` that imports Flyte 2, with an `ImportError` fallback) stand for either SDK
     /// and resolve to nothing.
     pub fn resolve(&self, expr: &Expr) -> Option<Rc<str>> {
+        let key = expr.range();
+        if let Some((_, known)) = self
+            .recent
+            .borrow()
+            .iter()
+            .find(|(range, _)| *range == Some(key))
+        {
+            return known.clone();
+        }
+        let resolved = self.resolve_uncached(expr);
+        let next = self.recent_next.get();
+        if let Some(slot) = self.recent.borrow_mut().get_mut(next) {
+            *slot = (Some(key), resolved.clone());
+        }
+        self.recent_next.set((next + 1) % RECENT);
+        resolved
+    }
+
+    fn resolve_uncached(&self, expr: &Expr) -> Option<Rc<str>> {
         // Most names are locals, parameters or builtins: no import, nothing to resolve.
         let binding = self.semantic.binding_of(head_name(expr)?.range.start())?;
         if !matches!(
@@ -248,6 +282,16 @@ impl<'a> Checker<'a> {
 
     /// The kind of a function from its decorators.
     pub fn flyte_kind(&self, def: &StmtFunctionDef) -> Option<FlyteKind> {
+        let key = def.range.start();
+        if let Some(&known) = self.kinds.borrow().get(&key) {
+            return known;
+        }
+        let kind = self.flyte_kind_uncached(def);
+        self.kinds.borrow_mut().insert(key, kind);
+        kind
+    }
+
+    fn flyte_kind_uncached(&self, def: &StmtFunctionDef) -> Option<FlyteKind> {
         def.decorator_list.iter().find_map(|d| {
             let callee = match &d.expression {
                 Expr::Call(call) => &*call.func,

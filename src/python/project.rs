@@ -1511,16 +1511,32 @@ pub fn references(checker: &Checker, def: &StmtFunctionDef) -> Vec<Reference> {
     }
     impl<'a> Visitor<'a> for Finder<'_, 'a> {
         fn visit_expr(&mut self, expr: &'a Expr) {
-            let mut attrs: Vec<&str> = Vec::new();
             let mut current = expr;
             while let Expr::Attribute(attr) = current {
-                attrs.push(attr.attr.id.as_str());
                 current = &attr.value;
             }
             let Expr::Name(head) = current else {
                 visitor::walk_expr(self, expr);
                 return;
             };
+            // Most names are locals, parameters or builtins: no module-level import.
+            if !self
+                .checker
+                .semantic
+                .binding_of(head.range.start())
+                .is_some_and(|b| {
+                    b.scope == 0
+                        && matches!(b.kind, BindingKind::Import { .. } | BindingKind::Other)
+                })
+            {
+                return;
+            }
+            let mut attrs: Vec<&str> = Vec::new();
+            let mut current = expr;
+            while let Expr::Attribute(attr) = current {
+                attrs.push(attr.attr.id.as_str());
+                current = &attr.value;
+            }
             attrs.reverse();
             let text = self.checker.text(expr.range());
             if !self.seen.contains(text)

@@ -244,7 +244,14 @@ impl<'a> SemanticModel<'a> {
                         out.push('.');
                         out.push_str(segment);
                     }
-                    return Some(self.mapped(known::canonical(&out).into_owned()));
+                    // The name as written is most often canonical already: keep its string.
+                    let renamed = match known::canonical(&out) {
+                        std::borrow::Cow::Borrowed(name) if std::ptr::eq(name, out.as_str()) => {
+                            None
+                        }
+                        name => Some(name.into_owned()),
+                    };
+                    return Some(self.mapped(renamed.unwrap_or(out)));
                 }
                 _ => return None,
             }
