@@ -318,13 +318,18 @@ fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
         share_with_orderings(diagnostics, body, Some(&fix));
     }
     for (stub, caller, fix) in moved {
-        let Some(range) = checker.module.iter().find_map(|s| match s {
+        let Some((range, call)) = checker.module.iter().find_map(|s| match s {
             Stmt::FunctionDef(d) if d.range.start() == stub => {
-                super::reference::decorator(checker, d).map(|(r, _)| r)
+                super::reference::decorator(checker, d)
             }
             _ => None,
         }) else {
             continue;
+        };
+        let replaced = if checker.resolves_to(&call.func, &["flytekit.reference_task"]) {
+            ""
+        } else {
+            " that replaced it (defaults a launch plan applied are not)"
         };
         for d in diagnostics.iter_mut() {
             if d.rule == Rule::ReferenceEntity && d.range == range && d.fix.is_none() {
@@ -332,7 +337,8 @@ fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
                     "It moves with `{caller}` (FM301), which becomes an `async` task: the stub \
                      becomes a lazy `flyte.remote.Task.get(...)` and its calls `await` it with \
                      keyword arguments; Flyte 2 task names are `<environment>.<function>` and \
-                     versions are new, so point `name=` and `version=` at the deployed Flyte 2 task"
+                     versions are new, so point `name=` and `version=` at the deployed Flyte 2 \
+                     task{replaced}"
                 ));
                 d.fix = Some(fix.clone());
             }

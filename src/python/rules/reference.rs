@@ -147,12 +147,15 @@ pub fn stub_edits(
             "its arguments are not `project=`, `domain=`, `name=` and `version=` keywords".into(),
         );
     }
-    if !KEYWORDS
+    if !KEYWORDS[..3]
         .iter()
         .all(|k| super::keyword(&call.arguments, k).is_some())
     {
-        return Err("it needs all of `project=`, `domain=`, `name=` and `version=`".into());
+        return Err("it needs all of `project=`, `domain=` and `name=`".into());
     }
+    // flytekit requires `version=`; code written without one (for a compatibility layer that
+    // resolves the latest version) gets Flyte 2's `auto_version="latest"`.
+    let latest = super::keyword(&call.arguments, "version").is_none();
     if !checker.semantic.scope_binds(0, def.name.id.as_str())
         || !def.body.iter().all(|s| match s {
             Stmt::Pass(_) => true,
@@ -177,10 +180,16 @@ pub fn stub_edits(
     let mut edits = checker
         .import_module("flyte.remote")
         .ok_or_else(|| "the name `flyte` is taken".to_string())?;
-    let arguments = checker.text(TextRange::new(
-        call.arguments.start() + TextSize::from(1),
-        call.arguments.end() - TextSize::from(1),
-    ));
+    let open = call.arguments.start() + TextSize::from(1);
+    let close = call.arguments.end() - TextSize::from(1);
+    let arguments = match call.arguments.keywords.last() {
+        Some(last) if latest => format!(
+            "{}, auto_version=\"latest\"{}",
+            checker.text(TextRange::new(open, last.end())),
+            checker.text(TextRange::new(last.end(), close))
+        ),
+        _ => checker.text(TextRange::new(open, close)).to_string(),
+    };
     edits.push(Edit::replace(
         TextRange::new(decorator.start(), def.end()),
         format!("{} = flyte.remote.Task.get({})", def.name.id, arguments),
