@@ -158,6 +158,37 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
     }
 }
 
+/// The module-level workflow that a name bound to a launch plan of this module runs
+/// (`lp = LaunchPlan.get_or_create(wf, ...)`): its calls become calls of the workflow.
+pub fn workflow_of<'a>(checker: &Checker<'a>, name: &ExprName) -> Option<&'a StmtFunctionDef> {
+    let binding = checker.semantic.binding_of(name.range.start())?;
+    if binding.scope != 0 {
+        return None;
+    }
+    let crate::semantic::BindingKind::Assignment {
+        value: Expr::Call(call),
+        stmt,
+    } = &binding.kind
+    else {
+        return None;
+    };
+    let Stmt::Assign(assign) = stmt else {
+        return None;
+    };
+    let [Expr::Name(target)] = assign.targets.as_slice() else {
+        return None;
+    };
+    let creator = checker.resolve(&call.func)?;
+    if !CREATORS.contains(&&*creator) {
+        return None;
+    }
+    let create = creator.ends_with(".create");
+    // Only when its calls are rewritten.
+    calls(checker, stmt, call, create, target).ok()?;
+    let (workflow, _, _) = inputs(checker, call, create).ok()?;
+    checker.module_function(workflow)
+}
+
 /// The inputs a launch plan call merges in, as `(name, value text)`.
 type Inputs = Vec<(String, String)>;
 
@@ -202,6 +233,15 @@ fn calls(
         return Ok(Vec::new());
     }
     let (workflow, defaults, fixed) = inputs(checker, call, create)?;
+    if checker
+        .module_function(workflow)
+        .is_some_and(|def| def.is_async)
+    {
+        return Err(format!(
+            "`{}` is an `async` task, which the sync callers cannot call directly",
+            workflow.id
+        ));
+    }
     let mut out = Vec::new();
     for (use_call, caller) in finder.found {
         let caller = caller.ok_or("it is called outside the body of a workflow")?;

@@ -642,9 +642,13 @@ fn callers(checker: &Checker, orchestrators: &[&StmtFunctionDef]) -> Vec<Vec<Cal
     }
     impl<'a> Visitor<'a> for Calls<'_, 'a> {
         fn visit_expr(&mut self, expr: &'a Expr) {
+            // A launch plan's call becomes a call of its workflow (FM601).
             if let Expr::Call(call) = expr
                 && let Expr::Name(name) = &*call.func
-                && let Some(def) = self.checker.module_function(name)
+                && let Some(def) = self
+                    .checker
+                    .module_function(name)
+                    .or_else(|| super::launch_plans::workflow_of(self.checker, name))
                 && let Some(i) = self
                     .targets
                     .iter()
