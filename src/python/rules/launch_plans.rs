@@ -59,9 +59,12 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
     let mut calls_left = None;
     // Whether the only uses of the name are in the statement itself (`wf = LaunchPlan...(wf)`).
     let mut only_itself = false;
+    // `flyte.deploy(lp)` (code written for a compatibility layer whose launch plans are the
+    // workflow's environment): it deploys the task's environment, with the trigger.
+    let mut deploys = Vec::new();
     if let Some(target) = target {
         match calls(checker, stmt, call, create, target) {
-            Ok(rewrites) if !rewrites.is_empty() => {
+            Ok((rewrites, _)) if !rewrites.is_empty() => {
                 let n = rewrites.len();
                 for (range, workflow, edits) in rewrites {
                     checker.report(
@@ -89,7 +92,10 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
                         .to_string()
                 });
             }
-            Ok(_) => only_itself = true,
+            Ok((_, found)) => {
+                only_itself = true;
+                deploys = found;
+            }
             Err(why) => {
                 calls_left = Some(format!(
                     "The launch plan object is used elsewhere: replace those uses first \
@@ -123,6 +129,11 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
             if !plan.notes.is_empty() {
                 help.push_str(&format!(" ({})", plan.notes.join("; ")));
             }
+            if !deploys.is_empty() {
+                help.push_str(
+                    "; `flyte.deploy(...)` of it deploys the task's environment, with the trigger",
+                );
+            }
             let diagnostic = diagnostic.with_help(help);
             if still_used {
                 checker.report(diagnostic.with_help(calls_left.unwrap_or_else(|| {
@@ -139,6 +150,15 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
                 return;
             };
             edits.push(checker.importer.delete_stmt(stmt, checker.locator));
+            if !deploys.is_empty() {
+                let Some(env) = crate::env::environment_of(checker, plan.workflow) else {
+                    checker.report(diagnostic);
+                    return;
+                };
+                for range in &deploys {
+                    edits.push(Edit::replace(*range, env.clone()));
+                }
+            }
             if let Some(trigger) = &plan.trigger {
                 let module = if trigger.contains("flyte.notify.") {
                     "flyte.notify"
@@ -189,6 +209,9 @@ pub fn workflow_of<'a>(checker: &Checker<'a>, name: &ExprName) -> Option<&'a Stm
     checker.module_function(workflow)
 }
 
+/// A rewritten launch plan call: its range, the workflow's name and the edits.
+type Rewritten = (TextRange, String, Vec<Edit>);
+
 /// The inputs a launch plan call merges in, as `(name, value text)`.
 type Inputs = Vec<(String, String)>;
 
@@ -205,17 +228,17 @@ fn calls(
     call: &ExprCall,
     create: bool,
     target: &ExprName,
-) -> Result<Vec<(TextRange, String, Vec<Edit>)>, String> {
+) -> Result<(Vec<Rewritten>, Vec<TextRange>), String> {
     let Some(binding) = checker
         .semantic
         .bindings()
         .iter()
         .find(|b| b.range == target.range)
     else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     if binding.uses == 0 || binding.scope != 0 {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let mut finder = Calls {
         checker,
@@ -223,6 +246,7 @@ fn calls(
         skip: stmt.range(),
         frames: Vec::new(),
         found: Vec::new(),
+        deploys: Vec::new(),
         problem: None,
     };
     finder.visit_body(checker.module);
@@ -230,7 +254,10 @@ fn calls(
         return Err(problem);
     }
     if finder.found.is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), finder.deploys));
+    }
+    if !finder.deploys.is_empty() {
+        return Err("it is both called and deployed".to_string());
     }
     let (workflow, defaults, fixed) = inputs(checker, call, create)?;
     if checker
@@ -305,7 +332,7 @@ fn calls(
         }
         out.push((use_call.range(), workflow.id.to_string(), edits));
     }
-    Ok(out)
+    Ok((out, Vec::new()))
 }
 
 /// A launch plan's workflow (a name the module binds once), default inputs and fixed inputs.
@@ -461,6 +488,8 @@ struct Calls<'c, 'a> {
     /// comprehension).
     frames: Vec<Option<&'a StmtFunctionDef>>,
     found: Vec<(&'a ExprCall, Option<&'a StmtFunctionDef>)>,
+    /// Module-level `flyte.deploy(name)` arguments.
+    deploys: Vec<TextRange>,
     problem: Option<String>,
 }
 
@@ -508,6 +537,21 @@ impl<'a> Visitor<'a> for Calls<'_, 'a> {
                 };
                 self.found.push((call, caller));
                 self.visit_arguments(&call.arguments);
+            }
+            Expr::Call(call)
+                if self.frames.is_empty()
+                    && self.checker.resolves_to(&call.func, &["flyte.deploy"]) =>
+            {
+                for arg in &call.arguments.args {
+                    if self.is_target(arg) {
+                        self.deploys.push(arg.range());
+                    } else {
+                        self.visit_expr(arg);
+                    }
+                }
+                for kw in &call.arguments.keywords {
+                    self.visit_expr(&kw.value);
+                }
             }
             Expr::Lambda(_)
             | Expr::Generator(_)
