@@ -1,7 +1,8 @@
 //! FM601 `launch-plan`: `LaunchPlan.get_or_create(wf, ...)` is a `flyte.Trigger` on the
 //! workflow's task in Flyte 2: `@env.task(triggers=flyte.Trigger(...))`.
 
-use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
+use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Expr, ExprCall, ExprContext, ExprName, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::{keyword_name, quote, string_literal};
@@ -53,19 +54,70 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
         call.range(),
     );
     let create = creator.ends_with(".create");
+    // Calls of the launch plan in workflows come first: each becomes a direct call of the
+    // workflow with the launch plan's inputs.
+    let mut calls_left = None;
+    // Whether the only uses of the name are in the statement itself (`wf = LaunchPlan...(wf)`).
+    let mut only_itself = false;
+    // `flyte.deploy(lp)` (code written for a compatibility layer whose launch plans are the
+    // workflow's environment): it deploys the task's environment, with the trigger.
+    let mut deploys = Vec::new();
+    if let Some(target) = target {
+        match calls(checker, stmt, call, create, target) {
+            Ok((rewrites, _)) if !rewrites.is_empty() => {
+                let n = rewrites.len();
+                for (range, workflow, edits) in rewrites {
+                    checker.report(
+                        Diagnostic::new(
+                            Rule::LaunchPlan,
+                            format!(
+                                "`{}(...)` runs launch plan `{}` as a child execution: in Flyte 2 it is a direct call of `{workflow}`",
+                                target.id, target.id
+                            ),
+                            range,
+                        )
+                        .with_help(format!(
+                            "Call `{workflow}(...)` with the launch plan's inputs: its defaults, then the call's arguments, then its fixed inputs"
+                        ))
+                        .with_fix(Fix::unsafe_edits(edits)),
+                    );
+                }
+                calls_left = Some(if n == 1 {
+                    "The launch plan is called in a workflow: that call becomes a direct call of \
+                     the workflow first (the fix at the call), then the launch plan goes"
+                        .to_string()
+                } else {
+                    "The launch plan is called in workflows: those calls become direct calls of \
+                     the workflow first (the fix at each call), then the launch plan goes"
+                        .to_string()
+                });
+            }
+            Ok((_, found)) => {
+                only_itself = true;
+                deploys = found;
+            }
+            Err(why) => {
+                calls_left = Some(format!(
+                    "The launch plan object is used elsewhere: replace those uses first \
+                     (`flyte.remote.Task.get(...)` or a direct call), then declare the trigger; {why}"
+                ))
+            }
+        }
+    }
     match trigger(checker, call, create) {
         Err(why) => checker.report(diagnostic.with_help(format!(
             "Declare `@env.task(triggers=flyte.Trigger(name=..., automation=flyte.Cron(...), \
              inputs={{...}}, auto_activate=False))` on the workflow's task by hand: {why}"
         ))),
         Ok(plan) => {
-            let still_used = target.is_some_and(|t| {
-                checker
-                    .semantic
-                    .bindings()
-                    .iter()
-                    .any(|b| b.range == t.range && b.uses > 0)
-            });
+            let still_used = !only_itself
+                && target.is_some_and(|t| {
+                    checker
+                        .semantic
+                        .bindings()
+                        .iter()
+                        .any(|b| b.range == t.range && b.uses > 0)
+                });
             let help = match &plan.trigger {
                 None => "Remove it: every deployed Flyte 2 task can be run".to_string(),
                 Some(trigger) => format!(
@@ -77,12 +129,18 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
             if !plan.notes.is_empty() {
                 help.push_str(&format!(" ({})", plan.notes.join("; ")));
             }
+            if !deploys.is_empty() {
+                help.push_str(
+                    "; `flyte.deploy(...)` of it deploys the task's environment, with the trigger",
+                );
+            }
             let diagnostic = diagnostic.with_help(help);
             if still_used {
-                checker.report(diagnostic.with_help(
+                checker.report(diagnostic.with_help(calls_left.unwrap_or_else(|| {
                     "The launch plan object is used elsewhere: replace those uses first \
-                     (`flyte.remote.Task.get(...)` or a direct call), then declare the trigger",
-                ));
+                     (`flyte.remote.Task.get(...)` or a direct call), then declare the trigger"
+                        .to_string()
+                })));
                 return;
             }
             let Some(mut edits) = decorator_edits(checker, plan.workflow, plan.trigger.as_deref())
@@ -92,6 +150,15 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
                 return;
             };
             edits.push(checker.importer.delete_stmt(stmt, checker.locator));
+            if !deploys.is_empty() {
+                let Some(env) = crate::env::environment_of(checker, plan.workflow) else {
+                    checker.report(diagnostic);
+                    return;
+                };
+                for range in &deploys {
+                    edits.push(Edit::replace(*range, env.clone()));
+                }
+            }
             if let Some(trigger) = &plan.trigger {
                 let module = if trigger.contains("flyte.notify.") {
                     "flyte.notify"
@@ -107,6 +174,401 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
                 }
             }
             checker.report(diagnostic.with_fix(Fix::unsafe_edits(edits)));
+        }
+    }
+}
+
+/// The module-level workflow that a name bound to a launch plan of this module runs
+/// (`lp = LaunchPlan.get_or_create(wf, ...)`): its calls become calls of the workflow.
+pub fn workflow_of<'a>(checker: &Checker<'a>, name: &ExprName) -> Option<&'a StmtFunctionDef> {
+    let binding = checker.semantic.binding_of(name.range.start())?;
+    if binding.scope != 0 {
+        return None;
+    }
+    let crate::semantic::BindingKind::Assignment {
+        value: Expr::Call(call),
+        stmt,
+    } = &binding.kind
+    else {
+        return None;
+    };
+    let Stmt::Assign(assign) = stmt else {
+        return None;
+    };
+    let [Expr::Name(target)] = assign.targets.as_slice() else {
+        return None;
+    };
+    let creator = checker.resolve(&call.func)?;
+    if !CREATORS.contains(&&*creator) {
+        return None;
+    }
+    let create = creator.ends_with(".create");
+    // Only when its calls are rewritten.
+    calls(checker, stmt, call, create, target).ok()?;
+    let (workflow, _, _) = inputs(checker, call, create).ok()?;
+    checker.module_function(workflow)
+}
+
+/// A rewritten launch plan call: its range, the workflow's name and the edits.
+type Rewritten = (TextRange, String, Vec<Edit>);
+
+/// The inputs a launch plan call merges in, as `(name, value text)`.
+type Inputs = Vec<(String, String)>;
+
+/// The rewrites of every call of the launch plan bound to `target`: the call's range, the
+/// workflow's name and the edits; empty when it is not used, and why not when a use cannot be
+/// rewritten. A call `lp(a=1)` of `lp = LaunchPlan.get_or_create(wf, name, default_inputs=d,
+/// fixed_inputs=f)` in a workflow runs `wf` with `d`, then the call's arguments, then `f`:
+/// flytekit's `LaunchPlan.__call__` starts from the saved inputs (defaults updated by the
+/// fixed ones) and updates them with the call's; a cluster drops the call's values for fixed
+/// inputs, a local run keeps them, so a call that passes a fixed input is left alone.
+fn calls(
+    checker: &Checker,
+    stmt: &Stmt,
+    call: &ExprCall,
+    create: bool,
+    target: &ExprName,
+) -> Result<(Vec<Rewritten>, Vec<TextRange>), String> {
+    let Some(binding) = checker
+        .semantic
+        .bindings()
+        .iter()
+        .find(|b| b.range == target.range)
+    else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    if binding.uses == 0 || binding.scope != 0 {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let mut finder = Calls {
+        checker,
+        target: target.range,
+        skip: stmt.range(),
+        frames: Vec::new(),
+        found: Vec::new(),
+        deploys: Vec::new(),
+        problem: None,
+    };
+    finder.visit_body(checker.module);
+    if let Some(problem) = finder.problem {
+        return Err(problem);
+    }
+    if finder.found.is_empty() {
+        return Ok((Vec::new(), finder.deploys));
+    }
+    if !finder.deploys.is_empty() {
+        return Err("it is both called and deployed".to_string());
+    }
+    let (workflow, defaults, fixed) = inputs(checker, call, create)?;
+    if checker
+        .module_function(workflow)
+        .is_some_and(|def| def.is_async)
+    {
+        return Err(format!(
+            "`{}` is an `async` task, which the sync callers cannot call directly",
+            workflow.id
+        ));
+    }
+    let mut out = Vec::new();
+    for (use_call, caller) in finder.found {
+        let caller = caller.ok_or("it is called outside the body of a workflow")?;
+        if !matches!(
+            checker.flyte_kind(caller),
+            Some(crate::checker::FlyteKind::Workflow | crate::checker::FlyteKind::Dynamic)
+        ) && crate::env::environment_of(checker, caller).is_none()
+        {
+            return Err(format!(
+                "`{}` calls it, which is not a workflow or a task",
+                caller.name.id
+            ));
+        }
+        if caller.is_async {
+            // Its task calls are awaited: the direct call would need `await` and the task's
+            // colour.
+            return Err(format!(
+                "`{}` is `async`: await the workflow's task there by hand",
+                caller.name.id
+            ));
+        }
+        if binds(caller, workflow.id.as_str()) {
+            return Err(format!(
+                "`{}` binds `{}` itself",
+                caller.name.id, workflow.id
+            ));
+        }
+        if !use_call.arguments.args.is_empty() {
+            return Err("a call passes positional arguments".to_string());
+        }
+        let mut passed = Vec::new();
+        for kw in &use_call.arguments.keywords {
+            passed.push(keyword_name(kw).ok_or("a call passes `**` arguments")?);
+        }
+        if let Some(key) = passed.iter().find(|k| fixed.iter().any(|(f, _)| f == *k)) {
+            return Err(format!(
+                "a call passes `{key}`, a fixed input (a cluster run keeps the fixed value, a local run the call's)"
+            ));
+        }
+        let mut extra: Vec<String> = Vec::new();
+        for (key, value) in defaults.iter().chain(fixed.iter()) {
+            if !passed.contains(&key.as_str())
+                && !extra.iter().any(|e| e.starts_with(&format!("{key}=")))
+            {
+                extra.push(format!("{key}={value}"));
+            }
+        }
+        let mut edits = vec![Edit::replace(
+            use_call.func.range(),
+            workflow.id.to_string(),
+        )];
+        if !extra.is_empty() {
+            let extra = extra.join(", ");
+            match use_call.arguments.keywords.last() {
+                Some(last) => edits.push(Edit::insert(last.end(), format!(", {extra}"))),
+                None => edits.push(Edit::insert(
+                    use_call.arguments.start() + TextSize::from(1),
+                    extra,
+                )),
+            }
+        }
+        out.push((use_call.range(), workflow.id.to_string(), edits));
+    }
+    Ok((out, Vec::new()))
+}
+
+/// A launch plan's workflow (a name the module binds once), default inputs and fixed inputs.
+fn inputs<'a>(
+    checker: &Checker<'a>,
+    call: &'a ExprCall,
+    create: bool,
+) -> Result<(&'a ExprName, Inputs, Inputs), String> {
+    let positional: &[&str] = if create {
+        &["name", "workflow", "default_inputs", "fixed_inputs"]
+    } else {
+        &["workflow", "name", "default_inputs", "fixed_inputs"]
+    };
+    let mut workflow = None;
+    let mut defaults = Vec::new();
+    let mut fixed = Vec::new();
+    let mut fields: Vec<(&str, &Expr)> = Vec::new();
+    for (i, arg) in call.arguments.args.iter().enumerate() {
+        fields.push((
+            positional.get(i).ok_or("unexpected positional arguments")?,
+            arg,
+        ));
+    }
+    for kw in &call.arguments.keywords {
+        fields.push((keyword_name(kw).ok_or("`**` arguments")?, &kw.value));
+    }
+    for (key, value) in fields {
+        match key {
+            "workflow" => workflow = Some(value),
+            "default_inputs" => defaults = literal_inputs(checker, value)?,
+            "fixed_inputs" => fixed = literal_inputs(checker, value)?,
+            _ => {}
+        }
+    }
+    let Some(Expr::Name(workflow)) = workflow else {
+        return Err("its workflow is not a name".to_string());
+    };
+    if checker
+        .semantic
+        .bindings_in(0, workflow.id.as_str())
+        .count()
+        != 1
+    {
+        return Err(format!(
+            "`{}` is bound more than once in the module",
+            workflow.id
+        ));
+    }
+    Ok((workflow, defaults, fixed))
+}
+
+/// The items of a literal dict of inputs: identifier keys and literal values (evaluated where
+/// the call is, as often as it runs, so nothing that could differ from one evaluation to the next).
+fn literal_inputs(checker: &Checker, value: &Expr) -> Result<Inputs, String> {
+    let Expr::Dict(dict) = value else {
+        return Err("its inputs are not a literal dict".to_string());
+    };
+    let mut out = Vec::new();
+    for item in &dict.items {
+        let key = item
+            .key
+            .as_ref()
+            .and_then(string_literal)
+            .filter(|k| is_identifier(k))
+            .ok_or("an input name is not a string literal")?;
+        if !is_literal(&item.value) {
+            return Err(format!("the value of input `{key}` is not a literal"));
+        }
+        out.push((
+            key.to_string(),
+            checker.text(item.value.range()).to_string(),
+        ));
+    }
+    Ok(out)
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+        && !matches!(s, "None" | "True" | "False")
+}
+
+/// A literal: numbers, strings, bytes, booleans, `None`, and lists, tuples, sets and dicts of them.
+fn is_literal(e: &Expr) -> bool {
+    match e {
+        Expr::NumberLiteral(_)
+        | Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NoneLiteral(_) => true,
+        Expr::UnaryOp(u) => matches!(&*u.operand, Expr::NumberLiteral(_)),
+        Expr::List(l) => l.elts.iter().all(is_literal),
+        Expr::Tuple(t) => t.elts.iter().all(is_literal),
+        Expr::Set(s) => s.elts.iter().all(is_literal),
+        Expr::Dict(d) => d
+            .items
+            .iter()
+            .all(|i| i.key.as_ref().is_some_and(is_literal) && is_literal(&i.value)),
+        _ => false,
+    }
+}
+
+/// Whether a function binds `name` (a parameter or an assignment in its body).
+fn binds(def: &StmtFunctionDef, name: &str) -> bool {
+    struct Stores<'n>(&'n str, bool);
+    impl<'a> Visitor<'a> for Stores<'_> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if let Expr::Name(n) = expr
+                && n.ctx == ExprContext::Store
+                && n.id.as_str() == self.0
+            {
+                self.1 = true;
+            }
+            visitor::walk_expr(self, expr);
+        }
+        fn visit_stmt(&mut self, stmt: &'a Stmt) {
+            match stmt {
+                Stmt::FunctionDef(d) if d.name.id.as_str() == self.0 => self.1 = true,
+                Stmt::ClassDef(c) if c.name.id.as_str() == self.0 => self.1 = true,
+                Stmt::Import(_) | Stmt::ImportFrom(_) => self.1 = true,
+                Stmt::Global(_) | Stmt::Nonlocal(_) => self.1 = true,
+                _ => {}
+            }
+            visitor::walk_stmt(self, stmt);
+        }
+    }
+    if def
+        .parameters
+        .iter_non_variadic_params()
+        .map(|p| &p.parameter)
+        .chain(def.parameters.vararg.as_deref())
+        .chain(def.parameters.kwarg.as_deref())
+        .any(|p| p.name.id.as_str() == name)
+    {
+        return true;
+    }
+    let mut stores = Stores(name, false);
+    stores.visit_body(&def.body);
+    stores.1
+}
+
+/// The calls of a launch plan's name, each with the module-level function whose own body holds
+/// it; the first other use is a problem.
+struct Calls<'c, 'a> {
+    checker: &'c Checker<'a>,
+    target: TextRange,
+    /// The launch plan's own statement.
+    skip: TextRange,
+    /// Enclosing scopes: a module-level function, or `None` (nested function, class, lambda,
+    /// comprehension).
+    frames: Vec<Option<&'a StmtFunctionDef>>,
+    found: Vec<(&'a ExprCall, Option<&'a StmtFunctionDef>)>,
+    /// Module-level `flyte.deploy(name)` arguments.
+    deploys: Vec<TextRange>,
+    problem: Option<String>,
+}
+
+impl Calls<'_, '_> {
+    fn is_target(&self, expr: &Expr) -> bool {
+        matches!(expr, Expr::Name(name) if self
+            .checker
+            .semantic
+            .binding_of(name.range.start())
+            .is_some_and(|b| b.range == self.target))
+    }
+}
+
+impl<'a> Visitor<'a> for Calls<'_, 'a> {
+    fn visit_stmt(&mut self, stmt: &'a Stmt) {
+        if self.problem.is_some() || self.frames.len() > 64 || stmt.range() == self.skip {
+            return;
+        }
+        match stmt {
+            Stmt::FunctionDef(def) => {
+                crate::checker::walk_signature(self, def);
+                let frame = self.frames.is_empty().then_some(def);
+                self.frames.push(frame);
+                self.visit_body(&def.body);
+                self.frames.pop();
+            }
+            Stmt::ClassDef(_) => {
+                self.frames.push(None);
+                visitor::walk_stmt(self, stmt);
+                self.frames.pop();
+            }
+            _ => visitor::walk_stmt(self, stmt),
+        }
+    }
+
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if self.problem.is_some() || self.frames.len() > 64 {
+            return;
+        }
+        match expr {
+            Expr::Call(call) if self.is_target(&call.func) => {
+                let caller = match self.frames.as_slice() {
+                    [Some(def)] => Some(*def),
+                    _ => None,
+                };
+                self.found.push((call, caller));
+                self.visit_arguments(&call.arguments);
+            }
+            Expr::Call(call)
+                if self.frames.is_empty()
+                    && self.checker.resolves_to(&call.func, &["flyte.deploy"]) =>
+            {
+                for arg in &call.arguments.args {
+                    if self.is_target(arg) {
+                        self.deploys.push(arg.range());
+                    } else {
+                        self.visit_expr(arg);
+                    }
+                }
+                for kw in &call.arguments.keywords {
+                    self.visit_expr(&kw.value);
+                }
+            }
+            Expr::Lambda(_)
+            | Expr::Generator(_)
+            | Expr::ListComp(_)
+            | Expr::SetComp(_)
+            | Expr::DictComp(_) => {
+                self.frames.push(None);
+                visitor::walk_expr(self, expr);
+                self.frames.pop();
+            }
+            Expr::Name(name) if name.ctx == ExprContext::Load && self.is_target(expr) => {
+                self.problem.get_or_insert(format!(
+                    "`{}` is used other than by calling it",
+                    self.checker.text(expr.range())
+                ));
+            }
+            _ => visitor::walk_expr(self, expr),
         }
     }
 }
@@ -143,8 +605,18 @@ fn trigger<'a>(checker: &Checker<'a>, call: &ExprCall, create: bool) -> Result<P
     }
     let field = |n: &str| fields.iter().find(|(f, _)| *f == n).map(|(_, v)| *v);
     let workflow = field("workflow").ok_or("no workflow")?;
-    let workflow =
-        module_function(checker, workflow).ok_or("the workflow is not defined in this module")?;
+    let imported = matches!(workflow, Expr::Name(n) if checker
+        .semantic
+        .binding_of(n.range.start())
+        .is_some_and(|b| matches!(b.kind, crate::semantic::BindingKind::Import { .. })));
+    let workflow = module_function(checker, workflow)
+        .or_else(|| defined_before(checker, workflow, call.start()))
+        .ok_or(if imported {
+            "the workflow is imported, and a fix edits this module only: declare the trigger on \
+             its task in the module that defines it, and remove the launch plan here"
+        } else {
+            "the workflow is not defined in this module"
+        })?;
     let mut notes = Vec::new();
     let mut args = Vec::new();
     let name = field("name");
@@ -438,6 +910,58 @@ fn module_function<'a>(checker: &Checker<'a>, expr: &Expr) -> Option<&'a StmtFun
         return None;
     };
     checker.module_function(name)
+}
+
+/// The module-level function a name read at `at` stands for, when the statement holding `at`
+/// rebinds the name (`wf = LaunchPlan.get_or_create(name="wf", workflow=wf)`): the last
+/// top-level statement before it that binds the name, when that is a `def`.
+fn defined_before<'a>(
+    checker: &Checker<'a>,
+    expr: &Expr,
+    at: TextSize,
+) -> Option<&'a StmtFunctionDef> {
+    let Expr::Name(name) = expr else {
+        return None;
+    };
+    let id = name.id.as_str();
+    let mut last = None;
+    for stmt in checker.module {
+        if stmt.range().contains(at) {
+            break;
+        }
+        match stmt {
+            Stmt::FunctionDef(def) if def.name.id.as_str() == id => last = Some(def),
+            Stmt::ClassDef(c) if c.name.id.as_str() == id => last = None,
+            Stmt::Assign(a) if a.targets.iter().any(|t| binds_name(t, id)) => last = None,
+            Stmt::AnnAssign(a) if binds_name(&a.target, id) => last = None,
+            Stmt::Import(_)
+            | Stmt::ImportFrom(_)
+            | Stmt::If(_)
+            | Stmt::Try(_)
+            | Stmt::For(_)
+            | Stmt::While(_)
+            | Stmt::With(_)
+                if checker
+                    .semantic
+                    .bindings_in(0, id)
+                    .any(|b| stmt.range().contains_range(b.range)) =>
+            {
+                last = None
+            }
+            _ => {}
+        }
+    }
+    last
+}
+
+fn binds_name(target: &Expr, id: &str) -> bool {
+    match target {
+        Expr::Name(n) => n.id.as_str() == id,
+        Expr::Tuple(t) => t.elts.iter().any(|e| binds_name(e, id)),
+        Expr::List(l) => l.elts.iter().any(|e| binds_name(e, id)),
+        Expr::Starred(s) => binds_name(&s.value, id),
+        _ => false,
+    }
 }
 
 /// Edits adding `triggers=` to the function's `@env.task` decorator; `None` while the function

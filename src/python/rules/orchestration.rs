@@ -65,14 +65,38 @@ const NO_TASK_CALL: &str = "it calls no task";
 enum Decision {
     /// The whole rewrite, with the decorator's fix.
     Rewrite(Rewrite),
-    /// Only `async def` now: FM314 awaits the calls once the fixes inside the body are in.
-    Keyword(Edit),
+    /// Only `async def` now (with the reference stubs it calls): FM314 awaits the calls once
+    /// the fixes inside the body are in.
+    Keyword(Vec<Edit>, Vec<Stub>),
     Sync(String),
 }
 
 struct Rewrite {
     edits: Vec<Edit>,
     notes: Vec<String>,
+    /// The reference stubs it calls, which move with it (their replacements are in `edits`).
+    stubs: Vec<Stub>,
+}
+
+/// A reference stub (FM622) that an orchestrator calls: it becomes a lazy
+/// `flyte.remote.Task.get(...)` in the fix that makes its callers `async`.
+#[derive(Clone)]
+struct Stub {
+    /// The stub function's start.
+    start: TextSize,
+    /// The orchestrators that call it, by their starts.
+    callers: Vec<TextSize>,
+    edits: Vec<Edit>,
+}
+
+impl Decision {
+    fn stubs(&self) -> &[Stub] {
+        match self {
+            Decision::Rewrite(r) => &r.stubs,
+            Decision::Keyword(_, stubs) => stubs,
+            Decision::Sync(_) => &[],
+        }
+    }
 }
 
 /// Whether a diagnostic's fix inside `body` is still due.
@@ -111,8 +135,9 @@ pub fn asyncify(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
-fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
-    let orchestrators: Vec<&StmtFunctionDef> = checker
+/// The module's `@workflow` and `@dynamic` functions that FM301/FM302 move to an environment.
+fn candidates<'a>(checker: &Checker<'a>) -> Vec<&'a StmtFunctionDef> {
+    checker
         .module
         .iter()
         .filter_map(|stmt| match stmt {
@@ -132,7 +157,11 @@ fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
             }
             _ => None,
         })
-        .collect();
+        .collect()
+}
+
+fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
+    let orchestrators = candidates(checker);
     if orchestrators.is_empty() {
         return;
     }
@@ -152,8 +181,11 @@ fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
                 ),
                 Ok(rewrite) if tolerant => match def_keyword(checker, def) {
                     Ok(at) => {
-                        let _ = rewrite;
-                        Decision::Keyword(Edit::insert(at, "async "))
+                        let mut edits = vec![Edit::insert(at, "async ")];
+                        for stub in &rewrite.stubs {
+                            edits.extend(stub.edits.iter().cloned());
+                        }
+                        Decision::Keyword(edits, rewrite.stubs)
                     }
                     Err(why) => Decision::Sync(why),
                 },
@@ -194,6 +226,29 @@ fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
                         .to_string(),
                 );
                 changed = true;
+                continue;
+            }
+            // A reference stub moves only when every workflow calling it becomes `async`.
+            let stays = decisions[i].stubs().iter().find_map(|stub| {
+                stub.callers.iter().find_map(|caller| {
+                    let c = *index.get(caller)?;
+                    matches!(decisions[c], Decision::Sync(_))
+                        .then(|| (stub.start, orchestrators[c].name.id.as_str()))
+                })
+            });
+            if let Some((stub, other)) = stays {
+                let name = checker
+                    .module
+                    .iter()
+                    .find_map(|s| match s {
+                        Stmt::FunctionDef(d) if d.range.start() == stub => Some(d.name.id.as_str()),
+                        _ => None,
+                    })
+                    .unwrap_or("a reference");
+                decisions[i] = Decision::Sync(format!(
+                    "it calls the reference `{name}`, which `{other}` calls too and which stays sync"
+                ));
+                changed = true;
             }
         }
         if !changed {
@@ -201,6 +256,8 @@ fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
         }
     }
 
+    // The fix that moves each reference stub, for its FM622 diagnostic.
+    let mut moved: Vec<(TextSize, String, Fix)> = Vec::new();
     for (def, decision) in orchestrators.iter().zip(decisions) {
         let Some(position) = diagnostics.iter().position(|d| {
             matches!(d.rule, Rule::WorkflowDecorator | Rule::DynamicDecorator)
@@ -220,6 +277,7 @@ fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
         let Some(fix) = diagnostic.fix.take() else {
             continue;
         };
+        let decision_stubs = decision.stubs().to_vec();
         let (edits, text) = match decision {
             Decision::Sync(why) if why == NO_TASK_CALL => {
                 diagnostic.help = Some(help);
@@ -233,8 +291,8 @@ fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
                 diagnostic.fix = Some(fix);
                 continue;
             }
-            Decision::Keyword(edit) => (
-                vec![edit],
+            Decision::Keyword(edits, _) => (
+                edits,
                 format!(
                     "{help}; it becomes an `async def` (FM314 then awaits its calls, starting \
                      those that do not depend on each other together)"
@@ -252,13 +310,46 @@ fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
                 (rewrite.edits, text)
             }
         };
+        let stubs: Vec<TextSize> = decision_stubs.iter().map(|s| s.start).collect();
         let mut all = fix.edits;
         all.extend(edits);
         let fix = Fix::new(all, fix.applicability);
+        for stub in stubs {
+            if !moved.iter().any(|(s, _, _)| *s == stub) {
+                moved.push((stub, def.name.id.to_string(), fix.clone()));
+            }
+        }
         diagnostic.help = Some(text);
         diagnostic.fix = Some(fix.clone());
         // The orderings go with the rewrite (or, with `Keyword`, stay for FM314 to read).
         share_with_orderings(diagnostics, body, Some(&fix));
+    }
+    for (stub, caller, fix) in moved {
+        let Some((range, call)) = checker.module.iter().find_map(|s| match s {
+            Stmt::FunctionDef(d) if d.range.start() == stub => {
+                super::reference::decorator(checker, d)
+            }
+            _ => None,
+        }) else {
+            continue;
+        };
+        let replaced = if checker.resolves_to(&call.func, &["flytekit.reference_task"]) {
+            ""
+        } else {
+            " that replaced it (defaults a launch plan applied are not)"
+        };
+        for d in diagnostics.iter_mut() {
+            if d.rule == Rule::ReferenceEntity && d.range == range && d.fix.is_none() {
+                d.help = Some(format!(
+                    "It moves with `{caller}` (FM301), which becomes an `async` task: the stub \
+                     becomes a lazy `flyte.remote.Task.get(...)` and its calls `await` it with \
+                     keyword arguments; Flyte 2 task names are `<environment>.<function>` and \
+                     versions are new, so point `name=` and `version=` at the deployed Flyte 2 \
+                     task{replaced}"
+                ));
+                d.fix = Some(fix.clone());
+            }
+        }
     }
 }
 
@@ -558,9 +649,13 @@ fn callers(checker: &Checker, orchestrators: &[&StmtFunctionDef]) -> Vec<Vec<Cal
     }
     impl<'a> Visitor<'a> for Calls<'_, 'a> {
         fn visit_expr(&mut self, expr: &'a Expr) {
+            // A launch plan's call becomes a call of its workflow (FM601).
             if let Expr::Call(call) = expr
                 && let Expr::Name(name) = &*call.func
-                && let Some(def) = self.checker.module_function(name)
+                && let Some(def) = self
+                    .checker
+                    .module_function(name)
+                    .or_else(|| super::launch_plans::workflow_of(self.checker, name))
                 && let Some(i) = self
                     .targets
                     .iter()
@@ -634,6 +729,11 @@ struct Analyzer<'c, 'a> {
     tolerant: Option<&'c [(Rule, TextRange)]>,
     gathers: bool,
     notes: Vec<String>,
+    /// The module's orchestrators, by their starts: a reference stub they alone call moves
+    /// with them.
+    candidates: Vec<TextSize>,
+    /// The reference stubs the body calls.
+    stubs: std::cell::RefCell<Vec<Stub>>,
 }
 
 /// The ranges of the diagnostics with a fix inside `body`.
@@ -668,10 +768,18 @@ fn analyze(
             .ok_or("`asyncio` is bound to something else in this module")?;
         edits.extend(import);
     }
+    let stubs = analyzer.stubs.into_inner();
+    for stub in &stubs {
+        edits.extend(stub.edits.iter().cloned());
+    }
     let mut notes = analyzer.notes;
     notes.sort();
     notes.dedup();
-    Ok(Rewrite { edits, notes })
+    Ok(Rewrite {
+        edits,
+        notes,
+        stubs,
+    })
 }
 
 /// Where the `def` keyword of a function starts.
@@ -744,6 +852,11 @@ impl<'c, 'a> Analyzer<'c, 'a> {
             tolerant: None,
             gathers: false,
             notes: Vec::new(),
+            candidates: candidates(checker)
+                .iter()
+                .map(|d| d.range.start())
+                .collect(),
+            stubs: std::cell::RefCell::new(Vec::new()),
         }
     }
 }
@@ -1178,6 +1291,14 @@ impl<'a> Analyzer<'_, 'a> {
     /// What a call is, once the orchestrator is async.
     fn kind(&self, call: &ExprCall) -> Outcome<CallKind> {
         let checker = self.checker;
+        // A launch plan call that FM601 makes a direct call of its workflow, a task.
+        if self.tolerant.is_some_and(|fixed| {
+            fixed
+                .iter()
+                .any(|(rule, r)| *rule == Rule::LaunchPlan && *r == call.range())
+        }) {
+            return Ok(CallKind::Aio);
+        }
         // flytekit left in the body: accepted only where a fix due now rewrites it.
         let flytekit = |func: &Expr| {
             checker
@@ -1319,6 +1440,9 @@ impl<'a> Analyzer<'_, 'a> {
         let checker = self.checker;
         let id = name.id.as_str();
         if let Some(def) = checker.module_function(name) {
+            if let Some((decorator, call)) = super::reference::decorator(checker, def) {
+                return self.stub(def, decorator, call).map(|()| CallKind::Direct);
+            }
             if !checker.is_task_function(def) {
                 return Ok(CallKind::Plain);
             }
@@ -1347,6 +1471,17 @@ impl<'a> Analyzer<'_, 'a> {
         }
         match &binding.kind {
             crate::semantic::BindingKind::Import { .. } => self.imported(func, id),
+            // A lazy entity: its call is a coroutine.
+            crate::semantic::BindingKind::Assignment {
+                value: Expr::Call(value),
+                ..
+            } if checker.resolves_to(
+                &value.func,
+                &["flyte.remote.Task.get", "flyte.remote.TaskDetails.get"],
+            ) =>
+            {
+                Ok(CallKind::Direct)
+            }
             crate::semantic::BindingKind::Other => {
                 let class = checker
                     .module
@@ -1362,6 +1497,58 @@ impl<'a> Analyzer<'_, 'a> {
                 "it calls `{id}`, a module-level value that could stand for a task"
             )),
         }
+    }
+
+    /// A reference stub called from the body: it moves with the orchestrators when they alone
+    /// call it, each call in its own body with keyword arguments.
+    fn stub(&self, def: &StmtFunctionDef, decorator: TextRange, call: &ExprCall) -> Outcome<()> {
+        let checker = self.checker;
+        let id = def.name.id.as_str();
+        if self
+            .stubs
+            .borrow()
+            .iter()
+            .any(|s| s.start == def.range.start())
+        {
+            return Ok(());
+        }
+        let stays =
+            |why: &str| format!("it calls the reference `{id}`, which stays on flytekit: {why}");
+        if !checker.enabled(Rule::ReferenceEntity) {
+            return Err(stays("FM622 is not selected"));
+        }
+        let edits = super::reference::stub_edits(checker, def, decorator, call)
+            .map_err(|why| stays(&why))?;
+        let uses = super::reference::uses(checker, def).map_err(|why| stays(&why))?;
+        let mut callers = Vec::new();
+        for use_ in &uses {
+            if use_.positional {
+                return Err(stays(
+                    "a call passes positional arguments, which a lazy entity rejects",
+                ));
+            }
+            if use_.awaited {
+                return Err(stays("a call is awaited already"));
+            }
+            match use_.orchestrator {
+                Some(start) if self.candidates.contains(&start) => {
+                    if !callers.contains(&start) {
+                        callers.push(start);
+                    }
+                }
+                _ => {
+                    return Err(stays(
+                        "it is called outside the body of a workflow this fix makes `async`",
+                    ));
+                }
+            }
+        }
+        self.stubs.borrow_mut().push(Stub {
+            start: def.range.start(),
+            callers,
+            edits,
+        });
+        Ok(())
     }
 
     /// A call of a name imported from another module: a task when the project says so.

@@ -75,6 +75,64 @@ fn fix(
     decorator: TextRange,
     call: &ExprCall,
 ) -> Result<Fix, String> {
+    let mut edits = stub_edits(checker, def, decorator, call)?;
+    let uses = uses(checker, def)?;
+    for call in uses {
+        if !call.asynchronous {
+            return Err(format!(
+                "`{}(...)` is called outside an `async` function, where a lazy entity cannot be awaited{}",
+                def.name.id,
+                if checker.style == crate::settings::Style::Sync && call.orchestrator.is_some() {
+                    " (with `--style async` the workflow becomes an `async` task and the stub moves with it)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if call.positional {
+            return Err(format!(
+                "`{}(...)` is called with positional arguments, which a lazy entity rejects",
+                def.name.id
+            ));
+        }
+        if call.awaited {
+            continue;
+        }
+        if call.parenthesize {
+            edits.push(Edit::insert(call.range.start(), "(await "));
+            edits.push(Edit::insert(call.range.end(), ")"));
+        } else {
+            edits.push(Edit::insert(call.range.start(), "await "));
+        }
+    }
+    Ok(Fix::new(edits, Applicability::Unsafe))
+}
+
+/// The reference decorator of a function: the decorator's range and call.
+pub fn decorator<'a>(
+    checker: &Checker,
+    def: &'a StmtFunctionDef,
+) -> Option<(TextRange, &'a ExprCall)> {
+    def.decorator_list.iter().find_map(|d| {
+        let Expr::Call(call) = &d.expression else {
+            return None;
+        };
+        let qualified = checker.resolve(&call.func)?;
+        DECORATORS
+            .iter()
+            .any(|(name, _)| **name == *qualified)
+            .then_some((d.range(), call))
+    })
+}
+
+/// The edits that replace a stub by `name = flyte.remote.Task.get(...)` (with the import),
+/// without touching its calls; why not when the stub is not one the fix understands.
+pub fn stub_edits(
+    checker: &Checker,
+    def: &StmtFunctionDef,
+    decorator: TextRange,
+    call: &ExprCall,
+) -> Result<Vec<Edit>, String> {
     if def.decorator_list.len() != 1 {
         return Err("the stub has other decorators".into());
     }
@@ -89,19 +147,22 @@ fn fix(
             "its arguments are not `project=`, `domain=`, `name=` and `version=` keywords".into(),
         );
     }
-    if !KEYWORDS
+    if !KEYWORDS[..3]
         .iter()
         .all(|k| super::keyword(&call.arguments, k).is_some())
     {
-        return Err("it needs all of `project=`, `domain=`, `name=` and `version=`".into());
+        return Err("it needs all of `project=`, `domain=` and `name=`".into());
     }
+    // flytekit requires `version=`; code written without one (for a compatibility layer that
+    // resolves the latest version) gets Flyte 2's `auto_version="latest"`.
+    let latest = super::keyword(&call.arguments, "version").is_none();
     if !checker.semantic.scope_binds(0, def.name.id.as_str())
-        || checker.function().is_some()
         || !def.body.iter().all(|s| match s {
             Stmt::Pass(_) => true,
             Stmt::Expr(e) => e.value.is_ellipsis_literal_expr() || e.value.is_string_literal_expr(),
             _ => false,
         })
+        || !checker.module.iter().any(|s| s.range() == def.range)
     {
         return Err("the stub is not a module-level function with an empty body".into());
     }
@@ -116,48 +177,65 @@ fn fix(
     if bindings != 1 {
         return Err("the name is bound more than once".into());
     }
+    let mut edits = checker
+        .import_module("flyte.remote")
+        .ok_or_else(|| "the name `flyte` is taken".to_string())?;
+    let open = call.arguments.start() + TextSize::from(1);
+    let close = call.arguments.end() - TextSize::from(1);
+    let arguments = match call.arguments.keywords.last() {
+        Some(last) if latest => format!(
+            "{}, auto_version=\"latest\"{}",
+            checker.text(TextRange::new(open, last.end())),
+            checker.text(TextRange::new(last.end(), close))
+        ),
+        _ => checker.text(TextRange::new(open, close)).to_string(),
+    };
+    edits.push(Edit::replace(
+        TextRange::new(decorator.start(), def.end()),
+        format!("{} = flyte.remote.Task.get({})", def.name.id, arguments),
+    ));
+    Ok(edits)
+}
+
+/// One call of a stub.
+pub struct Call {
+    pub range: TextRange,
+    /// Whether the innermost enclosing function is `async` (and not a lambda or comprehension).
+    pub asynchronous: bool,
+    pub awaited: bool,
+    /// Whether an `await` before it needs parentheses.
+    pub parenthesize: bool,
+    pub positional: bool,
+    /// The module-level function whose own body holds the call (not a nested function, class,
+    /// lambda or comprehension), by its start.
+    pub orchestrator: Option<TextSize>,
+}
+
+/// Every use of a stub, all calls; why not when it is used otherwise.
+pub fn uses(checker: &Checker, def: &StmtFunctionDef) -> Result<Vec<Call>, String> {
     let mut uses = Uses {
         checker,
         target: def.name.range,
-        asynchronous: Vec::new(),
+        frames: Vec::new(),
         calls: Vec::new(),
         problem: None,
         depth: 0,
     };
     uses.visit_body(checker.module);
-    if let Some(problem) = uses.problem {
-        return Err(problem);
+    match uses.problem {
+        Some(problem) => Err(problem),
+        None => Ok(uses.calls),
     }
-    let mut edits = checker
-        .import_module("flyte.remote")
-        .ok_or_else(|| "the name `flyte` is taken".to_string())?;
-    let arguments = checker.text(TextRange::new(
-        call.arguments.start() + TextSize::from(1),
-        call.arguments.end() - TextSize::from(1),
-    ));
-    edits.push(Edit::replace(
-        TextRange::new(decorator.start(), def.end()),
-        format!("{} = flyte.remote.Task.get({})", def.name.id, arguments),
-    ));
-    for (range, parenthesize) in uses.calls {
-        if parenthesize {
-            edits.push(Edit::insert(range.start(), "(await "));
-            edits.push(Edit::insert(range.end(), ")"));
-        } else {
-            edits.push(Edit::insert(range.start(), "await "));
-        }
-    }
-    Ok(Fix::new(edits, Applicability::Unsafe))
 }
 
-/// Every use of the stub's name: calls to await (with whether they need parentheses), or the
-/// first use that keeps the fix from applying.
+/// Every use of the stub's name: its calls, or the first use that keeps the fix from applying.
 struct Uses<'c, 'a> {
     checker: &'c Checker<'a>,
     target: TextRange,
-    /// For each enclosing function, whether it is `async`.
-    asynchronous: Vec<bool>,
-    calls: Vec<(TextRange, bool)>,
+    /// The enclosing scopes: a function's start and whether it is `async`, or `None` for a
+    /// class body, lambda or comprehension (where `await` is an error or serialises a loop).
+    frames: Vec<Option<(TextSize, bool)>>,
+    calls: Vec<Call>,
     problem: Option<String>,
     depth: usize,
 }
@@ -172,18 +250,24 @@ impl Uses<'_, '_> {
     }
 
     fn call(&mut self, call: &ExprCall, awaited: bool, parenthesize: bool) {
-        let name = self.checker.text(call.func.range());
-        if self.asynchronous.last() != Some(&true) {
-            self.problem.get_or_insert(format!(
-                "`{name}(...)` is called outside an `async` function, where a lazy entity cannot be awaited"
-            ));
-        } else if !call.arguments.args.is_empty() {
-            self.problem.get_or_insert(format!(
-                "`{name}(...)` is called with positional arguments, which a lazy entity rejects"
-            ));
-        } else if !awaited {
-            self.calls.push((call.range(), parenthesize));
-        }
+        let innermost = self.frames.last().copied().flatten();
+        self.calls.push(Call {
+            range: call.range(),
+            asynchronous: innermost.is_some_and(|(_, a)| a),
+            awaited,
+            parenthesize,
+            positional: !call.arguments.args.is_empty(),
+            orchestrator: match self.frames.as_slice() {
+                [Some((start, _))] => Some(*start),
+                _ => None,
+            },
+        });
+    }
+
+    fn within(&mut self, frame: Option<(TextSize, bool)>, f: impl FnOnce(&mut Self)) {
+        self.frames.push(frame);
+        f(self);
+        self.frames.pop();
     }
 }
 
@@ -195,14 +279,12 @@ impl<'a> Visitor<'a> for Uses<'_, '_> {
         self.depth += 1;
         if let Stmt::FunctionDef(def) = stmt {
             crate::checker::walk_signature(self, def);
-            self.asynchronous.push(def.is_async);
-            self.visit_body(&def.body);
-            self.asynchronous.pop();
+            self.within(Some((def.range.start(), def.is_async)), |v| {
+                v.visit_body(&def.body)
+            });
         } else if let Stmt::ClassDef(_) = stmt {
             // A class body is not the enclosing `async def`'s: `await` there is an error.
-            self.asynchronous.push(false);
-            visitor::walk_stmt(self, stmt);
-            self.asynchronous.pop();
+            self.within(None, |v| visitor::walk_stmt(v, stmt));
         } else {
             visitor::walk_stmt(self, stmt);
         }
@@ -255,22 +337,22 @@ impl<'a> Visitor<'a> for Uses<'_, '_> {
             | Expr::ListComp(_)
             | Expr::SetComp(_)
             | Expr::DictComp(_) => {
-                self.asynchronous.push(false);
-                visitor::walk_expr(self, expr);
-                self.asynchronous.pop();
+                self.within(None, |v| visitor::walk_expr(v, expr));
             }
-            // `asyncio.gather(stub(x=1))`: the coroutine may be what the callee wants.
+            // `asyncio.gather(stub(x=1))`: the coroutine may be what the callee wants (a task
+            // or function of the module wants the value: `t(x=await stub(y=1))`).
             Expr::Call(outer)
-                if outer
-                    .arguments
-                    .args
-                    .iter()
-                    .map(|a| match a {
-                        Expr::Starred(s) => &*s.value,
-                        other => other,
-                    })
-                    .chain(outer.arguments.keywords.iter().map(|k| &k.value))
-                    .any(|a| matches!(a, Expr::Call(c) if self.is_target(&c.func))) =>
+                if !matches!(&*outer.func, Expr::Name(n) if self.checker.module_function(n).is_some())
+                    && outer
+                        .arguments
+                        .args
+                        .iter()
+                        .map(|a| match a {
+                            Expr::Starred(s) => &*s.value,
+                            other => other,
+                        })
+                        .chain(outer.arguments.keywords.iter().map(|k| &k.value))
+                        .any(|a| matches!(a, Expr::Call(c) if self.is_target(&c.func))) =>
             {
                 let name = self.checker.text(outer.func.range());
                 self.problem.get_or_insert(format!(
