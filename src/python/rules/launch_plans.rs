@@ -335,6 +335,25 @@ fn calls(
     Ok((out, Vec::new()))
 }
 
+/// A launch plan call's arguments by field name: the positional ones named after `positional`.
+fn fields<'a>(
+    call: &'a ExprCall,
+    positional: &[&'a str],
+) -> Result<Vec<(&'a str, &'a Expr)>, String> {
+    let mut fields = Vec::new();
+    for (i, arg) in call.arguments.args.iter().enumerate() {
+        fields.push((
+            *positional.get(i).ok_or("unexpected positional arguments")?,
+            arg,
+        ));
+    }
+    for kw in &call.arguments.keywords {
+        let name = kw.arg.as_ref().ok_or("`**` arguments")?;
+        fields.push((name.id.as_str(), &kw.value));
+    }
+    Ok(fields)
+}
+
 /// A launch plan's workflow (a name the module binds once), default inputs and fixed inputs.
 fn inputs<'a>(
     checker: &Checker<'a>,
@@ -349,16 +368,7 @@ fn inputs<'a>(
     let mut workflow = None;
     let mut defaults = Vec::new();
     let mut fixed = Vec::new();
-    let mut fields: Vec<(&str, &Expr)> = Vec::new();
-    for (i, arg) in call.arguments.args.iter().enumerate() {
-        fields.push((
-            positional.get(i).ok_or("unexpected positional arguments")?,
-            arg,
-        ));
-    }
-    for kw in &call.arguments.keywords {
-        fields.push((keyword_name(kw).ok_or("`**` arguments")?, &kw.value));
-    }
+    let fields = fields(call, positional)?;
     for (key, value) in fields {
         match key {
             "workflow" => workflow = Some(value),
@@ -593,16 +603,7 @@ fn trigger<'a>(checker: &Checker<'a>, call: &ExprCall, create: bool) -> Result<P
             "schedule",
         ]
     };
-    let mut fields: Vec<(&str, &Expr)> = Vec::new();
-    for (i, arg) in call.arguments.args.iter().enumerate() {
-        fields.push((
-            positional.get(i).ok_or("unexpected positional arguments")?,
-            arg,
-        ));
-    }
-    for kw in &call.arguments.keywords {
-        fields.push((keyword_name(kw).ok_or("`**` arguments")?, &kw.value));
-    }
+    let fields = fields(call, positional)?;
     let field = |n: &str| fields.iter().find(|(f, _)| *f == n).map(|(_, v)| *v);
     let workflow = field("workflow").ok_or("no workflow")?;
     let imported = matches!(workflow, Expr::Name(n) if checker

@@ -384,18 +384,8 @@ fn rewrite(checker: &Checker, call: &ExprCall, home: &Home) -> Result<Fix, Strin
     let mut callers_envs: Vec<String> = Vec::new();
     let mut to_async: Vec<&StmtFunctionDef> = Vec::new();
     for used in &uses {
-        let Some(def) = used.function else {
-            return Err(format!("`{var}` is used outside a task"));
-        };
+        let (def, env) = calling_task(checker, used, var)?;
         let caller = def.name.id.as_str();
-        if checker.flyte_kind(def).is_some() {
-            return Err(format!(
-                "`{caller}` calls it and is still on flytekit: it moves first"
-            ));
-        }
-        let Some(env) = crate::env::environment_of(checker, def) else {
-            return Err(format!("`{caller}` calls it and is not a task"));
-        };
         if !def.is_async
             && !to_async
                 .iter()
@@ -720,6 +710,27 @@ enum Use<'a> {
     /// `flyte.run(t, ...)`: the first argument of a run.
     Run,
     Other,
+}
+
+/// The Flyte 2 task a use of the task object `var` is in, and that task's environment.
+fn calling_task<'a>(
+    checker: &Checker<'a>,
+    used: &Used<'a>,
+    var: &str,
+) -> Result<(&'a StmtFunctionDef, String), String> {
+    let Some(def) = used.function else {
+        return Err(format!("`{var}` is used outside a task"));
+    };
+    let caller = def.name.id.as_str();
+    if checker.flyte_kind(def).is_some() {
+        return Err(format!(
+            "`{caller}` calls it and is still on flytekit: it moves first"
+        ));
+    }
+    let Some(env) = crate::env::environment_of(checker, def) else {
+        return Err(format!("`{caller}` calls it and is not a task"));
+    };
+    Ok((def, env))
 }
 
 struct Used<'a> {
@@ -1165,18 +1176,8 @@ fn in_callers_environment(
     let outputs = notebook_outputs(checker, call)?;
     let mut env: Option<String> = None;
     for used in uses(checker, target.range)? {
-        let Some(def) = used.function else {
-            return Err(format!("`{var}` is used outside a task"));
-        };
+        let (def, caller_env) = calling_task(checker, &used, var)?;
         let caller = def.name.id.as_str();
-        if checker.flyte_kind(def).is_some() {
-            return Err(format!(
-                "`{caller}` calls it and is still on flytekit: it moves first"
-            ));
-        }
-        let Some(caller_env) = crate::env::environment_of(checker, def) else {
-            return Err(format!("`{caller}` calls it and is not a task"));
-        };
         match &env {
             Some(first) if *first != caller_env => {
                 return Err(format!(
