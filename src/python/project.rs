@@ -366,6 +366,19 @@ impl Project {
         self.imports_reach(&canonical(path), text, 0)
     }
 
+    fn known_reach(&self, path: &Path) -> Option<bool> {
+        self.reaching
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(path).copied())
+    }
+
+    fn remember_reach(&self, path: &Path, reaches: bool) {
+        if let Ok(mut cache) = self.reaching.lock() {
+            cache.insert(path.to_path_buf(), reaches);
+        }
+    }
+
     /// Whether an import line of `text` (the module at `path`) names a project module that
     /// reaches flytekit.
     fn imports_reach(&self, path: &Path, text: &str, depth: usize) -> bool {
@@ -395,26 +408,17 @@ impl Project {
 
     /// Whether the project file at `path` mentions flytekit or imports a module that does.
     fn module_reaches(&self, path: &Path, depth: usize) -> bool {
-        if let Some(known) = self
-            .reaching
-            .lock()
-            .ok()
-            .and_then(|cache| cache.get(path).copied())
-        {
+        if let Some(known) = self.known_reach(path) {
             return known;
         }
         // Not yet known: `false` while it is looked at (an import cycle ends there).
-        if let Ok(mut cache) = self.reaching.lock() {
-            cache.insert(path.to_path_buf(), false);
-        }
+        self.remember_reach(path, false);
         let reaches = std::fs::read(path).is_ok_and(|bytes| {
             crate::python::mentions_flytekit(&bytes)
                 || std::str::from_utf8(&bytes)
                     .is_ok_and(|text| self.imports_reach(path, text, depth))
         });
-        if let Ok(mut cache) = self.reaching.lock() {
-            cache.insert(path.to_path_buf(), reaches);
-        }
+        self.remember_reach(path, reaches);
         reaches
     }
 
@@ -687,22 +691,7 @@ impl Project {
                 .map_or(s.len(), |(i, _)| i);
             &s[..end]
         }
-        // The lines that start with `from` or `import` after white space, found by searching
-        // for the words (a `\r` before a `\n` never changes what a line imports).
-        let bytes = text.as_bytes();
-        let line_at = |at: usize| {
-            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-            let indent = text.get(start..at)?;
-            indent
-                .trim_start()
-                .is_empty()
-                .then(|| text.get(at..end))
-                .flatten()
-        };
-        let from = memchr::memmem::find_iter(bytes, b"from");
-        let import = memchr::memmem::find_iter(bytes, b"import");
-        from.chain(import).filter_map(line_at).any(|line| {
+        import_line_texts(text).any(|line| {
             if let Some(rest) = line.strip_prefix("from") {
                 let rest = rest.trim_start_matches([' ', '\t', '\\']);
                 rest.starts_with('.') || found(head(rest))
@@ -1148,6 +1137,26 @@ fn imports_of(body: &[Stmt]) -> Vec<ImportRef> {
     imports
 }
 
+/// The lines of a module's text that start with `from` or `import` after white space, from
+/// the word on, found by searching for the words (most lines import nothing; a `\r` before a
+/// `\n` never changes what a line imports).
+fn import_line_texts(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let line_at = move |at: usize| {
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        let indent = text.get(start..at)?;
+        indent
+            .trim_start()
+            .is_empty()
+            .then(|| text.get(at..end))
+            .flatten()
+    };
+    memchr::memmem::find_iter(bytes, b"from")
+        .chain(memchr::memmem::find_iter(bytes, b"import"))
+        .filter_map(line_at)
+}
+
 /// The import lines of a module's text, read without parsing: `(level, module, names)` of
 /// each `from <dots><module> import <names>` and `(0, module, [])` of each module of an
 /// `import a, b.c` line. Names on the lines after a `(` are not read.
@@ -1159,24 +1168,8 @@ fn import_lines(text: &str) -> Vec<(u32, &str, Vec<&str>)> {
             .map_or(s.len(), |(i, _)| i);
         &s[..end]
     }
-    // The lines that start with `from` or `import` after white space, found by searching for
-    // the words (most of a module's lines import nothing).
-    let bytes = text.as_bytes();
-    let mut starts: Vec<usize> = memchr::memmem::find_iter(bytes, b"from")
-        .chain(memchr::memmem::find_iter(bytes, b"import"))
-        .filter(|&at| {
-            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-            bytes[start..at].iter().all(|b| matches!(b, b' ' | b'\t'))
-        })
-        .collect();
-    starts.sort_unstable();
-    starts.dedup();
     let mut found = Vec::new();
-    for at in starts {
-        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        let Some(line) = text.get(at..end) else {
-            continue;
-        };
+    for line in import_line_texts(text) {
         let line = line.split('#').next().unwrap_or_default();
         if let Some(rest) = line.strip_prefix("from")
             && rest.starts_with([' ', '\t'])

@@ -296,25 +296,7 @@ fn split_target<'a>(
     checker: &Checker<'a>,
     target: &'a Expr,
 ) -> Result<(&'a Expr, Option<Partial<'a>>), String> {
-    let mut current = target;
-    let mut variable = None;
-    for _ in 0..4 {
-        let Expr::Name(name) = current else {
-            break;
-        };
-        let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
-            break;
-        };
-        match &binding.kind {
-            BindingKind::Assignment { value, .. }
-                if matches!(value, Expr::Name(_)) || is_partial_call(checker, value) =>
-            {
-                variable.get_or_insert((binding.uses, binding.scope));
-                current = value;
-            }
-            _ => break,
-        }
-    }
+    let (current, variable) = follow(checker, target);
     let Expr::Call(call) = current else {
         return Ok((current, None));
     };
@@ -672,7 +654,14 @@ fn unmappable_target(checker: &Checker, target: &Expr) -> Option<String> {
 /// What a local name stands for when it is assigned a `functools.partial(...)` or another name
 /// (`scorer = functools.partial(task, k=1)`), followed a few times.
 fn dereference<'a>(checker: &Checker<'a>, expr: &'a Expr) -> &'a Expr {
+    follow(checker, expr).0
+}
+
+/// [`dereference`], with the uses and scope of the first name followed (the variable that
+/// holds the partial), when one was.
+fn follow<'a>(checker: &Checker<'a>, expr: &'a Expr) -> (&'a Expr, Option<(u32, ScopeId)>) {
     let mut current = expr;
+    let mut variable = None;
     for _ in 0..4 {
         let Expr::Name(name) = current else {
             break;
@@ -682,13 +671,13 @@ fn dereference<'a>(checker: &Checker<'a>, expr: &'a Expr) -> &'a Expr {
         };
         match &binding.kind {
             BindingKind::Assignment { value, .. }
-                if matches!(value, Expr::Name(_))
-                    || matches!(value, Expr::Call(c) if checker.resolves_to(&c.func, &["functools.partial"])) =>
+                if matches!(value, Expr::Name(_)) || is_partial_call(checker, value) =>
             {
+                variable.get_or_insert((binding.uses, binding.scope));
                 current = value;
             }
             _ => break,
         }
     }
-    current
+    (current, variable)
 }
