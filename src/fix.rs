@@ -310,6 +310,26 @@ mod tests {
     use ruff_python_ast::ModModule;
     use ruff_python_parser::Parsed;
 
+    /// A fix that deletes an import statement and inserts another where it stood keeps both
+    /// edits: the insertion's text takes the deleted text's place.
+    #[test]
+    fn an_insertion_inside_a_replaced_range_is_kept() {
+        use ruff_text_size::{TextRange, TextSize};
+        let text = "from a import b\n\n@b\ndef f(): ...\n";
+        let fix = Fix::safe_edits(vec![
+            Edit::replace(TextRange::new(TextSize::from(0), TextSize::from(16)), ""),
+            Edit::insert(TextSize::from(15), "\nimport c"),
+            Edit::replace(
+                TextRange::new(TextSize::from(18), TextSize::from(19)),
+                "c.b",
+            ),
+        ]);
+        assert_eq!(
+            apply(text, std::iter::once(&fix)),
+            "\nimport c\n@c.b\ndef f(): ...\n"
+        );
+    }
+
     /// The index finds exactly the conflicts the pairwise test finds, on random edits.
     #[test]
     fn taken_agrees_with_conflicts_with() {

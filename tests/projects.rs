@@ -533,6 +533,20 @@ fn flytekit_names_imported_through_a_project_module_move() {
     );
     fix(&whole, &["."]);
     assert_eq!(files(&whole), expected, "a second fix changes nothing");
+    // Safe fixes keep the package's re-export: removing it is unsafe (FM102).
+    let safe = temp.path().join("safe");
+    copy_tree(&pristine, &safe);
+    let output = Command::new(BIN)
+        .current_dir(&safe)
+        .args(["fix", "--isolated", "--quiet", "."])
+        .output()
+        .expect("runs");
+    assert!(output.status.code().is_some_and(|c| c <= 1));
+    assert_eq!(
+        files(&safe)["shop/sdk/__init__.py"],
+        files(&pristine)["shop/sdk/__init__.py"],
+        "the re-export stays without --unsafe-fixes"
+    );
 }
 
 /// `check --statistics` and the document formats check every file before any module is

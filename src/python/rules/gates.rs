@@ -75,9 +75,17 @@ fn sleep(checker: &mut Checker, call: &ExprCall) {
     // node nothing reads any more (its `>>` orderings are gone: statements run in order).
     let replaced = match (checker.current_stmt(), workflow) {
         (Some(Stmt::Expr(e)), _) if e.value.range() == call.range() => Some(call.range()),
-        (Some(stmt @ Stmt::Assign(a)), Some(def)) if a.value.range() == call.range() => {
+        (Some(stmt @ Stmt::Assign(a)), Some(_)) if a.value.range() == call.range() => {
             match a.targets.as_slice() {
-                [Expr::Name(target)] if !reads(def, target.id.as_str()) => Some(stmt.range()),
+                [Expr::Name(target)]
+                    if !checker
+                        .semantic
+                        .bindings()
+                        .iter()
+                        .any(|b| b.range == target.range && b.uses > 0) =>
+                {
+                    Some(stmt.range())
+                }
                 _ => None,
             }
         }
@@ -172,27 +180,6 @@ fn wait_for_input(checker: &mut Checker, call: &ExprCall) {
             .with_help(format!("Replace with `{replacement}`"))
             .with_fix(Fix::unsafe_edits(edits)),
     );
-}
-
-/// Whether the body reads `name` anywhere.
-fn reads(def: &StmtFunctionDef, name: &str) -> bool {
-    struct Finder<'n> {
-        name: &'n str,
-        found: bool,
-    }
-    impl<'x> Visitor<'x> for Finder<'_> {
-        fn visit_expr(&mut self, expr: &'x Expr) {
-            match expr {
-                Expr::Name(n) if n.id.as_str() == self.name && n.ctx.is_load() => {
-                    self.found = true;
-                }
-                _ => visitor::walk_expr(self, expr),
-            }
-        }
-    }
-    let mut finder = Finder { name, found: false };
-    finder.visit_body(&def.body);
-    finder.found
 }
 
 /// Whether `name` is an operand of `>>`/`<<` (or calls `runs_before`) in the body.
