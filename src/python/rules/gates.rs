@@ -17,6 +17,14 @@ use crate::registry::Rule;
 /// The value types a Flyte 2 condition can carry (`flyte._condition.ConditionType`).
 const CONDITION_TYPES: &[&str] = &["bool", "int", "float", "str"];
 
+/// flytekit's gate nodes: their fixes are blocking calls of a sync task (so a body with one
+/// stays sync in the async style).
+pub const NODES: &[&str] = &[
+    "flytekit.sleep",
+    "flytekit.wait_for_input",
+    "flytekit.approve",
+];
+
 pub fn call(checker: &mut Checker, call: &ExprCall) {
     if !checker.enabled(Rule::GateNode) {
         return;

@@ -50,13 +50,6 @@ const REWRITTEN_ELSEWHERE: &[&str] = &[
     "flytekit.core.node_creation.create_node",
 ];
 
-/// flytekit gate nodes: FM313 rewrites them as blocking calls of a sync task.
-const GATES: &[&str] = &[
-    "flytekit.sleep",
-    "flytekit.wait_for_input",
-    "flytekit.approve",
-];
-
 type Outcome<T> = Result<T, String>;
 
 /// Why a body without task calls stays sync (nothing to say about it).
@@ -1319,7 +1312,9 @@ impl<'a> Analyzer<'_, 'a> {
             // A construct goes when its own rule's fix covers it; another flytekit call when a
             // fix rewrites the call itself (`current_context()`), not only something inside it.
             // A gate's fix (FM313) writes a blocking sleep or wait: its body stays sync.
-            let gate = v1.as_deref().is_some_and(|q| GATES.contains(&q));
+            let gate = v1
+                .as_deref()
+                .is_some_and(|q| super::gates::NODES.contains(&q));
             let fixed = !gate
                 && self.tolerant.is_some_and(|fixed| {
                     fixed.iter().any(|(rule, r)| {
