@@ -197,12 +197,6 @@ pub fn indexes(path: &Path) -> bool {
         && crate::commands::CommandFile::detect(path, b"").is_none()
 }
 
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_')
-}
-
 /// The dotted name of a Python file from its chain of regular packages, and the directory the
 /// chain starts in; `None` when the file has no `__init__.py` beside it (or a directory of the
 /// chain is not a Python identifier).
@@ -217,7 +211,7 @@ fn in_package(path: &Path, package: Option<(String, PathBuf)>) -> Option<(String
     let stem = path.file_stem()?.to_str()?;
     if stem == "__init__" {
         Some((package, root))
-    } else if is_identifier(stem) {
+    } else if crate::rules::is_identifier(stem) {
         Some((format!("{package}.{stem}"), root))
     } else {
         None
@@ -241,7 +235,7 @@ fn package_of(dir: &Path) -> Option<(String, PathBuf)> {
         }
         package = parent;
     };
-    if !parts.iter().all(|p| is_identifier(p)) {
+    if !parts.iter().all(|p| crate::rules::is_identifier(p)) {
         return None;
     }
     parts.reverse();

@@ -406,7 +406,7 @@ fn literal_inputs(checker: &Checker, value: &Expr) -> Result<Inputs, String> {
             .key
             .as_ref()
             .and_then(string_literal)
-            .filter(|k| is_identifier(k))
+            .filter(|k| super::is_identifier(k))
             .ok_or("an input name is not a string literal")?;
         if !is_literal(&item.value) {
             return Err(format!("the value of input `{key}` is not a literal"));
@@ -417,15 +417,6 @@ fn literal_inputs(checker: &Checker, value: &Expr) -> Result<Inputs, String> {
         ));
     }
     Ok(out)
-}
-
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
-        && !matches!(s, "None" | "True" | "False")
 }
 
 /// A literal: numbers, strings, bytes, booleans, `None`, and lists, tuples, sets and dicts of them.

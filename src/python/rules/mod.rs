@@ -90,6 +90,22 @@ pub fn module_value<'a>(checker: &crate::checker::Checker<'a>, expr: &'a Expr) -
     (binding.scope == 0 && bindings == 1).then_some(*value)
 }
 
+/// Python's keywords, which cannot be names.
+const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+/// Whether `s` can be a Python name (a variable, a keyword argument, a module).
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+        && !KEYWORDS.contains(&s)
+}
+
 /// The keyword argument `name` of a call.
 pub fn keyword<'a>(arguments: &'a Arguments, name: &str) -> Option<&'a Keyword> {
     arguments

@@ -377,29 +377,12 @@ const SORT_KEYS: &[(&str, &str)] = &[
     ("execution_created_at", "created_at"),
 ];
 
-/// Python's keywords, which cannot be keyword arguments.
-const KEYWORDS: &[&str] = &[
-    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
-    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
-    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
-    "with", "yield",
-];
-
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !KEYWORDS.contains(&s)
-}
-
 /// The Flyte 2 name of the task that a Flyte 1 entity name (`package.module.function`) becomes
 /// when its module is migrated: the module's main environment is named after the module
 /// (`package-module`), and a task's name is the environment's and the function's.
 pub fn task_name(v1: &str) -> Option<String> {
     let (module, function) = v1.rsplit_once('.')?;
-    if !is_identifier(function) {
+    if !super::is_identifier(function) {
         return None;
     }
     let env = crate::project::environment_name(module);
@@ -693,7 +676,7 @@ impl<'a> Script<'_, 'a> {
                         .key
                         .as_ref()
                         .and_then(string)
-                        .filter(|k| is_identifier(k) && *k != "task")
+                        .filter(|k| super::is_identifier(k) && *k != "task")
                         .ok_or("an input name is not a plain string")?;
                     if keys.contains(&key) {
                         return Err(format!("the input `{key}` is given twice"));
