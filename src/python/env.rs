@@ -1334,8 +1334,9 @@ impl<'a> ResourceSettings<'a> {
                     .iter()
                     .enumerate()
                     .map(|(i, a)| (positional.get(i).copied(), a))
-                    .chain(call.arguments.keywords.iter().map(|k| {
+                    .chain(call.arguments.keywords.iter().filter_map(|k| {
                         let field = match keyword_name(k) {
+                            Some(crate::rules::resources::NO_EFFECT_FIELD) => return None,
                             Some("mem" | "memory") => Some("memory"),
                             Some("ephemeral_storage" | "disk") => Some("disk"),
                             Some("cpu") => Some("cpu"),
@@ -1343,7 +1344,7 @@ impl<'a> ResourceSettings<'a> {
                             Some("shm") => Some("shm"),
                             _ => None,
                         };
-                        (field, &k.value)
+                        Some((field, &k.value))
                     }));
                 for (field, value) in fields {
                     let Some(field) = field else {
@@ -1387,6 +1388,18 @@ impl<'a> ResourceSettings<'a> {
 
     /// The merged `flyte.Resources(...)` (or the variable that holds one), if any.
     pub fn finish(&mut self, checker: &Checker<'a>) -> Option<String> {
+        // `requests=same, limits=same` is `resources=same`: one value is its own limit, as an
+        // equal literal request and limit are written.
+        if !self.exact
+            && let [(first, a, _), (second, b, _)] = self.opaque.as_slice()
+            && a == b
+            && matches!(
+                (first.as_str(), second.as_str()),
+                ("requests", "limits") | ("limits", "requests")
+            )
+        {
+            self.opaque.retain(|(kind, _, _)| kind == "requests");
+        }
         // Values that cannot be kept as one variable (`requests=small, limits=large`) are read
         // through: a name bound once at module level to a `Resources(...)` call is that call.
         if self.opaque.len() > 1 || (!self.opaque.is_empty() && !self.fields.is_empty()) {

@@ -34,7 +34,9 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
             None => return,
         },
         Stmt::Assign(assign) => match assign.targets.as_slice() {
-            [Expr::Name(name)] => (&*assign.value, Use::Assign(name.id.as_str())),
+            [target] if names_only(target) => {
+                (&*assign.value, Use::Assign(checker.text(target.range())))
+            }
             _ => (&*assign.value, Use::Discard),
         },
         Stmt::AnnAssign(assign) => match (&*assign.target, &assign.value) {
@@ -57,7 +59,7 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
     );
     let manual = "Rewrite the chain as `if`/`elif`/`else` around the task calls by hand";
     let assigned_elsewhere =
-        matches!(stmt, Stmt::Assign(a) if a.targets.len() != 1 || !a.targets[0].is_name_expr());
+        matches!(stmt, Stmt::Assign(a) if a.targets.len() != 1 || !names_only(&a.targets[0]));
     let Some(indent) = checker.locator.indentation(stmt.start()) else {
         checker.report(diagnostic.with_help(manual));
         return;
@@ -81,6 +83,17 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
         .with_help(help)
         .with_fix(Fix::unsafe_edits(vec![Edit::replace(stmt.range(), text)]));
     checker.report(diagnostic);
+}
+
+/// A target that each branch can assign as it stands: a name, or a tuple or list of names (the
+/// outputs of a task with several).
+fn names_only(target: &Expr) -> bool {
+    match target {
+        Expr::Name(_) => true,
+        Expr::Tuple(t) => !t.elts.is_empty() && t.elts.iter().all(Expr::is_name_expr),
+        Expr::List(l) => !l.elts.is_empty() && l.elts.iter().all(Expr::is_name_expr),
+        _ => false,
+    }
 }
 
 /// The steps of `conditional(...).if_(...)...` in source order, when `expr` is such a chain.

@@ -446,8 +446,8 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     {
         return;
     }
-    // FM623 reports the task objects it knows, where they are made.
-    if super::task_objects::reports(qualified)
+    // FM623 reports the task objects it knows, where they are made, and FM411 `HashMethod(...)`.
+    if (super::task_objects::reports(qualified) || qualified == super::io::HASH_METHOD)
         && matches!(checker.parent_expr(), Some(Expr::Call(c)) if c.func.range() == expr.range())
     {
         return;

@@ -257,6 +257,10 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         );
         return;
     }
+    if checker.resolves_to(&call.func, &[HASH_METHOD]) {
+        hash_method(checker, call);
+        return;
+    }
     let callee: &Expr = match &*call.func {
         Expr::Subscript(sub) => &sub.value,
         other => other,
@@ -305,6 +309,90 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         }
         Err(why) => checker.report(diagnostic.with_help(why)),
     }
+}
+
+/// flytekit's `HashMethod(fn)`: in `Annotated[T, HashMethod(fn)]`, `fn(value)` is the hash that
+/// stands for the output in the cache keys of the tasks that read it.
+pub const HASH_METHOD: &str = "flytekit.HashMethod";
+
+/// The frame types whose Flyte 2 transformer reads a hash function from `Annotated[T, ...]`
+/// (`DataFrameTransformerEngine`; files hash their bytes as they upload, by other means).
+const HASHED_FRAMES: &[&str] = &[
+    "pandas.DataFrame",
+    "pyarrow.Table",
+    "polars.DataFrame",
+    "flyte.io.DataFrame",
+    "flytekit.StructuredDataset",
+    "flytekit.types.structured.StructuredDataset",
+    "flytekit.types.structured.structured_dataset.StructuredDataset",
+];
+
+/// FM411: `Annotated[pd.DataFrame, HashMethod(fn)]` is `Annotated[pd.DataFrame,
+/// HashFunction.from_fn(fn)]`: Flyte 2's frame transformer calls `fn` on the returned frame and
+/// keeps the result as its hash, as flytekit did.
+fn hash_method(checker: &mut Checker, call: &ExprCall) {
+    let diagnostic = Diagnostic::new(
+        Rule::IoConstructor,
+        "`HashMethod(...)` is `flyte.io.HashFunction.from_fn(...)` in Flyte 2",
+        call.range(),
+    );
+    let annotated = match (checker.parent_expr(), checker.ancestor_expr(1)) {
+        (Some(Expr::Tuple(tuple)), Some(Expr::Subscript(sub)))
+            if sub.slice.range() == tuple.range
+                && tuple.elts.iter().skip(1).any(|e| e.range() == call.range()) =>
+        {
+            checker
+                .resolves_to(
+                    &sub.value,
+                    &["typing.Annotated", "typing_extensions.Annotated"],
+                )
+                .then(|| tuple.elts.first())
+                .flatten()
+        }
+        _ => None,
+    };
+    let Some(base) = annotated else {
+        checker.report(diagnostic.with_help(
+            "Use `flyte.io.HashFunction.from_fn(fn)` in `Annotated[<frame type>, ...]` by hand: \
+             this one is not the metadata of an `Annotated[...]` type",
+        ));
+        return;
+    };
+    if !checker.resolves_to(base, HASHED_FRAMES) {
+        checker.report(diagnostic.with_help(format!(
+            "Flyte 2 reads a hash function from the annotation of a frame output only: drop it \
+             from `{}` (the cache keys then use the value itself), or make the value a frame",
+            checker.text(base.range())
+        )));
+        return;
+    }
+    let ([function], []) = (
+        call.arguments.args.as_ref(),
+        call.arguments.keywords.as_ref(),
+    ) else {
+        checker.report(diagnostic.with_help(
+            "Use `flyte.io.HashFunction.from_fn(fn)` by hand: `HashMethod` takes one function",
+        ));
+        return;
+    };
+    let Some((mut edits, name)) = checker.import_from("flyte.io", "HashFunction") else {
+        checker.report(diagnostic.with_help(
+            "Use `flyte.io.HashFunction.from_fn(fn)` (`HashFunction` names something else here)",
+        ));
+        return;
+    };
+    edits.push(Edit::replace(
+        call.range(),
+        format!("{name}.from_fn({})", checker.text(function.range())),
+    ));
+    checker.report(
+        diagnostic
+            .with_help(format!(
+                "Replace with `{name}.from_fn(...)`: Flyte 2 calls the function on the returned \
+                 frame and keeps its result as the output's hash"
+            ))
+            .with_fix(Fix::safe_edits(edits)),
+    );
 }
 
 /// FM411: a task with a `FlyteSchema` or `StructuredDataset` output that returns a frame.
@@ -550,8 +638,7 @@ fn constructor(
         Kind::File | Kind::Dir => {
             let path = field("path").ok_or("Rewrite by hand: no `path`")?;
             if let Some(remote_path) = field("remote_path")
-                && !remote_path.is_string_literal_expr()
-                && !remote_path.is_f_string_expr()
+                && !is_str(checker, remote_path)
             {
                 return Err(format!(
                     "Rewrite by hand: `remote_path={}` is not a path (`False` never uploaded in \
@@ -617,6 +704,39 @@ fn is_uri(path: &Expr) -> bool {
         }),
         _ => false,
     }
+}
+
+/// Whether `expr` is known to be a string: a literal, an f-string, a module constant bound once
+/// to one, or a parameter annotated `str` that its function never rebinds. (A `remote_path` that
+/// is a string is a destination in both SDKs, the empty string a random one in both; only `False`
+/// meant "do not upload".)
+fn is_str(checker: &Checker, expr: &Expr) -> bool {
+    let expr = super::module_constant(checker, expr);
+    if expr.is_string_literal_expr() || expr.is_f_string_expr() {
+        return true;
+    }
+    let Expr::Name(name) = expr else {
+        return false;
+    };
+    let Some(binding) = checker.semantic.binding_of(name.range.start()) else {
+        return false;
+    };
+    let BindingKind::Parameter {
+        annotation: Some(Expr::Name(annotation)),
+    } = &binding.kind
+    else {
+        return false;
+    };
+    annotation.id == "str"
+        && checker
+            .semantic
+            .binding_of(annotation.range.start())
+            .is_none()
+        && checker
+            .semantic
+            .bindings_in(binding.scope, binding.name)
+            .count()
+            == 1
 }
 
 /// `await <expr>`, parenthesized where the context binds tighter than `await`.
@@ -855,6 +975,82 @@ fn only_not_none(members: &[Expr]) -> Option<&Expr> {
     rest.next().is_none().then_some(first)
 }
 
+/// Members of flytekit's I/O classes that Flyte 2's do not have (flytekit 1.16.31 and flyte
+/// 2.12.1), with what to use instead (`{x}` is the value's name).
+const V1_ONLY: &[(Kind, &str, &str)] = &[
+    (
+        Kind::Dir,
+        "crawl",
+        "Walk it with `{x}.walk_sync()` (`async for f in {x}.walk()` in an async task): it yields \
+         `File`s, where `crawl()` yielded `(base, relative path)` pairs",
+    ),
+    (
+        Kind::Dir,
+        "listdir",
+        "List it with `{x}.list_files_sync()` (`await {x}.list_files()`): `File`s of its top level",
+    ),
+    (
+        Kind::Dir,
+        "new_file",
+        "Flyte 2 directories have no writers: write the files into a local directory and upload \
+         it with `Dir.from_local_sync(path)`",
+    ),
+    (
+        Kind::Dir,
+        "new_dir",
+        "Flyte 2 directories have no writers: write the files into a local directory and upload \
+         it with `Dir.from_local_sync(path)`",
+    ),
+    (
+        Kind::Dir,
+        "remote_directory",
+        "`{x}.path` is where the directory is stored in Flyte 2",
+    ),
+    (Kind::Dir, "sep", "Join the parts of a stored path with `/`"),
+    (
+        Kind::File,
+        "remote_path",
+        "`{x}.path` is where the file is stored in Flyte 2; a destination is given when it is \
+         made (`File.from_local_sync(path, remote_destination=...)`)",
+    ),
+    (
+        Kind::File,
+        "remote_source",
+        "`{x}.path` is where the file is stored in Flyte 2",
+    ),
+    (
+        Kind::Dir,
+        "remote_source",
+        "`{x}.path` is where the directory is stored in Flyte 2",
+    ),
+    (
+        Kind::File,
+        "downloaded",
+        "Flyte 2 files keep no download state: `{x}.download_sync()` returns the local path",
+    ),
+    (
+        Kind::Dir,
+        "downloaded",
+        "Flyte 2 directories keep no download state: `{x}.download_sync()` returns the local \
+         path",
+    ),
+    (
+        Kind::File,
+        "extension",
+        "Flyte 2 files have no format extension: read it from `{x}.name`",
+    ),
+    (
+        Kind::DataFrame,
+        "dataframe",
+        "Read the frame with `{x}.open(pd.DataFrame).all_sync()` (`await ....all()` in an async task)",
+    ),
+    (
+        Kind::DataFrame,
+        "file_format",
+        "`{x}.format` is the stored format in Flyte 2",
+    ),
+];
+
 /// FM412: methods of an I/O parameter that are async in Flyte 2, and reading a file parameter
 /// as a path.
 pub fn method(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
@@ -865,6 +1061,27 @@ pub fn method(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
         return;
     };
     let is_async = function.def.is_async;
+    if let Expr::Name(_) | Expr::Attribute(_) = &*attr.value
+        && let Some((kind, name)) = subject_kind(checker, &attr.value)
+        && let Some((_, _, advice)) = V1_ONLY
+            .iter()
+            .find(|(k, member, _)| *k == kind && *member == attr.attr.id.as_str())
+    {
+        checker.report(
+            Diagnostic::new(
+                Rule::IoMethod,
+                format!(
+                    "`flyte.io.{}` has no `{}`: `{name}.{}` is Flyte 1's",
+                    kind.name(),
+                    attr.attr.id,
+                    attr.attr.id
+                ),
+                attr.range,
+            )
+            .with_help(advice.replace("{x}", name)),
+        );
+        return;
+    }
     // `x.download()`, `x.open(...)`, `df.open(T).all()`.
     let Some(Expr::Call(call)) = checker.parent_expr() else {
         return;

@@ -13,6 +13,10 @@ const FIELD_RENAMES: &[(&str, &str)] = &[("mem", "memory"), ("ephemeral_storage"
 /// v2 keywords whose values must be strings (or, for `memory`, a pair of strings).
 const STRING_FIELDS: &[&str] = &["mem", "memory", "ephemeral_storage", "disk"];
 const KNOWN_FIELDS: &[&str] = &["cpu", "mem", "gpu", "ephemeral_storage"];
+/// The persistent `storage` request of older flytekit releases: the backend never applied it
+/// (flytekit's own docs said so, and later releases removed the field), so dropping it keeps
+/// what ran.
+pub const NO_EFFECT_FIELD: &str = "storage";
 
 /// FM201: `flytekit.Resources(...)` → `flyte.Resources(...)` with v2 field names and types.
 pub fn call(checker: &mut Checker, call: &ExprCall) {
@@ -35,11 +39,16 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
             None => manual.push("extra positional arguments".to_string()),
         }
     }
+    let mut dropped: Vec<TextRange> = Vec::new();
     for kw in &call.arguments.keywords {
         let Some(name) = keyword_name(kw) else {
             manual.push("`**` arguments whose fields cannot be renamed".to_string());
             continue;
         };
+        if name == NO_EFFECT_FIELD {
+            dropped.push(kw.range());
+            continue;
+        }
         if !KNOWN_FIELDS.contains(&name) {
             manual.push(format!("unknown field `{name}`"));
             continue;
@@ -60,6 +69,17 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         );
     }
 
+    if !dropped.is_empty() {
+        edits.extend(remove_arguments(
+            checker.source(),
+            &call.arguments,
+            &dropped,
+        ));
+        changes.push(
+            "`storage` had no effect in Flyte 1 (flytekit no longer takes it) and is dropped"
+                .to_string(),
+        );
+    }
     let detail = if changes.is_empty() {
         String::new()
     } else {

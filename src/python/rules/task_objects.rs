@@ -281,9 +281,12 @@ const V2_OBJECTS: &[&str] = &[
     "flyte.extras.shell.create",
 ];
 
+/// flytekit's echo task: the engine hands its inputs back as its outputs, in no container.
+const ECHO: &str = "flytekit.core.task.Echo";
+
 /// The Flyte 1 task classes this rule reports (FM103 leaves them alone).
 pub fn reports(qualified: &str) -> bool {
-    HOMES.iter().any(|h| h.v1.contains(&qualified))
+    qualified == ECHO || HOMES.iter().any(|h| h.v1.contains(&qualified))
 }
 
 pub fn call(checker: &mut Checker, call: &ExprCall) {
@@ -293,6 +296,10 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     let Some(qualified) = checker.resolve(&call.func) else {
         return;
     };
+    if &*qualified == ECHO {
+        echo(checker, call);
+        return;
+    }
     let Some(home) = HOMES.iter().find(|h| h.v1.contains(&&*qualified)) else {
         return;
     };
@@ -340,6 +347,106 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
             home.module, home.class
         ))),
     }
+}
+
+/// `echo = Echo(name="echo", inputs={"x": float})`: Flyte 2 has no echo task, and needs none,
+/// since a task's values are plain values: a function that returns its inputs (one value, or a
+/// tuple in the order declared, as flytekit's `Echo.execute` returns them) is the same step.
+fn echo(checker: &mut Checker, call: &ExprCall) {
+    let diagnostic = Diagnostic::new(
+        Rule::TaskObject,
+        "A flytekit echo task is a plain function in Flyte 2: it returns its inputs",
+        call.range(),
+    );
+    match echo_function(checker, call) {
+        Ok((range, function)) => checker.report(
+            diagnostic
+                .with_help(
+                    "Replace it with a function that returns its inputs, called as it is from \
+                     the tasks",
+                )
+                .with_fix(Fix::safe_edits(vec![Edit::replace(range, function)])),
+        ),
+        Err(why) => checker.report(diagnostic.with_help(format!(
+            "Write a function that returns its inputs and call it from the tasks; not \
+             automatic: {why}"
+        ))),
+    }
+}
+
+/// The statement that binds the echo task, and the function that replaces it.
+fn echo_function(checker: &Checker, call: &ExprCall) -> Result<(TextRange, String), String> {
+    let statement = checker
+        .module
+        .iter()
+        .find(|stmt| stmt.range().contains_range(call.range()));
+    let Some(Stmt::Assign(assign)) = statement else {
+        return Err("it is not bound to a name at module level".to_string());
+    };
+    let [Expr::Name(target)] = assign.targets.as_slice() else {
+        return Err("it is not bound to one name".to_string());
+    };
+    if assign.value.range() != call.range() {
+        return Err("it is not bound to one name".to_string());
+    }
+    let mut inputs = None;
+    for (i, arg) in call.arguments.args.iter().enumerate() {
+        match i {
+            0 => {}
+            1 => inputs = Some(arg),
+            _ => return Err("unexpected positional arguments".to_string()),
+        }
+    }
+    for kw in &call.arguments.keywords {
+        match keyword_name(kw) {
+            Some("name") => {}
+            Some("inputs") => inputs = Some(&kw.value),
+            Some(other) => return Err(format!("`{other}=` has no Flyte 2 equivalent")),
+            None => return Err("`**` arguments".to_string()),
+        }
+    }
+    let Some(Expr::Dict(inputs)) = inputs else {
+        return Err("its inputs are not a `{\"name\": type}` literal".to_string());
+    };
+    let mut names = Vec::new();
+    let mut types = Vec::new();
+    for item in &inputs.items {
+        let Some(key) = item.key.as_ref().and_then(string_literal) else {
+            return Err("its inputs are not a `{\"name\": type}` literal".to_string());
+        };
+        if !super::is_identifier(key) {
+            return Err(format!("the input `{key}` is not a Python name"));
+        }
+        names.push(key.to_string());
+        types.push(checker.text(item.value.range()));
+    }
+    if names.is_empty() {
+        return Err("it has no inputs".to_string());
+    }
+    for used in uses(checker, target.range)? {
+        if !matches!(used.how, Use::Call { .. }) || used.aio {
+            return Err(format!(
+                "`{}` is used other than by calling it",
+                target.id.as_str()
+            ));
+        }
+    }
+    let parameters: Vec<String> = names
+        .iter()
+        .zip(&types)
+        .map(|(name, ty)| format!("{name}: {ty}"))
+        .collect();
+    let returns = match types.as_slice() {
+        [one] => one.to_string(),
+        many => format!("tuple[{}]", many.join(", ")),
+    };
+    let function = format!(
+        "def {}({}) -> {returns}:\n    return {}",
+        target.id.as_str(),
+        parameters.join(", "),
+        names.join(", ")
+    );
+    Ok((assign.range(), function))
 }
 
 /// The fix: the Flyte 2 task, its environment, its callers' dependencies and awaits.
