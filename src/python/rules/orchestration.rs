@@ -975,9 +975,7 @@ impl<'a> Analyzer<'_, 'a> {
     }
 
     fn statement(&mut self, stmt: &'a Stmt) -> Outcome<Node<'a>> {
-        let mut names = Names::default();
-        names.visit_stmt(stmt);
-        names.bound_by(stmt);
+        let names = Names::of_stmt(stmt);
         let barrier = is_barrier(stmt);
         let mut node = Node {
             range: stmt.range(),
@@ -1921,12 +1919,41 @@ fn arguments_call_anything(call: &ExprCall) -> bool {
 
 /// Names a statement reads and binds.
 #[derive(Default)]
-struct Names<'a> {
-    mentions: HashSet<&'a str>,
-    writes: HashSet<&'a str>,
+pub(super) struct Names<'a> {
+    pub(super) mentions: HashSet<&'a str>,
+    pub(super) writes: HashSet<&'a str>,
     /// Names the statement may change without binding them: stored into (`x[0] = ...`), the
     /// receiver of a method call (`xs.append(...)`), or passed to a call.
-    mutated: HashSet<&'a str>,
+    pub(super) mutated: HashSet<&'a str>,
+}
+
+impl<'a> Names<'a> {
+    /// The names of one statement.
+    pub(super) fn of_stmt(stmt: &'a Stmt) -> Self {
+        let mut names = Names::default();
+        names.visit_stmt(stmt);
+        names.bound_by(stmt);
+        names
+    }
+
+    /// The names of one expression.
+    pub(super) fn of_expr(expr: &'a Expr) -> Self {
+        let mut names = Names::default();
+        names.visit_expr(expr);
+        names
+    }
+
+    /// Whether running `self` before `other` (or after it) can change what either computes:
+    /// one reads or changes what the other binds or changes.
+    pub(super) fn conflicts(&self, other: &Names<'a>) -> bool {
+        let touches = |a: &Names<'a>, b: &Names<'a>| {
+            a.writes
+                .iter()
+                .chain(&a.mutated)
+                .any(|n| b.mentions.contains(n))
+        };
+        touches(self, other) || touches(other, self)
+    }
 }
 
 /// The name an expression's value is read from (`x` of `x.a[0]`).
