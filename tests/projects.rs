@@ -511,10 +511,32 @@ fn flytekit_names_imported_through_a_project_module_move() {
         "from shop.sdk import Resources, task, workflow\n\n\n@task(requests=Resources(mem=\"1Gi\"))\ndef total(n: int) -> int:\n    return 2 * n\n\n\n@workflow\ndef nightly(n: int) -> int:\n    return total(n=n)\n",
     )
     .expect("writes");
+    // Another module calls the task: the index knows it is a task, though its `@task` came
+    // through the re-export, so the caller's environment depends on the task's.
+    std::fs::write(
+        pristine.join("shop/billing.py"),
+        "from shop.sdk import workflow\nfrom shop.orders import total\n\n\n@workflow\ndef monthly(n: int) -> int:\n    return total(n=n)\n",
+    )
+    .expect("writes");
     let whole = temp.path().join("whole");
     copy_tree(&pristine, &whole);
     fix(&whole, &["."]);
     let expected = files(&whole);
+    let billing = String::from_utf8_lossy(&expected["shop/billing.py"]).to_string();
+    assert!(
+        billing.contains("from shop.orders import total_env as shop_orders_total_env")
+            && billing.contains("depends_on=[shop_orders_total_env]"),
+        "{billing}"
+    );
+    assert!(billing.contains("await total.aio(n=n)"), "{billing}");
+    let billing_alone = temp.path().join("billing_alone");
+    copy_tree(&pristine, &billing_alone);
+    fix(&billing_alone, &["shop/billing.py"]);
+    assert_eq!(
+        files(&billing_alone)["shop/billing.py"],
+        expected["shop/billing.py"],
+        "fixing the caller alone"
+    );
     let orders = String::from_utf8_lossy(&expected["shop/orders.py"]).to_string();
     assert!(orders.contains("@total_env.task\ndef total"), "{orders}");
     assert!(orders.contains("memory=\"1Gi\""), "{orders}");

@@ -118,7 +118,7 @@ pub struct Module {
 impl Module {
     /// Index one module's text (what the project index records for it).
     pub fn index(path: &Path, text: &str, settings: &Settings) -> Module {
-        index_module(path, text, settings)
+        index_module(path, text, settings, None)
     }
 
     /// The name environments derive from: the dotted name, or the stem.
@@ -460,13 +460,13 @@ impl Project {
                 first.push(target);
             }
         }
-        let read = |path: &PathBuf| -> Module {
+        let read = |path: &PathBuf, reexports_from: Option<&Project>| -> Module {
             if let Some(text) = texts.get(path) {
-                return index_module(path, text, &settings(path));
+                return index_module(path, text, &settings(path), reexports_from);
             }
             match std::fs::read(path) {
                 Ok(bytes) => match crate::source::SourceText::decode(bytes) {
-                    Ok(source) => index_module(path, &source.text, &settings(path)),
+                    Ok(source) => index_module(path, &source.text, &settings(path), reexports_from),
                     Err(e) => unreadable(path, e.to_string()),
                 },
                 Err(e) => unreadable(path, crate::discover::io_message(&e)),
@@ -476,9 +476,10 @@ impl Project {
             let project = &*self;
             wave = first
                 .par_iter()
-                .map(|path| with_targets(project, read(path)))
+                .map(|path| with_targets(project, read(path, None)))
                 .collect();
         }
+        let mut complete = false;
         for _ in 0..=MAX_IMPORT_DEPTH {
             let mut next: Vec<PathBuf> = Vec::new();
             let mut queued: HashSet<PathBuf> = HashSet::default();
@@ -492,15 +493,55 @@ impl Project {
             }
             next.retain(|p| !self.modules.contains_key(p));
             if next.is_empty() {
-                return true;
+                complete = true;
+                break;
             }
             let project = &*self;
             wave = next
                 .par_iter()
-                .map(|path| with_targets(project, read(path)))
+                .map(|path| with_targets(project, read(path, None)))
                 .collect();
         }
-        false
+        // A module is indexed before the modules it imports, so its flytekit names taken
+        // through them (`from .sdk import task`) are known only now: those modules are indexed
+        // again with them, or their tasks would not be tasks to the modules that call them.
+        let project = &*self;
+        let again: Vec<Module> = self
+            .modules
+            .values()
+            .filter(|module| project.imports_flytekit_through_project(module))
+            .map(|module| module.path.clone())
+            .collect::<Vec<_>>()
+            .par_iter()
+            .map(|path| read(path, Some(project)))
+            .collect();
+        for module in again {
+            self.modules.insert(module.path.clone(), module);
+        }
+        complete
+    }
+
+    /// Whether a module imports a name that another module of the project imported from
+    /// flytekit.
+    fn imports_flytekit_through_project(&self, module: &Module) -> bool {
+        let Ok(symbols) = &module.symbols else {
+            return false;
+        };
+        symbols.values().any(|symbol| {
+            let Symbol::Import(import) = symbol else {
+                return false;
+            };
+            let Some(name) = import.name.as_deref() else {
+                return false;
+            };
+            if import.level == 0 && is_flytekit_module(&import.module) {
+                return false;
+            }
+            self.resolve_module(&module.path, import.level, &import.module)
+                .is_some_and(|target| {
+                    target != module.path && self.flytekit_in(&target, name, 0).is_some()
+                })
+        })
     }
 
     /// The indexed module of a file.
@@ -915,7 +956,9 @@ fn unreadable(path: &Path, why: String) -> Module {
 }
 
 /// The index entry of one module: the environment planner run on its text.
-fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
+/// With `project`, the module's `from` imports of flytekit names through other modules of the
+/// project are flytekit's names (its re-exports, [`ModuleContext::flytekit_reexports`]).
+fn index_module(path: &Path, text: &str, settings: &Settings, project: Option<&Project>) -> Module {
     let dotted = dotted_name(path).map(|(d, _)| d);
     let path = canonical(path);
     let parsed = match crate::parse(text) {
@@ -933,7 +976,8 @@ fn index_module(path: &Path, text: &str, settings: &Settings) -> Module {
     let body = &parsed.syntax().body;
     let locator = Locator::new(text);
     let line_ending = LineEnding::detect(text);
-    let semantic = SemanticModel::build(body, text, &settings.mappings);
+    let reexports = project.map_or_else(Vec::new, |p| p.context(&path).flytekit_reexports(body));
+    let semantic = SemanticModel::build_with(body, text, &settings.mappings, &reexports);
     let importer = Importer::new(body, &locator, line_ending);
     let module_name = dotted
         .clone()

@@ -175,11 +175,7 @@ type Placement = (Vec<(usize, bool)>, Vec<TextRange>);
 
 /// The position at which each operand runs, and the calls written in the ordering: a name runs
 /// when its defining statement runs, a call here; why not, when an operand is neither.
-fn placement(
-    body: &[Stmt],
-    index: usize,
-    operands: &[&Expr],
-) -> Result<Placement, String> {
+fn placement(body: &[Stmt], index: usize, operands: &[&Expr]) -> Result<Placement, String> {
     let mut positions = Vec::with_capacity(operands.len());
     let mut calls: Vec<TextRange> = Vec::new();
     for operand in operands {
