@@ -666,8 +666,14 @@ fn constructor(
         }
         Kind::DataFrame => {
             if let Some(df) = field("dataframe") {
-                if field("uri").is_some() {
-                    return Err("Rewrite by hand: both a dataframe and a `uri`".to_string());
+                if let Some(uri) = field("uri") {
+                    frame_destination(checker, uri, field("file_format"))?;
+                    let replacement = format!("DataFrame.wrap_df({}, uri={})", text(df), text(uri));
+                    let help = format!(
+                        "Replace with `{replacement}`: Flyte 2 writes the frame there when the \
+                         task returns, as parquet under the same `00000` name"
+                    );
+                    return Ok((replacement, Applicability::Safe, help));
                 }
                 let replacement = format!("DataFrame.wrap_df({})", text(df));
                 let help = format!("Replace with `{replacement}`");
@@ -684,6 +690,65 @@ fn constructor(
                 Err("Rewrite by hand: no `dataframe` or `uri`".to_string())
             }
         }
+    }
+}
+
+/// Blob stores (and local paths) where both SDKs' frame encoders write a frame given with a
+/// `uri`, as `<uri>/00000` in parquet.
+const FRAME_STORES: &[&str] = &["s3", "gs", "gcs", "abfs", "abfss", "az", "file"];
+
+/// Whether a frame built with `uri` is written where Flyte 2 writes it, and why not: the
+/// scheme of a literal (or module constant) URI picks the encoder.
+fn frame_destination(checker: &Checker, uri: &Expr, format: Option<&Expr>) -> Result<(), String> {
+    if let Some(format) = format
+        && super::string_literal(super::module_constant(checker, format)) != Some("parquet")
+    {
+        return Err(
+            "Rewrite by hand: a frame written in another format than parquet to a `uri`"
+                .to_string(),
+        );
+    }
+    let leading = match super::module_constant(checker, uri) {
+        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
+        Expr::FString(f) => f.value.iter().next().and_then(|part| match part {
+            ruff_python_ast::FStringPart::Literal(l) => Some(l.value.to_string()),
+            ruff_python_ast::FStringPart::FString(f) => {
+                f.elements.iter().next().and_then(|e| match e {
+                    ruff_python_ast::InterpolatedStringElement::Literal(l) => {
+                        Some(l.value.to_string())
+                    }
+                    _ => None,
+                })
+            }
+        }),
+        _ => None,
+    };
+    let Some(leading) = leading else {
+        return Err(
+            "Rewrite by hand: the `uri` is not a literal, so which store it names is not known \
+             (`DataFrame.wrap_df(df, uri=...)` writes to a blob store)"
+                .to_string(),
+        );
+    };
+    let scheme = leading.split_once("://").map(|(scheme, _)| scheme);
+    match scheme {
+        None => Ok(()),
+        Some(scheme) if FRAME_STORES.contains(&scheme) => Ok(()),
+        Some("bq") => Err(
+            "Rewrite by hand: Flyte 2's BigQuery plugin only reads tables (`bq://`), it writes \
+             none: load the frame with the BigQuery client in the task"
+                .to_string(),
+        ),
+        Some("snowflake") => Err(
+            "Rewrite by hand: `flyteplugins.snowflake`, once imported, writes a frame to a \
+             `snowflake://` URI with `DataFrame.wrap_df(df, uri=...)`, but it reads the private \
+             key from `SNOWFLAKE_PRIVATE_KEY`, not from Flyte 1's secret: declare the secret with \
+             `as_env_var=\"SNOWFLAKE_PRIVATE_KEY\"` first"
+                .to_string(),
+        ),
+        Some(other) => Err(format!(
+            "Rewrite by hand: no Flyte 2 frame encoder is known for `{other}://`"
+        )),
     }
 }
 
