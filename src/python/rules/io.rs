@@ -462,6 +462,37 @@ pub fn returned(checker: &mut Checker, ret: &ruff_python_ast::StmtReturn) {
         }
         // The outputs of a task called here are datasets already.
         _ if returns_task_result(checker, value) => {}
+        // `tuple(DataFrame.wrap_df(frame) for frame in ...)`: wrapped already.
+        Expr::Call(call)
+            if matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "tuple"
+                && checker.semantic.binding_of(f.range.start()).is_none())
+                && matches!(call.arguments.args.first(), Some(Expr::Generator(g))
+                    if matches!(&*g.elt, Expr::Call(inner) if builds_dataset(checker, inner))) => {}
+        // Every output a dataset, returned as one sequence (`return train_test_split(x, y)`):
+        // each of its frames is wrapped.
+        _ if flytekit_task
+            && datasets.iter().all(|d| *d)
+            && matches!(value, Expr::Call(_) | Expr::Name(_) | Expr::Attribute(_))
+            && let Some((mut edits, name)) = checker.import_from("flyte.io", "DataFrame") =>
+        {
+            let replacement = format!(
+                "tuple({name}.wrap_df(frame) for frame in {})",
+                checker.text(value.range())
+            );
+            edits.push(Edit::replace(value.range(), replacement.clone()));
+            checker.report(
+                Diagnostic::new(
+                    Rule::IoConstructor,
+                    "Returned frames are not `flyte.io.DataFrame`s in Flyte 2",
+                    value.range(),
+                )
+                .with_help(format!(
+                    "flytekit wrapped returned frames itself, Flyte 2 rejects them: return \
+                     `{replacement}` (assumes each value is a frame, not already a dataset)"
+                ))
+                .with_fix(Fix::new(edits, Applicability::Unsafe)),
+            );
+        }
         _ => checker.report(
             Diagnostic::new(
                 Rule::IoConstructor,
