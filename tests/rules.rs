@@ -144,6 +144,34 @@ fn fix_invariants() {
     assert!(seen > 0, "no fixtures found");
 }
 
+/// A file written with CRLF line endings keeps them: every line a fix writes, for every
+/// fixture with every rule, ends the way the file's lines do.
+#[test]
+fn fixes_keep_crlf_line_endings() {
+    let mut seen = 0;
+    for path in all_python_files() {
+        let text = read(&path);
+        if !parses(&text) || text.contains('\r') {
+            continue;
+        }
+        seen += 1;
+        let crlf = text.replace('\n', "\r\n");
+        let fixed = fix_text(&crlf, &all_rules(true)).expect("fixes").text;
+        let bare: Vec<usize> = fixed
+            .match_indices('\n')
+            .map(|(i, _)| i)
+            .filter(|&i| !fixed[..i].ends_with('\r'))
+            .map(|i| fixed[..i].matches('\n').count() + 1)
+            .collect();
+        assert!(
+            bare.is_empty(),
+            "{}: lines {bare:?} end with a bare LF",
+            path.display()
+        );
+    }
+    assert!(seen > 40, "only {seen} files read");
+}
+
 /// Declared fix availability matches what each rule does, and every fix explains itself.
 #[test]
 fn declared_fixability() {

@@ -376,19 +376,7 @@ fn echo(checker: &mut Checker, call: &ExprCall) {
 
 /// The statement that binds the echo task, and the function that replaces it.
 fn echo_function(checker: &Checker, call: &ExprCall) -> Result<(TextRange, String), String> {
-    let statement = checker
-        .module
-        .iter()
-        .find(|stmt| stmt.range().contains_range(call.range()));
-    let Some(Stmt::Assign(assign)) = statement else {
-        return Err("it is not bound to a name at module level".to_string());
-    };
-    let [Expr::Name(target)] = assign.targets.as_slice() else {
-        return Err("it is not bound to one name".to_string());
-    };
-    if assign.value.range() != call.range() {
-        return Err("it is not bound to one name".to_string());
-    }
+    let (statement, target) = super::module_assignment(checker, call)?;
     let mut inputs = None;
     for (i, arg) in call.arguments.args.iter().enumerate() {
         match i {
@@ -441,12 +429,13 @@ fn echo_function(checker: &Checker, call: &ExprCall) -> Result<(TextRange, Strin
         many => format!("tuple[{}]", many.join(", ")),
     };
     let function = format!(
-        "def {}({}) -> {returns}:\n    return {}",
+        "def {}({}) -> {returns}:{}    return {}",
         target.id.as_str(),
         parameters.join(", "),
+        checker.line_ending.as_str(),
         names.join(", ")
     );
-    Ok((assign.range(), function))
+    Ok((statement.range(), function))
 }
 
 /// The fix: the Flyte 2 task, its environment, its callers' dependencies and awaits.
