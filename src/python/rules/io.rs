@@ -1157,11 +1157,13 @@ pub fn method(checker: &mut Checker, expr: &Expr, attr: &ExprAttribute) {
         return;
     };
     let is_async = function.def.is_async;
+    // The member's name first: most attributes are no Flyte 1 member, and what the value is
+    // costs binding lookups.
+    let member = attr.attr.id.as_str();
     if let Expr::Name(_) | Expr::Attribute(_) = &*attr.value
+        && V1_ONLY.iter().any(|(_, m, _)| *m == member)
         && let Some((kind, name)) = subject_kind(checker, &attr.value)
-        && let Some((_, _, advice)) = V1_ONLY
-            .iter()
-            .find(|(k, member, _)| *k == kind && *member == attr.attr.id.as_str())
+        && let Some((_, _, advice)) = V1_ONLY.iter().find(|(k, m, _)| *k == kind && *m == member)
     {
         checker.report(
             Diagnostic::new(
