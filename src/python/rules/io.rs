@@ -322,9 +322,8 @@ const HASHED_FRAMES: &[&str] = &[
     "pyarrow.Table",
     "polars.DataFrame",
     "flyte.io.DataFrame",
+    // Its other spellings resolve to this one (`known.rs`).
     "flytekit.StructuredDataset",
-    "flytekit.types.structured.StructuredDataset",
-    "flytekit.types.structured.structured_dataset.StructuredDataset",
 ];
 
 /// FM411: `Annotated[pd.DataFrame, HashMethod(fn)]` is `Annotated[pd.DataFrame,
@@ -739,22 +738,7 @@ fn frame_destination(checker: &Checker, uri: &Expr, format: Option<&Expr>) -> Re
                 .to_string(),
         );
     }
-    let leading = match super::module_constant(checker, uri) {
-        Expr::StringLiteral(s) => Some(s.value.to_str().to_string()),
-        Expr::FString(f) => f.value.iter().next().and_then(|part| match part {
-            ruff_python_ast::FStringPart::Literal(l) => Some(l.value.to_string()),
-            ruff_python_ast::FStringPart::FString(f) => {
-                f.elements.iter().next().and_then(|e| match e {
-                    ruff_python_ast::InterpolatedStringElement::Literal(l) => {
-                        Some(l.value.to_string())
-                    }
-                    _ => None,
-                })
-            }
-        }),
-        _ => None,
-    };
-    let Some(leading) = leading else {
+    let Some(leading) = leading_literal(super::module_constant(checker, uri)) else {
         return Err(
             "Rewrite by hand: the `uri` is not a literal, so which store it names is not known \
              (`DataFrame.wrap_df(df, uri=...)` writes to a blob store)"
@@ -790,15 +774,24 @@ fn is_uri(path: &Expr) -> bool {
             !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric())
         })
     };
-    match path {
-        Expr::StringLiteral(s) => has_scheme(s.value.to_str()),
-        Expr::FString(f) => f.value.iter().next().is_some_and(|part| match part {
-            ruff_python_ast::FStringPart::Literal(l) => has_scheme(&l.value),
-            ruff_python_ast::FStringPart::FString(f) => f.elements.iter().next().is_some_and(|e| {
-                matches!(e, ruff_python_ast::InterpolatedStringElement::Literal(l) if has_scheme(&l.value))
-            }),
+    leading_literal(path).is_some_and(has_scheme)
+}
+
+/// The text a string literal holds, or the literal text an f-string starts with
+/// (`"s3://bucket/"` of `f"s3://bucket/{name}"`).
+fn leading_literal(expr: &Expr) -> Option<&str> {
+    match expr {
+        Expr::StringLiteral(s) => Some(s.value.to_str()),
+        Expr::FString(f) => f.value.iter().next().and_then(|part| match part {
+            ruff_python_ast::FStringPart::Literal(l) => Some(&*l.value),
+            ruff_python_ast::FStringPart::FString(f) => {
+                f.elements.iter().next().and_then(|e| match e {
+                    ruff_python_ast::InterpolatedStringElement::Literal(l) => Some(&*l.value),
+                    _ => None,
+                })
+            }
         }),
-        _ => false,
+        _ => None,
     }
 }
 
