@@ -51,13 +51,8 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt, value: &Expr) {
     let ordered = in_order(&positions);
     // A body with several orderings is fixed only when all of them already hold: a move for
     // one could break another, also one that an earlier fix removed.
-    let others_out_of_order = body.iter().enumerate().any(|(i, s)| {
-        i != index
-            && matches!(s, Stmt::Expr(e) if ordering_operands(&e.value)
-                .is_some_and(|ops| placement(body, i, &ops).is_ok_and(|(p, _)| !in_order(&p))))
-    });
     let other_orderings = orderings_in(body) > 1;
-    if ordered && others_out_of_order {
+    if ordered && other_orderings && others_out_of_order(body, index) {
         checker.report(diagnostic.with_help(
             "Remove the ordering once the calls of the other orderings in this body are moved so \
              that statement order gives them",
@@ -208,6 +203,16 @@ fn placement(body: &[Stmt], index: usize, operands: &[&Expr]) -> Result<Placemen
         }
     }
     Ok((positions, calls))
+}
+
+/// Whether an ordering statement of `body` other than the one at `index` asks for another order
+/// than statement order gives.
+fn others_out_of_order(body: &[Stmt], index: usize) -> bool {
+    body.iter().enumerate().any(|(i, s)| {
+        i != index
+            && matches!(s, Stmt::Expr(e) if ordering_operands(&e.value)
+                .is_some_and(|ops| placement(body, i, &ops).is_ok_and(|(p, _)| !in_order(&p))))
+    })
 }
 
 /// How many ordering statements a body holds, also inside its blocks.
