@@ -555,6 +555,18 @@ fn flytekit_names_imported_through_a_project_module_move() {
     );
     fix(&whole, &["."]);
     assert_eq!(files(&whole), expected, "a second fix changes nothing");
+    // The package's re-export names the project module it reads and flytekit's name.
+    let output = Command::new(BIN)
+        .current_dir(&pristine)
+        .args(["check", "--isolated", "shop/sdk/__init__.py"])
+        .output()
+        .expect("runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("`.flyte.task` (flytekit's `flytekit.task`) is imported but not used"),
+        "{report}"
+    );
+    assert!(!report.contains("  not use it"), "{report}");
     // Safe fixes keep the package's re-export: removing it is unsafe (FM102).
     let safe = temp.path().join("safe");
     copy_tree(&pristine, &safe);

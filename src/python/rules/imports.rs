@@ -191,12 +191,27 @@ pub fn unused_flytekit_imports(checker: &mut Checker) {
             continue;
         }
         let full = match &**stmt {
+            // A project module's name for a flytekit one (`from .sdk import task`): both.
+            Stmt::ImportFrom(from)
+                if from.level > 0
+                    || from.module.as_ref().is_some_and(|m| {
+                        !qualified.starts_with(m.id.split('.').next().unwrap_or_default())
+                    }) =>
+            {
+                format!(
+                    "`{}{}{}{}` (flytekit's `{qualified}`)",
+                    ".".repeat(from.level as usize),
+                    from.module.as_ref().map_or("", |m| m.id.as_str()),
+                    if from.module.is_some() { "." } else { "" },
+                    alias.name.id
+                )
+            }
             Stmt::ImportFrom(from) => format!(
-                "{}.{}",
+                "`{}.{}`",
                 from.module.as_ref().map_or("", |m| m.id.as_str()),
                 alias.name.id
             ),
-            _ => alias.name.id.to_string(),
+            _ => format!("`{}`", alias.name.id),
         };
         by_stmt
             .entry(stmt.start())
@@ -212,7 +227,8 @@ pub fn unused_flytekit_imports(checker: &mut Checker) {
     let (applicability, help) = if package {
         (
             Applicability::Unsafe,
-            "Remove the import (a package re-exports it: modules that import it from here must              not use it any more)",
+            "Remove the import (a package re-exports it: modules that import it from here must \
+             not use it any more)",
         )
     } else {
         (Applicability::Safe, "Remove the import")
@@ -227,7 +243,7 @@ pub fn unused_flytekit_imports(checker: &mut Checker) {
                 Diagnostic::new(
                     Rule::UnusedFlytekitImport,
                     format!(
-                        "`{full}` is imported but not used (flytekit is not installed with Flyte 2)"
+                        "{full} is imported but not used (flytekit is not installed with Flyte 2)"
                     ),
                     alias.range(),
                 )
