@@ -529,14 +529,6 @@ fn flytekit_names_imported_through_a_project_module_move() {
         "{billing}"
     );
     assert!(billing.contains("await total.aio(n=n)"), "{billing}");
-    let billing_alone = temp.path().join("billing_alone");
-    copy_tree(&pristine, &billing_alone);
-    fix(&billing_alone, &["shop/billing.py"]);
-    assert_eq!(
-        files(&billing_alone)["shop/billing.py"],
-        expected["shop/billing.py"],
-        "fixing the caller alone"
-    );
     let orders = String::from_utf8_lossy(&expected["shop/orders.py"]).to_string();
     assert!(orders.contains("@total_env.task\ndef total"), "{orders}");
     assert!(orders.contains("memory=\"1Gi\""), "{orders}");
@@ -545,14 +537,17 @@ fn flytekit_names_imported_through_a_project_module_move() {
         !orders.contains("shop.sdk"),
         "the re-exported names are not used any more: {orders}"
     );
-    let alone = temp.path().join("alone");
-    copy_tree(&pristine, &alone);
-    fix(&alone, &["shop/orders.py"]);
-    assert_eq!(
-        files(&alone)["shop/orders.py"],
-        expected["shop/orders.py"],
-        "fixing the module alone"
-    );
+    for (file, what) in [
+        ("shop/orders.py", "the module"),
+        ("shop/billing.py", "the caller"),
+    ] {
+        let alone = temp
+            .path()
+            .join(format!("alone-{}", what.replace(' ', "-")));
+        copy_tree(&pristine, &alone);
+        fix(&alone, &[file]);
+        assert_eq!(files(&alone)[file], expected[file], "fixing {what} alone");
+    }
     fix(&whole, &["."]);
     assert_eq!(files(&whole), expected, "a second fix changes nothing");
     // The package's re-export names the project module it reads and flytekit's name.
