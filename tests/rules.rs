@@ -63,7 +63,7 @@ fn fixed() {
 fn workflow_styles() {
     insta::glob!("../fixtures", "FM*.py", |path| {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-        if !(stem.starts_with("FM3") || ["FM601", "FM622"].contains(&stem)) {
+        if !(stem.starts_with("FM3") || ["FM601", "FM622", "FM624"].contains(&stem)) {
             return;
         }
         let text = read(path);

@@ -405,7 +405,8 @@ impl<'a> Checker<'a> {
         if self.resolves_to(
             &call.func,
             &["flyte.TaskEnvironment", "flyte.TaskEnvironment.from_task"],
-        ) {
+        ) || crate::rules::actors::converts(self, call)
+        {
             return true;
         }
         match &*call.func {
@@ -584,6 +585,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::errors::call(self, call);
                 rules::gates::call(self, call);
                 rules::task_objects::call(self, call);
+                rules::actors::call(self, call);
                 rules::partials::call(self, call);
             }
             Expr::Attribute(attribute) => {

@@ -623,7 +623,15 @@ fn finish(
             .any(|&m| !collected[m].notes.is_empty() || collected[m].kind != FlyteKind::Task)
             || externals
                 .iter()
-                .any(|x| x.applicability.is_some_and(|a| a != Applicability::Safe));
+                .any(|x| x.applicability.is_some_and(|a| a != Applicability::Safe))
+            // A union actor is an environment once FM624's unsafe fix moves it.
+            || closure.iter().any(|&d| {
+                envs[d]
+                    .depends_existing
+                    .iter()
+                    .chain(&envs[d].dependents_existing)
+                    .any(|var| crate::rules::actors::is_actor(checker, var))
+            });
         let applicability = if unsafe_movers {
             Applicability::Unsafe
         } else {
@@ -872,7 +880,10 @@ fn existing_environment_names(checker: &Checker) -> Vec<String> {
         .iter()
         .filter_map(|stmt| match stmt {
             Stmt::Assign(assign) => match &*assign.value {
-                Expr::Call(call) if checker.resolves_to(&call.func, &["flyte.TaskEnvironment"]) => {
+                Expr::Call(call)
+                    if checker.resolves_to(&call.func, &["flyte.TaskEnvironment"])
+                        || crate::rules::actors::converts(checker, call) =>
+                {
                     call.arguments
                         .keywords
                         .iter()
@@ -1059,6 +1070,15 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                 if value.is_string_literal_expr() {
                     c.notes
                         .push("the image must now contain the `flyte` package".to_string());
+                }
+                // A `TaskEnvironment` rejects an `ImageSpec`: the environment moves with
+                // FM501's unsafe fix, which makes it a `flyte.Image`.
+                if let Some(Expr::Call(image)) =
+                    crate::rules::module_value(checker, value).or(Some(value))
+                    && checker.resolves_to(&image.func, &["flytekit.ImageSpec"])
+                {
+                    c.notes
+                        .push("the `ImageSpec` becomes a `flyte.Image` (FM501)".to_string());
                 }
                 c.settings.insert("image", text);
                 c.names.extend(names_in(value));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create (or reuse) the Python venvs the suites run code in:
-#   v1: flytekit 1.16.31 (Flyte 1)      v2: flyte 2.12.1 (Flyte 2)
+#   v1: flytekit 1.16.31 and union 0.1.204 (Flyte 1)      v2: flyte 2.12.1 (Flyte 2)
 # each with the same pandas / scikit-learn / pyarrow / numpy, so that a difference in results
 # comes from the SDK and the migration, never from the data libraries (the equivalence suite);
 #   load-v1: flytekit 1.16.31 and the flytekitplugins-* packages real Flyte 1 code imports
@@ -29,7 +29,8 @@ COMMON=(
   "pyarrow==26.0.1"
   "scikit-learn==1.9.1"
 )
-V1_REQS=("flytekit==1.16.31" "${COMMON[@]}")
+# union (Union's Flyte 1 SDK, built on flytekit) for the programs that use its actors.
+V1_REQS=("flytekit==1.16.31" "union==0.1.204" "${COMMON[@]}")
 V2_REQS=("flyte==2.12.1" "${COMMON[@]}")
 
 # The load check's venvs: the SDK plus the plugins the Flyte 1 code it loads imports, each at

@@ -93,6 +93,9 @@ fn flytekit_entity(checker: &Checker, name: &ExprName) -> Option<&'static str> {
                 Expr::Call(call) => &*call.func,
                 other => other,
             };
+            if union_actor(checker, callee) {
+                return Some("task (of a union actor)");
+            }
             let qualified = checker.resolve(callee)?;
             ENTITIES
                 .iter()
@@ -119,4 +122,22 @@ fn flytekit_entity(checker: &Checker, name: &ExprName) -> Option<&'static str> {
     qualified
         .starts_with("flytekitplugins.")
         .then_some("plugin task")
+}
+
+/// `actor.task` where `actor` is a module-level union `ActorEnvironment(...)` that stays on
+/// union (FM624 cannot move it): its tasks are flytekit tasks.
+fn union_actor(checker: &Checker, callee: &Expr) -> bool {
+    let Expr::Attribute(attr) = callee else {
+        return false;
+    };
+    let Expr::Name(actor) = &*attr.value else {
+        return false;
+    };
+    if attr.attr.id.as_str() != "task" || checker.is_task_environment(actor) {
+        return false;
+    }
+    matches!(
+        crate::rules::module_value(checker, &attr.value),
+        Some(Expr::Call(call)) if checker.resolves_to(&call.func, crate::rules::actors::ACTOR_ENVIRONMENT)
+    )
 }

@@ -43,6 +43,8 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.Cache", Owner::Called),
     ("flytekit.current_context", Owner::Called),
     ("flytekit.map_task", Owner::Called),
+    ("union.ActorEnvironment", Owner::Called),
+    ("union.actor.ActorEnvironment", Owner::Called),
     ("flytekit.conditional", Owner::Called),
     ("flytekit.create_node", Owner::Called),
     ("flytekit.core.node_creation.create_node", Owner::Called),

@@ -551,7 +551,14 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         }
     }
     diagnostics.extend(positional(checker, callee, call, &name));
-    for diagnostic in diagnostics {
+    // `actor.task(...)` of a union actor is Flyte 2's only once FM624's unsafe fix moves the
+    // actor: until then, its Flyte 2 keywords would reach flytekit.
+    let actor = matches!(&*call.func, Expr::Attribute(attr)
+        if matches!(&*attr.value, Expr::Name(receiver) if super::actors::is_actor(checker, receiver.id.as_str())));
+    for mut diagnostic in diagnostics {
+        if actor && let Some(fix) = &mut diagnostic.fix {
+            fix.applicability = Applicability::Unsafe;
+        }
         checker.report(diagnostic);
     }
 }

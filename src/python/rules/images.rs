@@ -326,8 +326,13 @@ fn method_without_equivalent(checker: &Checker, call: &ExprCall) -> Option<Strin
     uses.found
 }
 
+/// Whether FM501 rewrites an `ImageSpec(...)` call.
+pub(crate) fn converts(checker: &Checker, call: &ExprCall) -> bool {
+    convert(checker, call).is_ok() && method_without_equivalent(checker, call).is_none()
+}
+
 /// Whether a call builds a `flyte.Image` (the chain FM501 writes).
-fn is_flyte_image(checker: &Checker, call: &ExprCall) -> bool {
+pub(crate) fn is_flyte_image(checker: &Checker, call: &ExprCall) -> bool {
     let mut current: &Expr = &call.func;
     loop {
         match current {

@@ -1,6 +1,7 @@
 //! The rules, by area. Each function here is called by the checker for the nodes it cares about
 //! and reports through [`Checker::report`](crate::checker::Checker::report).
 
+pub mod actors;
 pub mod cache;
 pub mod callees;
 pub mod cli_runner;
