@@ -405,7 +405,7 @@ fn the_index_agrees_with_what_fixing_produces() {
             {
                 checked += 1;
                 let landed = match fixed.get(name) {
-                    Some(Symbol::Flyte2 { env_var }) => Some(env_var.as_str()),
+                    Some(Symbol::Flyte2 { env_var, .. }) => Some(env_var.as_str()),
                     _ => None,
                 };
                 if landed != Some(env_var.as_str()) {
@@ -576,6 +576,60 @@ fn flytekit_names_imported_through_a_project_module_move() {
         files(&pristine)["shop/sdk/__init__.py"],
         "the re-export stays without --unsafe-fixes"
     );
+}
+
+/// A union actor of one module is an environment once FM624 moves it: a task of another module
+/// that calls the actor's task depends on it with `--unsafe-fixes`, and `fix` alone, which
+/// leaves the actor on union, leaves the caller too (listing a union actor in `depends_on`
+/// would fail at import).
+#[test]
+fn a_task_calling_an_actor_of_another_module_moves_with_the_actor() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let pristine = temp.path().join("pristine");
+    std::fs::create_dir_all(pristine.join("scoring")).expect("creates the package");
+    std::fs::write(pristine.join("scoring/__init__.py"), "").expect("writes");
+    std::fs::write(
+        pristine.join("scoring/actors.py"),
+        "from union.actor import ActorEnvironment\n\nworker = ActorEnvironment(name=\"worker\", replica_count=2, ttl_seconds=60)\n\n\n@worker.task\ndef square(x: int) -> int:\n    return x * x\n",
+    )
+    .expect("writes");
+    std::fs::write(
+        pristine.join("scoring/report.py"),
+        "from flytekit import task\nfrom scoring.actors import square\n\n\n@task\ndef shifted(x: int) -> int:\n    return square(x=x) + 1\n",
+    )
+    .expect("writes");
+    let safe = temp.path().join("safe");
+    copy_tree(&pristine, &safe);
+    let output = Command::new(BIN)
+        .current_dir(&safe)
+        .args(["fix", "--isolated", "--quiet", "."])
+        .output()
+        .expect("runs");
+    assert!(output.status.code().is_some_and(|c| c <= 1));
+    assert_eq!(
+        files(&safe),
+        files(&pristine),
+        "safe fixes leave both modules"
+    );
+    let whole = temp.path().join("whole");
+    copy_tree(&pristine, &whole);
+    fix(&whole, &["."]);
+    let migrated = files(&whole);
+    let actors = String::from_utf8_lossy(&migrated["scoring/actors.py"]).to_string();
+    assert!(
+        actors.contains("worker = flyte.TaskEnvironment(name=\"worker\"")
+            && actors.contains("reusable=flyte.ReusePolicy(replicas=2, idle_ttl=60)")
+            && !actors.contains("from union"),
+        "{actors}"
+    );
+    let report = String::from_utf8_lossy(&migrated["scoring/report.py"]).to_string();
+    assert!(
+        report.contains("from scoring.actors import worker as scoring_actors_worker")
+            && report.contains("depends_on=[scoring_actors_worker]"),
+        "{report}"
+    );
+    fix(&whole, &["."]);
+    assert_eq!(files(&whole), migrated, "a second fix changes nothing");
 }
 
 /// `check --statistics` and the document formats check every file before any module is

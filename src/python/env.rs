@@ -380,7 +380,10 @@ fn external(
         } => (module, name, symbol, position),
     };
     let (env_var, applicability) = match symbol {
-        Symbol::Flyte2 { env_var } => (env_var.clone(), None),
+        Symbol::Flyte2 {
+            env_var,
+            applicability,
+        } => (env_var.clone(), *applicability),
         Symbol::Flytekit {
             env_var,
             applicability: Some(applicability),
@@ -624,13 +627,13 @@ fn finish(
             || externals
                 .iter()
                 .any(|x| x.applicability.is_some_and(|a| a != Applicability::Safe))
-            // A union actor is an environment once FM624's unsafe fix moves it.
+            // An environment of the module that is one only after an unsafe fix (an actor).
             || closure.iter().any(|&d| {
                 envs[d]
                     .depends_existing
                     .iter()
                     .chain(&envs[d].dependents_existing)
-                    .any(|var| crate::rules::actors::is_actor(checker, var))
+                    .any(|var| crate::rules::actors::pending(checker, var).is_some())
             });
         let applicability = if unsafe_movers {
             Applicability::Unsafe

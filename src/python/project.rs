@@ -66,8 +66,12 @@ pub enum Symbol {
         applicability: Option<Applicability>,
         why_not: Option<String>,
     },
-    /// A Flyte 2 task: `@X.task` of the module's `flyte.TaskEnvironment` `X`.
-    Flyte2 { env_var: String },
+    /// A Flyte 2 task: `@X.task` of the module's `flyte.TaskEnvironment` `X`, with the
+    /// applicability of the fix `X` is one only after (`None`: it already is; an actor: FM624's).
+    Flyte2 {
+        env_var: String,
+        applicability: Option<Applicability>,
+    },
     /// A `flyte.TaskEnvironment` variable.
     Environment,
     /// A name imported from elsewhere (a re-export).
@@ -1122,7 +1126,14 @@ fn index_module(path: &Path, text: &str, settings: &Settings, project: Option<&P
                 },
             );
         } else if let Some(env_var) = crate::env::environment_of(&checker, def) {
-            symbols.insert(name, Symbol::Flyte2 { env_var });
+            let applicability = crate::rules::actors::pending(&checker, &env_var);
+            symbols.insert(
+                name,
+                Symbol::Flyte2 {
+                    env_var,
+                    applicability,
+                },
+            );
         } else {
             symbols.remove(&name);
         }

@@ -12,7 +12,7 @@ use ruff_text_size::Ranged;
 
 use super::{keyword_name, string_literal};
 use crate::checker::Checker;
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::registry::Rule;
 
 /// Where union defines the class (`union.ActorEnvironment` re-exports it).
@@ -144,7 +144,9 @@ pub fn rewrite(checker: &Checker, call: &ExprCall) -> Result<Rewrite, String> {
 /// Whether a module-level `ActorEnvironment(...)` call moves to Flyte 2: the checker then treats
 /// it as the task environment it becomes.
 pub fn converts(checker: &Checker, call: &ExprCall) -> bool {
-    checker.resolves_to(&call.func, ACTOR_ENVIRONMENT) && rewrite(checker, call).is_ok()
+    checker.enabled(Rule::ActorEnvironment)
+        && checker.resolves_to(&call.func, ACTOR_ENVIRONMENT)
+        && rewrite(checker, call).is_ok()
 }
 
 /// Whether a module-level name is bound to a union `ActorEnvironment(...)` call.
@@ -155,6 +157,13 @@ pub fn is_actor(checker: &Checker, var: &str) -> bool {
     };
     matches!(&binding.kind, crate::semantic::BindingKind::Assignment { value: Expr::Call(call), .. }
         if checker.resolves_to(&call.func, ACTOR_ENVIRONMENT))
+}
+
+/// For a task environment of the module, the applicability of the fix it is one only after:
+/// `None` for a `flyte.TaskEnvironment`, FM624's for an actor. A fix that relies on the
+/// environment (lists it in `depends_on`, passes Flyte 2 keywords to its `task`) is no safer.
+pub fn pending(checker: &Checker, var: &str) -> Option<Applicability> {
+    is_actor(checker, var).then_some(Applicability::Unsafe)
 }
 
 /// The image of the environment: the actor's image with `unionai-reuse` added.

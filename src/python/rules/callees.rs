@@ -133,11 +133,7 @@ fn union_actor(checker: &Checker, callee: &Expr) -> bool {
     let Expr::Name(actor) = &*attr.value else {
         return false;
     };
-    if attr.attr.id.as_str() != "task" || checker.is_task_environment(actor) {
-        return false;
-    }
-    matches!(
-        crate::rules::module_value(checker, &attr.value),
-        Some(Expr::Call(call)) if checker.resolves_to(&call.func, crate::rules::actors::ACTOR_ENVIRONMENT)
-    )
+    attr.attr.id.as_str() == "task"
+        && !checker.is_task_environment(actor)
+        && crate::rules::actors::is_actor(checker, actor.id.as_str())
 }

@@ -551,13 +551,18 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         }
     }
     diagnostics.extend(positional(checker, callee, call, &name));
-    // `actor.task(...)` of a union actor is Flyte 2's only once FM624's unsafe fix moves the
-    // actor: until then, its Flyte 2 keywords would reach flytekit.
-    let actor = matches!(&*call.func, Expr::Attribute(attr)
-        if matches!(&*attr.value, Expr::Name(receiver) if super::actors::is_actor(checker, receiver.id.as_str())));
+    // `actor.task(...)` is Flyte 2's only once FM624's unsafe fix moves the actor: until then,
+    // its Flyte 2 keywords would reach flytekit.
+    let pending = match &*call.func {
+        Expr::Attribute(attr) => match &*attr.value {
+            Expr::Name(receiver) => super::actors::pending(checker, receiver.id.as_str()),
+            _ => None,
+        },
+        _ => None,
+    };
     for mut diagnostic in diagnostics {
-        if actor && let Some(fix) = &mut diagnostic.fix {
-            fix.applicability = Applicability::Unsafe;
+        if let (Some(applicability), Some(fix)) = (pending, &mut diagnostic.fix) {
+            fix.applicability = fix.applicability.min(applicability);
         }
         checker.report(diagnostic);
     }
