@@ -71,6 +71,9 @@ pub struct Checker<'a> {
     recent_next: Cell<usize>,
     /// What each function is to flytekit, by the function's start.
     kinds: RefCell<HashMap<TextSize, Option<FlyteKind>>>,
+    /// Whether each union `ActorEnvironment(...)` call moves (FM624), by the call's start: the
+    /// question comes with every `@actor.task`, and the answer is a whole rewrite.
+    actors: RefCell<HashMap<TextSize, bool>>,
     /// `try:` statements that already import Flyte 2 and fall back on `ImportError`: code in
     /// them is compatibility code, not reported.
     compat: Vec<TextRange>,
@@ -109,6 +112,7 @@ impl<'a> Checker<'a> {
             recent: RefCell::new(Default::default()),
             recent_next: Cell::new(0),
             kinds: RefCell::new(HashMap::default()),
+            actors: RefCell::new(HashMap::default()),
         }
     }
 
@@ -374,6 +378,16 @@ impl<'a> Checker<'a> {
             Stmt::FunctionDef(def) if def.name.range == binding.range => Some(def),
             _ => None,
         })
+    }
+
+    /// Whether the `ActorEnvironment(...)` call starting at `at` moves, computed once.
+    pub fn actor_moves(&self, at: TextSize, compute: impl FnOnce() -> bool) -> bool {
+        if let Some(&known) = self.actors.borrow().get(&at) {
+            return known;
+        }
+        let moves = compute();
+        self.actors.borrow_mut().insert(at, moves);
+        moves
     }
 
     /// Whether a function is a task: flytekit-decorated, or `@env.task` of a

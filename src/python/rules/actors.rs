@@ -146,7 +146,7 @@ pub fn rewrite(checker: &Checker, call: &ExprCall) -> Result<Rewrite, String> {
 pub fn converts(checker: &Checker, call: &ExprCall) -> bool {
     checker.enabled(Rule::ActorEnvironment)
         && checker.resolves_to(&call.func, ACTOR_ENVIRONMENT)
-        && rewrite(checker, call).is_ok()
+        && checker.actor_moves(call.start(), || rewrite(checker, call).is_ok())
 }
 
 /// Whether a module-level name is bound to a union `ActorEnvironment(...)` call.
