@@ -776,16 +776,19 @@ fn definition(checker: &Checker, envs: &[Environment], e: usize) -> String {
     if !depends.is_empty() {
         args.push(format!("depends_on=[{}]", depends.join(", ")));
     }
-    let one_line = format!("{} = flyte.TaskEnvironment({})", env.var, args.join(", "));
+    let one_line = format!(
+        "{} = {}",
+        env.var,
+        crate::rules::call_text("flyte.TaskEnvironment", &args, false, nl)
+    );
     let text = if one_line.len() <= 88 {
         one_line
     } else {
-        let mut text = format!("{} = flyte.TaskEnvironment({nl}", env.var);
-        for arg in &args {
-            text.push_str(&format!("    {arg},{nl}"));
-        }
-        text.push(')');
-        text
+        format!(
+            "{} = {}",
+            env.var,
+            crate::rules::call_text("flyte.TaskEnvironment", &args, true, nl)
+        )
     };
     format!("{nl}{text}{nl}")
 }

@@ -77,19 +77,19 @@ pub fn rewrite(checker: &Checker, call: &ExprCall) -> Result<Rewrite, String> {
     }
 
     let mut notes = Vec::new();
-    let mut args = vec![format!("name={}", text(name))];
-    args.push(format!(
-        "image={}",
-        image(checker, value("container_image"))?
-    ));
+    let mut args = vec![
+        format!("name={}", text(name)),
+        format!("image={}", image(checker, value("container_image"))?),
+    ];
     let mut resources = crate::env::ResourceSettings::default();
+    let mut rest = Vec::new();
     for (field, v) in &values {
         match *field {
             "name" | "container_image" | "replica_count" | "ttl_seconds" => {}
             "requests" | "limits" | "accelerator" => resources.add(checker, field, v),
-            "environment" => args.push(format!("env_vars={}", text(v))),
-            "secret_requests" => args.push(format!("secrets={}", text(v))),
-            "interruptible" => args.push(format!("interruptible={}", text(v))),
+            "environment" => rest.push(format!("env_vars={}", text(v))),
+            "secret_requests" => rest.push(format!("secrets={}", text(v))),
+            "interruptible" => rest.push(format!("interruptible={}", text(v))),
             "pod_template" => {
                 return Err(
                     "Flyte 2 takes no pod template with `reusable=`: move its settings to the \
@@ -101,12 +101,13 @@ pub fn rewrite(checker: &Checker, call: &ExprCall) -> Result<Rewrite, String> {
         }
     }
     if let Some(merged) = resources.finish(checker) {
-        args.insert(2, format!("resources={merged}"));
+        args.push(format!("resources={merged}"));
     }
     if let Some(blocker) = resources.blocker.take() {
         return Err(blocker);
     }
     notes.append(&mut resources.notes);
+    args.append(&mut rest);
 
     // union's default is one replica; Flyte 2's is two.
     let replicas = value("replica_count").map_or_else(|| "1".to_string(), text);
@@ -126,18 +127,13 @@ pub fn rewrite(checker: &Checker, call: &ExprCall) -> Result<Rewrite, String> {
     };
     args.push(format!("reusable={reuse}"));
 
-    let multiline = checker.text(call.range()).contains(['\n', '\r']);
-    let text = if multiline {
-        let nl = checker.line_ending.as_str();
-        let mut text = format!("flyte.TaskEnvironment({nl}");
-        for arg in &args {
-            text.push_str(&format!("    {arg},{nl}"));
-        }
-        text.push(')');
-        text
-    } else {
-        format!("flyte.TaskEnvironment({})", args.join(", "))
-    };
+    // Laid out as the call was: on one line, or an argument per line.
+    let text = super::call_text(
+        "flyte.TaskEnvironment",
+        &args,
+        checker.text(call.range()).contains(['\n', '\r']),
+        checker.line_ending.as_str(),
+    );
     Ok(Rewrite { text, notes })
 }
 
@@ -221,9 +217,7 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     {
         return;
     }
-    let qualified = checker
-        .resolve(&call.func)
-        .map_or_else(|| "union.ActorEnvironment".to_string(), |q| q.to_string());
+    let qualified = checker.resolve(&call.func).unwrap_or_default();
     let diagnostic = Diagnostic::new(
         Rule::ActorEnvironment,
         format!("`{qualified}` is a reusable `flyte.TaskEnvironment` in Flyte 2"),

@@ -326,6 +326,20 @@ pub fn contains_comment(text: &str) -> bool {
     false
 }
 
+/// `callee(arg, ...)` on one line, or with each argument on a line of its own (indented by four
+/// spaces, with a trailing comma) and the closing parenthesis on the last.
+pub fn call_text(callee: &str, args: &[String], multiline: bool, nl: &str) -> String {
+    if !multiline {
+        return format!("{callee}({})", args.join(", "));
+    }
+    let mut text = format!("{callee}({nl}");
+    for arg in args {
+        text.push_str(&format!("    {arg},{nl}"));
+    }
+    text.push(')');
+    text
+}
+
 /// Quote a string for Python source with double quotes.
 pub fn quote(s: &str) -> String {
     quote_with(s, '"')
