@@ -594,7 +594,8 @@ fn flytekit_names_imported_through_a_project_module_move() {
 /// A union actor of one module is an environment once FM624 moves it: a task of another module
 /// that calls the actor's task depends on it with `--unsafe-fixes`, and `fix` alone, which
 /// leaves the actor on union, leaves the caller too (listing a union actor in `depends_on`
-/// would fail at import).
+/// would fail at import), and the actor's own code (its secret, its task's keywords and body
+/// are Flyte 2 code only once the actor is).
 #[test]
 fn a_task_calling_an_actor_of_another_module_moves_with_the_actor() {
     let temp = tempfile::tempdir().expect("temp dir");
@@ -603,7 +604,7 @@ fn a_task_calling_an_actor_of_another_module_moves_with_the_actor() {
     write(
         &pristine,
         "scoring/actors.py",
-        "from union.actor import ActorEnvironment\n\nworker = ActorEnvironment(name=\"worker\", replica_count=2, ttl_seconds=60)\n\n\n@worker.task\ndef square(x: int) -> int:\n    return x * x\n",
+        "import flytekit\nfrom flytekit import Secret\nfrom union.actor import ActorEnvironment\n\nworker = ActorEnvironment(name=\"worker\", replica_count=2, ttl_seconds=60, secret_requests=[Secret(group=\"db\", key=\"token\")])\n\n\n@worker.task(cache=True, cache_version=\"1\")\ndef square(x: int) -> int:\n    return x * x + len(flytekit.current_context().secrets.get(group=\"db\", key=\"token\"))\n",
     );
     write(
         &pristine,
@@ -627,6 +628,12 @@ fn a_task_calling_an_actor_of_another_module_moves_with_the_actor() {
         actors.contains("worker = flyte.TaskEnvironment(name=\"worker\"")
             && actors.contains("reusable=flyte.ReusePolicy(replicas=2, idle_ttl=60)")
             && !actors.contains("from union"),
+        "{actors}"
+    );
+    assert!(
+        actors.contains("secrets=[flyte.Secret(key=\"token\", group=\"db\")]")
+            && actors.contains("@worker.task(cache=flyte.Cache(")
+            && actors.contains("os.environ[\"DB_TOKEN\"]"),
         "{actors}"
     );
     let report = String::from_utf8_lossy(&migrated["scoring/report.py"]).to_string();

@@ -9,7 +9,7 @@ use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, ExprName, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
-use crate::diagnostic::{Diagnostic, Edit};
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::importer::Importer;
 use crate::registry::Rule;
 use crate::rules;
@@ -141,7 +141,18 @@ impl<'a> Checker<'a> {
         self.rules.contains(rule)
     }
 
-    pub fn report(&mut self, diagnostic: Diagnostic) {
+    pub fn report(&mut self, mut diagnostic: Diagnostic) {
+        // Code of an environment that is one only after another fix (an actor's call, its
+        // tasks) is Flyte 2 code no sooner than that fix lands.
+        if let Some(fix) = &mut diagnostic.fix
+            && fix.applicability != Applicability::DisplayOnly
+            && let Some(pending) = self
+                .stmts
+                .first()
+                .and_then(|stmt| rules::actors::pending_in(self, stmt))
+        {
+            fix.applicability = fix.applicability.min(pending);
+        }
         if self.enabled(diagnostic.rule)
             && !self
                 .compat

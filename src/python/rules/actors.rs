@@ -7,7 +7,7 @@
 //! rewrite as a task environment, so workflows that call its tasks await them and depend on it
 //! in the round the actor moves.
 
-use ruff_python_ast::{Expr, ExprCall};
+use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
 use ruff_text_size::Ranged;
 
 use super::{keyword_name, string_literal};
@@ -160,6 +160,54 @@ pub fn is_actor(checker: &Checker, var: &str) -> bool {
 /// environment (lists it in `depends_on`, passes Flyte 2 keywords to its `task`) is no safer.
 pub fn pending(checker: &Checker, var: &str) -> Option<Applicability> {
     is_actor(checker, var).then_some(Applicability::Unsafe)
+}
+
+/// For the module-level statement being checked, the applicability of the fix its code is
+/// Flyte 2 code after: an actor's call and the functions decorated with `@actor.task` wait for
+/// FM624's (unsafe) fix, or for a hand migration when FM624 cannot move the actor.
+pub fn pending_in(checker: &Checker, stmt: &Stmt) -> Option<Applicability> {
+    match stmt {
+        Stmt::Assign(assign) => match &*assign.value {
+            Expr::Call(call) if checker.resolves_to(&call.func, ACTOR_ENVIRONMENT) => {
+                Some(moves(checker, call))
+            }
+            _ => None,
+        },
+        Stmt::FunctionDef(def) => pending_task(checker, def),
+        _ => None,
+    }
+}
+
+/// For a function decorated with `@actor.task` (`actor` a module-level union actor): `Unsafe`
+/// when FM624 moves the actor, `DisplayOnly` when it stays on union.
+pub fn pending_task(checker: &Checker, def: &StmtFunctionDef) -> Option<Applicability> {
+    def.decorator_list.iter().find_map(|d| {
+        let callee = match &d.expression {
+            Expr::Call(call) => &*call.func,
+            other => other,
+        };
+        let Expr::Attribute(attr) = callee else {
+            return None;
+        };
+        if attr.attr.id.as_str() != "task" {
+            return None;
+        }
+        match super::module_value(checker, &attr.value) {
+            Some(Expr::Call(call)) if checker.resolves_to(&call.func, ACTOR_ENVIRONMENT) => {
+                Some(moves(checker, call))
+            }
+            _ => None,
+        }
+    })
+}
+
+/// The applicability of FM624's fix of an actor call: none when it cannot move.
+fn moves(checker: &Checker, call: &ExprCall) -> Applicability {
+    if converts(checker, call) {
+        Applicability::Unsafe
+    } else {
+        Applicability::DisplayOnly
+    }
 }
 
 /// The image of the environment: the actor's image with `unionai-reuse` added.

@@ -88,14 +88,17 @@ fn flytekit_entity(checker: &Checker, name: &ExprName) -> Option<&'static str> {
                 FlyteKind::Eager => "eager workflow",
             });
         }
+        // A task of a union actor that FM624 cannot move stays a flytekit task.
+        if crate::rules::actors::pending_task(checker, def)
+            == Some(crate::diagnostic::Applicability::DisplayOnly)
+        {
+            return Some("task (of a union actor)");
+        }
         return def.decorator_list.iter().find_map(|d| {
             let callee = match &d.expression {
                 Expr::Call(call) => &*call.func,
                 other => other,
             };
-            if union_actor(checker, callee) {
-                return Some("task (of a union actor)");
-            }
             let qualified = checker.resolve(callee)?;
             ENTITIES
                 .iter()
@@ -122,18 +125,4 @@ fn flytekit_entity(checker: &Checker, name: &ExprName) -> Option<&'static str> {
     qualified
         .starts_with("flytekitplugins.")
         .then_some("plugin task")
-}
-
-/// `actor.task` where `actor` is a module-level union `ActorEnvironment(...)` that stays on
-/// union (FM624 cannot move it): its tasks are flytekit tasks.
-fn union_actor(checker: &Checker, callee: &Expr) -> bool {
-    let Expr::Attribute(attr) = callee else {
-        return false;
-    };
-    let Expr::Name(actor) = &*attr.value else {
-        return false;
-    };
-    attr.attr.id.as_str() == "task"
-        && !checker.is_task_environment(actor)
-        && crate::rules::actors::is_actor(checker, actor.id.as_str())
 }

@@ -551,19 +551,7 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         }
     }
     diagnostics.extend(positional(checker, callee, call, &name));
-    // `actor.task(...)` is Flyte 2's only once FM624's unsafe fix moves the actor: until then,
-    // its Flyte 2 keywords would reach flytekit.
-    let pending = match &*call.func {
-        Expr::Attribute(attr) => match &*attr.value {
-            Expr::Name(receiver) => super::actors::pending(checker, receiver.id.as_str()),
-            _ => None,
-        },
-        _ => None,
-    };
-    for mut diagnostic in diagnostics {
-        if let (Some(applicability), Some(fix)) = (pending, &mut diagnostic.fix) {
-            fix.applicability = fix.applicability.min(applicability);
-        }
+    for diagnostic in diagnostics {
         checker.report(diagnostic);
     }
 }
