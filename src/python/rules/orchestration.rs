@@ -727,6 +727,9 @@ struct Analyzer<'c, 'a> {
     candidates: Vec<TextSize>,
     /// The reference stubs the body calls.
     stubs: std::cell::RefCell<Vec<Stub>>,
+    /// Names a hoisted call's result must not take: every word of the function's text, the
+    /// module's names, and the names the rewrite writes.
+    taken: HashSet<String>,
 }
 
 /// The ranges of the diagnostics with a fix inside `body`.
@@ -850,6 +853,7 @@ impl<'c, 'a> Analyzer<'c, 'a> {
                 .map(|d| d.range.start())
                 .collect(),
             stubs: std::cell::RefCell::new(Vec::new()),
+            taken: taken_names(checker, def),
         }
     }
 }
@@ -861,6 +865,9 @@ impl<'a> Analyzer<'_, 'a> {
         let mut edges: Vec<(usize, usize)> = Vec::new();
         let mut ordering = false;
         let mut orphans: Vec<String> = Vec::new();
+        // Whether a statement's nested calls became nodes of their own (the block is then
+        // written anew).
+        let mut hoisted = false;
         for (i, stmt) in body.iter().enumerate() {
             let (leading, trailing) = self.comments(body, i)?;
             if let Some(operands) = ordering_operands(stmt) {
@@ -915,6 +922,20 @@ impl<'a> Analyzer<'_, 'a> {
                 );
                 continue;
             }
+            if let Some((inner, mut node)) = self.hoisted(stmt)? {
+                hoisted = true;
+                let outer = nodes.len() + inner.len();
+                for call in inner {
+                    edges.push((nodes.len(), outer));
+                    nodes.push(call);
+                }
+                let mut lead = std::mem::take(&mut orphans);
+                lead.extend(leading);
+                node.leading = lead;
+                node.trailing = trailing;
+                nodes.push(node);
+                continue;
+            }
             let mut node = self.statement(stmt)?;
             let mut lead = std::mem::take(&mut orphans);
             lead.extend(leading);
@@ -932,7 +953,7 @@ impl<'a> Analyzer<'_, 'a> {
         let order = schedule(&nodes, &edges)?;
         let waves_of_one = order.iter().all(|wave| wave.len() == 1);
         let in_source_order = order.iter().flatten().copied().eq(0..nodes.len());
-        if waves_of_one && in_source_order && !ordering {
+        if waves_of_one && in_source_order && !ordering && !hoisted {
             let mut edits = Vec::new();
             for node in nodes {
                 edits.extend(node.edits);
@@ -1024,6 +1045,151 @@ impl<'a> Analyzer<'_, 'a> {
             node.kind = NodeKind::Timed;
         }
         Ok(node)
+    }
+
+    /// A statement whose value reads the results of two or more task calls that do not read
+    /// each other (`t(a=s1(x=x), b=s2(x=x))`, `return s1(x=x), s2(x=x)`): those calls as nodes
+    /// of their own, each bound to a fresh name, and the statement reading the names. The calls
+    /// then start together, as Flyte 1's graph ran them, instead of one after another inside
+    /// the expression. `None` when the statement is not of that form; every other part of the
+    /// value must call nothing, so nothing else runs in another order.
+    fn hoisted(&mut self, stmt: &'a Stmt) -> Outcome<Option<(Vec<Node<'a>>, Node<'a>)>> {
+        let (target, value) = match stmt {
+            Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                (Some(&assign.targets[0]), &*assign.value)
+            }
+            Stmt::Expr(e) => (None, &*e.value),
+            Stmt::Return(r) => match &r.value {
+                Some(value) => (None, &**value),
+                None => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        let is_task_call = |analyzer: &Self, call: &ExprCall| {
+            matches!(analyzer.kind(call), Ok(CallKind::Aio | CallKind::Direct))
+        };
+        let (outer, operands): (Option<&'a ExprCall>, Vec<(&'a Expr, Option<&'a str>)>) =
+            match value {
+                Expr::Call(call) if is_task_call(self, call) => {
+                    if let Expr::Call(inner) = &*call.func
+                        && arguments_call_anything(inner)
+                    {
+                        return Ok(None);
+                    }
+                    let operands = call
+                        .arguments
+                        .args
+                        .iter()
+                        .map(|a| (a, None))
+                        .chain(
+                            call.arguments
+                                .keywords
+                                .iter()
+                                .map(|k| (&k.value, k.arg.as_ref().map(|a| a.id.as_str()))),
+                        )
+                        .collect();
+                    (Some(call), operands)
+                }
+                Expr::Tuple(t) => (None, t.elts.iter().map(|e| (e, None)).collect()),
+                Expr::List(l) => (None, l.elts.iter().map(|e| (e, None)).collect()),
+                _ => return Ok(None),
+            };
+        let mut inner: Vec<(&'a ExprCall, Option<&'a str>)> = Vec::new();
+        for (operand, keyword) in operands {
+            match operand {
+                Expr::Call(call) if is_task_call(self, call) => {
+                    if !matches!(self.has_task_call_in_arguments(call), Ok(false)) {
+                        return Ok(None);
+                    }
+                    inner.push((call, keyword));
+                }
+                other if calls_anything(other) => return Ok(None),
+                _ => {}
+            }
+        }
+        if inner.len() < 2 {
+            return Ok(None);
+        }
+        let mut nodes = Vec::new();
+        let mut replacements = Vec::new();
+        for (call, keyword) in inner {
+            let name = self.fresh_name(call, keyword);
+            nodes.push(self.call_node(call, Some(name.clone()))?);
+            replacements.push(Edit::replace(call.range(), name));
+        }
+        let names = Names::of_stmt(stmt);
+        let mut node = Node {
+            range: stmt.range(),
+            kind: NodeKind::Plain,
+            edits: replacements,
+            await_edit: None,
+            mentions: names.mentions,
+            writes: names.writes,
+            mutated: names.mutated,
+            pure: false,
+            cached: None,
+            barrier: false,
+            leading: Vec::new(),
+            trailing: None,
+        };
+        if let Some(call) = outer {
+            let call_node = {
+                let mut edits = Vec::new();
+                if self.kind(call)? == CallKind::Aio {
+                    edits.push(Edit::insert(call.func.end(), ".aio"));
+                }
+                edits
+            };
+            node.edits.extend(call_node);
+            if let Stmt::Return(_) = stmt {
+                node.edits.push(Edit::insert(call.start(), "await "));
+                node.kind = NodeKind::Timed;
+            } else {
+                let target = target.map(|t| {
+                    let text = self.checker.text(t.range());
+                    match t {
+                        Expr::Tuple(_) if !text.starts_with('(') => format!("({text})"),
+                        _ => text.to_string(),
+                    }
+                });
+                node.kind = NodeKind::Call {
+                    target,
+                    call: call.range(),
+                };
+                node.await_edit = Some(Edit::insert(call.start(), "await "));
+                node.pure = true;
+            }
+        }
+        Ok(Some((nodes, node)))
+    }
+
+    /// A name for the result of a hoisted call that nothing in the function or module uses:
+    /// the keyword it is passed as, else `<task>_result`, then the same with `_2`, `_3`, ...
+    fn fresh_name(&mut self, call: &ExprCall, keyword: Option<&str>) -> String {
+        let callee = match &*call.func {
+            Expr::Name(n) => n.id.as_str(),
+            Expr::Call(inner) => match &*inner.func {
+                Expr::Attribute(a) => match &*a.value {
+                    Expr::Name(n) => n.id.as_str(),
+                    _ => "task",
+                },
+                _ => "task",
+            },
+            _ => "task",
+        };
+        let base = match keyword {
+            Some(keyword) if !self.taken.contains(keyword) => keyword.to_string(),
+            Some(keyword) => format!("{callee}_{keyword}"),
+            None => format!("{callee}_result"),
+        };
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        self.taken.insert(name.clone());
+        name
     }
 
     /// A gatherable task call as a node.
@@ -1640,6 +1806,17 @@ impl<'a> Analyzer<'_, 'a> {
                         out.push_str("await ");
                         out.push_str(&render(source, *call, &node.edits));
                     }
+                    // A call hoisted out of a statement: bound to its name here.
+                    NodeKind::Call {
+                        target: Some(target),
+                        call,
+                    } if node.range == *call => {
+                        let _ = write!(
+                            out,
+                            "{target} = await {}",
+                            render(source, *call, &node.edits)
+                        );
+                    }
                     _ => {
                         let mut edits = node.edits.clone();
                         edits.extend(node.await_edit.clone());
@@ -1893,6 +2070,16 @@ fn is_cached(def: &StmtFunctionDef) -> bool {
 
 /// Whether the arguments of a call call anything (their evaluation could have effects).
 fn arguments_call_anything(call: &ExprCall) -> bool {
+    call.arguments
+        .args
+        .iter()
+        .chain(call.arguments.keywords.iter().map(|k| &k.value))
+        .any(calls_anything)
+        || matches!(&*call.func, Expr::Call(inner) if arguments_call_anything(inner))
+}
+
+/// Whether evaluating an expression calls, awaits or binds anything.
+fn calls_anything(expr: &Expr) -> bool {
     struct AnyCall(bool);
     impl<'a> Visitor<'a> for AnyCall {
         fn visit_expr(&mut self, expr: &'a Expr) {
@@ -1903,18 +2090,61 @@ fn arguments_call_anything(call: &ExprCall) -> bool {
         }
     }
     let mut any = AnyCall(false);
-    for arg in call
-        .arguments
-        .args
-        .iter()
-        .chain(call.arguments.keywords.iter().map(|k| &k.value))
-    {
-        any.visit_expr(arg);
-    }
-    if let Expr::Call(inner) = &*call.func {
-        return any.0 || arguments_call_anything(inner);
-    }
+    any.visit_expr(expr);
     any.0
+}
+
+/// The names a hoisted call's result must not take (see `Analyzer::taken`).
+/// Every word of the function's text counts (a name, an attribute, a word in a string), except
+/// where it names a keyword argument (`a` of `t(a=...)` is free to be the name of its value).
+fn taken_names(checker: &Checker, def: &StmtFunctionDef) -> HashSet<String> {
+    struct Keywords(Vec<TextRange>);
+    impl<'a> Visitor<'a> for Keywords {
+        fn visit_keyword(&mut self, keyword: &'a ruff_python_ast::Keyword) {
+            if let Some(arg) = &keyword.arg {
+                self.0.push(arg.range());
+            }
+            visitor::walk_keyword(self, keyword);
+        }
+    }
+    let mut keywords = Keywords(Vec::new());
+    for decorator in &def.decorator_list {
+        keywords.visit_decorator(decorator);
+    }
+    keywords.visit_parameters(&def.parameters);
+    keywords.visit_body(&def.body);
+    keywords.0.sort_by_key(|r| r.start());
+    let mut taken: HashSet<String> = HashSet::default();
+    let mut segments = Vec::new();
+    let mut from = def.start();
+    for keyword in &keywords.0 {
+        if keyword.start() >= from {
+            segments.push(TextRange::new(from, keyword.start()));
+        }
+        from = from.max(keyword.end());
+    }
+    segments.push(TextRange::new(from, def.end()));
+    for segment in segments {
+        taken.extend(
+            checker
+                .text(segment)
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .map(str::to_string),
+        );
+    }
+    taken.extend(
+        checker
+            .semantic
+            .bindings()
+            .iter()
+            .filter(|b| b.scope == 0)
+            .map(|b| b.name.to_string()),
+    );
+    for name in ["asyncio", "flyte", "list", "tuple", "_"] {
+        taken.insert(name.to_string());
+    }
+    taken
 }
 
 /// Names a statement reads and binds.
@@ -2238,6 +2468,53 @@ mod tests {
             out.starts_with("def wf(x: int) -> int:\n    f = t\n    return f(x=x)\n"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn task_calls_nested_in_one_statement_start_together() {
+        // Calls inside an operator stay in the expression.
+        let out = fixed("    y = 1\n    return t(x=t(x=x) + t(x=y))\n");
+        assert!(
+            out.contains("await t.aio(x=(await t.aio(x=x)) + (await t.aio(x=y)))"),
+            "{out}"
+        );
+        let source = "from flytekit import task, workflow\n\n\n@task\ndef add(a: int, b: int) -> int:\n    return a + b\n\n\n\
+             @task\ndef t(x: int) -> int:\n    return x\n\n\n\
+             @workflow\ndef wf(x: int, a: int) -> int:\n    # together\n    s = add(a=t(x=x), b=t(x=a))  # sum\n    return s\n";
+        let settings = Settings {
+            unsafe_fixes: true,
+            style: Style::Async,
+            ..Settings::default()
+        };
+        let out = crate::fix::fix_text(source, &settings).expect("fixes").text;
+        assert!(
+            out.contains(
+                "    # together\n    t_a, b = await asyncio.gather(\n        t.aio(x=x),\n        t.aio(x=a),\n    )\n    \
+                 s = await add.aio(a=t_a, b=b)  # sum\n"
+            ),
+            "{out}"
+        );
+        // A tuple of calls, returned.
+        let out = fixed("    return t(x=x), t(x=x + 1)\n");
+        assert!(
+            out.contains("    t_result, t_result_2 = await asyncio.gather(\n        t.aio(x=x),\n        t.aio(x=x + 1),\n    )\n    return t_result, t_result_2\n"),
+            "{out}"
+        );
+        // A chain, and calls beside a plain call, stay in the expression.
+        let out = fixed("    return t(x=t(x=x))\n");
+        assert!(
+            out.contains("return await t.aio(x=await t.aio(x=x))"),
+            "{out}"
+        );
+        let out = fixed("    return [t(x=x), t(x=x), len(str(x))]\n");
+        assert!(
+            out.contains("return [await t.aio(x=x), await t.aio(x=x), len(str(x))]"),
+            "{out}"
+        );
+        // Calls of a cached task still run one after another.
+        let out = fixed("    return cached(x=x), cached(x=x + 1)\n");
+        assert!(!out.contains("gather"), "{out}");
+        assert!(out.contains("    cached_result = await cached.aio(x=x)\n    cached_result_2 = await cached.aio(x=x + 1)\n"), "{out}");
     }
 
     #[test]
