@@ -74,6 +74,9 @@ pub struct Checker<'a> {
     /// Whether each union `ActorEnvironment(...)` call moves (FM624), by the call's start: the
     /// question comes with every `@actor.task`, and the answer is a whole rewrite.
     actors: RefCell<HashMap<TextSize, bool>>,
+    /// For each module-level statement whose names flytekit functions read, the least
+    /// applicability of those functions' moves (see `pending`); built on first use.
+    readers: std::cell::OnceCell<HashMap<TextSize, Applicability>>,
     /// `try:` statements that already import Flyte 2 and fall back on `ImportError`: code in
     /// them is compatibility code, not reported.
     compat: Vec<TextRange>,
@@ -113,21 +116,14 @@ impl<'a> Checker<'a> {
             recent_next: Cell::new(0),
             kinds: RefCell::new(HashMap::default()),
             actors: RefCell::new(HashMap::default()),
+            readers: std::cell::OnceCell::new(),
         }
     }
 
     pub fn run(mut self) -> (Vec<Diagnostic>, Option<TextRange>) {
-        if [
-            Rule::TaskDecorator,
-            Rule::WorkflowDecorator,
-            Rule::DynamicDecorator,
-            Rule::MainBlockRun,
-        ]
-        .iter()
-        .any(|&r| self.enabled(r))
-        {
-            self.plan = crate::env::plan(&self);
-        }
+        // Planned whatever the selection: the plan also says when the code of a function is
+        // Flyte 2 code (see `report`).
+        self.plan = crate::env::plan(&self);
         self.visit_body(self.module);
         rules::imports::unused_flytekit_imports(&mut self);
         rules::imports::plugin_registrations(&mut self);
@@ -142,14 +138,12 @@ impl<'a> Checker<'a> {
     }
 
     pub fn report(&mut self, mut diagnostic: Diagnostic) {
-        // Code of an environment that is one only after another fix (an actor's call, its
-        // tasks) is Flyte 2 code no sooner than that fix lands.
+        // Code that is Flyte 2 code only after another fix (a flytekit function's move to an
+        // environment, an actor's call and its tasks) is rewritten no sooner than that fix
+        // lands: a Flyte 2 body under a flytekit decorator runs on neither SDK.
         if let Some(fix) = &mut diagnostic.fix
             && fix.applicability != Applicability::DisplayOnly
-            && let Some(pending) = self
-                .stmts
-                .first()
-                .and_then(|stmt| rules::actors::pending_in(self, stmt))
+            && let Some(pending) = self.stmts.first().and_then(|stmt| self.pending(stmt))
         {
             fix.applicability = fix.applicability.min(pending);
         }
@@ -161,6 +155,73 @@ impl<'a> Checker<'a> {
         {
             self.diagnostics.push(diagnostic);
         }
+    }
+
+    /// The applicability of the fix a module-level statement waits for before its code is Flyte
+    /// 2 code: the move of a flytekit function (display-only when it cannot move), or of the
+    /// actor it belongs to. `None` when it waits for nothing.
+    /// A module-level value that flytekit functions read (a `Secret`, `Resources` or image
+    /// bound to a name) waits for the least of their moves, so a function that stays on
+    /// flytekit does not read a Flyte 2 value.
+    fn pending(&self, stmt: &Stmt) -> Option<Applicability> {
+        if let Stmt::FunctionDef(def) = stmt
+            && let Some(plan) = self.plan.functions.get(&def.range.start())
+        {
+            return Some(self.plan_applicability(plan));
+        }
+        let read = match stmt {
+            Stmt::Assign(_) | Stmt::AnnAssign(_) => self.readers().get(&stmt.start()).copied(),
+            _ => None,
+        };
+        match (read, rules::actors::pending_in(self, stmt)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn plan_applicability(&self, plan: &crate::env::FunctionPlan) -> Applicability {
+        plan.fix
+            .as_ref()
+            .map_or(Applicability::DisplayOnly, |fix| fix.applicability)
+    }
+
+    /// See `readers`: module-level statement start → the least applicability of the moves of
+    /// the planned functions that read a name it binds.
+    fn readers(&self) -> &HashMap<TextSize, Applicability> {
+        self.readers.get_or_init(|| {
+            let module = self.module;
+            let statement = |at: TextSize| {
+                let i = module.partition_point(|s| s.end() <= at);
+                module.get(i).filter(|s| s.range().contains(at))
+            };
+            let mut readers: HashMap<TextSize, Applicability> = HashMap::default();
+            if self.plan.functions.is_empty() {
+                return readers;
+            }
+            for (at, binding) in self.semantic.resolutions() {
+                if binding.scope != 0 {
+                    continue;
+                }
+                let Some(Stmt::FunctionDef(def)) = statement(at) else {
+                    continue;
+                };
+                let Some(plan) = self.plan.functions.get(&def.range.start()) else {
+                    continue;
+                };
+                let Some(defining) = statement(binding.range.start()) else {
+                    continue;
+                };
+                if !matches!(defining, Stmt::Assign(_) | Stmt::AnnAssign(_)) {
+                    continue;
+                }
+                let applicability = self.plan_applicability(plan);
+                readers
+                    .entry(defining.start())
+                    .and_modify(|a| *a = (*a).min(applicability))
+                    .or_insert(applicability);
+            }
+            readers
+        })
     }
 
     pub fn source(&self) -> &'a str {

@@ -187,6 +187,13 @@ impl<'a> SemanticModel<'a> {
         self.resolved.get(&name_start).map(|&id| &self.bindings[id])
     }
 
+    /// Every name read that resolves to a binding: where the name starts, and the binding.
+    pub fn resolutions(&self) -> impl Iterator<Item = (TextSize, &Binding<'a>)> {
+        self.resolved
+            .iter()
+            .map(|(&at, &id)| (at, &self.bindings[id]))
+    }
+
     pub fn bindings(&self) -> &[Binding<'a>] {
         &self.bindings
     }
