@@ -144,6 +144,88 @@ fn fix_invariants() {
     assert!(seen > 0, "no fixtures found");
 }
 
+/// The code of a flytekit function is Flyte 2 code only once the function moves to an
+/// environment: while its move cannot be made, or needs `--unsafe-fixes`, no other fix rewrites
+/// its decorator or body before it (a `flyte.Secret` in a flytekit decorator, `flyte.ctx()` in a
+/// flytekit task run on neither SDK).
+#[test]
+fn fixes_in_a_function_wait_for_its_move() {
+    let blocked = "from flytekit import Resources, Secret, current_context, task\n\n\
+        @task(secret_requests=[Secret(group=\"g\", key=\"k\")], task_config=object(), \
+        requests=Resources(mem=\"1Gi\"), cache=True, cache_version=\"1\")\n\
+        def t(x: int) -> int:\n    return x + len(current_context().secrets.get(\"g\", \"k\"))\n";
+    for unsafe_fixes in [false, true] {
+        let outcome = fix_text(blocked, &all_rules(unsafe_fixes)).expect("fixes");
+        assert_eq!(
+            outcome.text, blocked,
+            "a task that cannot move keeps its code"
+        );
+        let remaining: Vec<_> = outcome.remaining.iter().map(|d| d.rule.code()).collect();
+        for code in ["FM204", "FM406", "FM201", "FM203", "FM401"] {
+            assert!(
+                remaining.contains(&code),
+                "{code} still reported: {remaining:?}"
+            );
+        }
+    }
+
+    // The workflow's move is unsafe (it becomes `async`): removing its `>>` waits for it.
+    let unsafe_move = "from flytekit import task, workflow\n\n\n@task\ndef t(x: int) -> int:\n    return x\n\n\n\
+        @workflow\ndef wf(x: int) -> int:\n    a = t(x=x)\n    b = t(x=x)\n    a >> b\n    return b\n";
+    let safe = fix_text(unsafe_move, &all_rules(false)).expect("fixes");
+    assert!(safe.text.contains("a >> b"), "{}", safe.text);
+    assert!(safe.text.contains("@workflow"), "{}", safe.text);
+    let whole = fix_text(unsafe_move, &all_rules(true)).expect("fixes");
+    assert!(
+        !whole.text.contains(">>") && !whole.text.contains("flytekit"),
+        "{}",
+        whole.text
+    );
+}
+
+/// A task that keeps a flytekit decorator with no Flyte 2 form keeps its `@task` too, and one
+/// whose decorator has a Flyte 2 form moves with it, in the same fix.
+#[test]
+fn a_task_moves_only_with_its_other_decorators() {
+    let kept = "from flytekit import task\nfrom flytekitplugins.flyteinteractive import vscode\n\n\n\
+        @task\n@vscode(max_idle_seconds=60)\ndef debug() -> int:\n    return 1\n";
+    let outcome = fix_text(kept, &all_rules(true)).expect("fixes");
+    assert_eq!(outcome.text, kept);
+    assert!(
+        outcome
+            .remaining
+            .iter()
+            .any(|d| d.rule == Rule::TaskDecorator
+                && d.help.as_deref().is_some_and(|h| h.contains("`@vscode`"))),
+        "{:?}",
+        outcome.remaining
+    );
+
+    let moved = "from flytekit import Secret, task\nfrom flytekitplugins.wandb import wandb_init\n\n\
+        key = Secret(key=\"api-key\", group=\"wandb\")\n\n\n\
+        @task(secret_requests=[key])\n@wandb_init(project=\"p\", entity=\"e\", secret=key)\n\
+        def train() -> int:\n    return 1\n";
+    let outcome = fix_text(moved, &all_rules(true)).expect("fixes");
+    let text = &outcome.text;
+    assert!(
+        text.contains(
+            "key = flyte.Secret(key=\"api-key\", group=\"wandb\", as_env_var=\"WANDB_API_KEY\")"
+        ) && text.contains(
+            "@flyteplugins.wandb.wandb_init(project=\"p\", entity=\"e\")\n@env.task\ndef train"
+        ) && !text.contains("flytekit"),
+        "{text}"
+    );
+    assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
+    // Without --unsafe-fixes nothing moves: the decorator's fix is unsafe.
+    let safe = fix_text(moved, &all_rules(false)).expect("fixes");
+    assert!(
+        safe.text
+            .contains("@task(secret_requests=[key])\n@wandb_init("),
+        "{}",
+        safe.text
+    );
+}
+
 /// A file written with CRLF line endings keeps them: every line a fix writes, for every
 /// fixture with every rule, ends the way the file's lines do.
 #[test]

@@ -1054,6 +1054,12 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
     if def.decorator_list.len() > 1 {
         c.notes
             .push("other decorators now wrap a Flyte 2 task".to_string());
+        if let Err(why) =
+            crate::rules::constructs::other_decorators_convert(checker, def, decorator)
+        {
+            c.blocker = Some(why);
+            return Some(c);
+        }
     }
     let Some(call) = call else {
         return Some(c);
@@ -1312,6 +1318,9 @@ pub struct ResourceSettings<'a> {
     /// v2 field → (request text, limit text).
     fields: BTreeMap<&'static str, (Option<String>, Option<String>)>,
     accelerator: Option<&'a Expr>,
+    /// Every GPU count given, as an integer when it is one (a name bound once at module level
+    /// to a literal is that literal).
+    gpu_counts: Vec<Option<u64>>,
     shm: Option<String>,
     /// A whole `Resources` value that is not a literal call (a variable).
     opaque: Vec<(String, String, &'a Expr)>,
@@ -1378,6 +1387,16 @@ impl<'a> ResourceSettings<'a> {
                             Some("a `Resources` field has no Flyte 2 equivalent".to_string());
                         continue;
                     };
+                    if field == "gpu" {
+                        let counts = match value {
+                            Expr::Tuple(t) => t.elts.iter().collect(),
+                            Expr::List(l) => l.elts.iter().collect(),
+                            other => vec![other],
+                        };
+                        self.gpu_counts.extend(counts.into_iter().map(|c| {
+                            crate::rules::count_literal(crate::rules::module_constant(checker, c))
+                        }));
+                    }
                     let entry = self.fields.entry(field).or_default();
                     match name {
                         "requests" => {
@@ -1481,15 +1500,25 @@ impl<'a> ResourceSettings<'a> {
                 Some(gpu) => match fields.iter_mut().find(|(f, _)| *f == "gpu") {
                     // Already typed (`"T4:1"`), as FM202 writes it.
                     Some((_, value)) if value.contains(':') => {}
-                    Some((_, value)) => match value.trim_matches('"').parse::<u64>() {
-                        Ok(0) => {}
-                        Ok(n) => *value = gpu_value(&gpu, n),
-                        Err(_) => {
-                            self.blocker = Some(
-                                "the GPU count with `accelerator=` is not a literal".to_string(),
-                            )
+                    Some((_, value)) => {
+                        match value.trim_matches('"').parse::<u64>().ok().or_else(|| {
+                            match self.gpu_counts.as_slice() {
+                                [Some(n), rest @ ..] if rest.iter().all(|c| *c == Some(*n)) => {
+                                    Some(*n)
+                                }
+                                _ => None,
+                            }
+                        }) {
+                            Some(0) => {}
+                            Some(n) => *value = gpu_value(&gpu, n),
+                            None => {
+                                self.blocker = Some(
+                                    "the GPU count with `accelerator=` is not a literal"
+                                        .to_string(),
+                                )
+                            }
                         }
-                    },
+                    }
                     None => {
                         self.blocker = Some(
                             "`accelerator=` comes without a GPU count: write \

@@ -185,6 +185,10 @@ const ADVICE: &[(&str, &str)] = &[
         "Flyte 1 agents are connectors in Flyte 2: subclass `flyte.connectors.AsyncConnector` (`create`, `get`, `delete`) and register it with `flyte.connectors.ConnectorRegistry.register(...)`",
     ),
     (
+        "flytekitplugins.wandb.wandb_init",
+        "Use `@flyteplugins.wandb.wandb_init(project=..., entity=...)` above `@env.task` (Flyte 1 put `@wandb_init` below `@task`), and give the task's `flyte.Secret` `as_env_var=\"WANDB_API_KEY\"`: Flyte 2's `wandb.init` reads the key from that variable. A key from a callable, `host=`/`api_host=` (set `WANDB_BASE_URL` in `env_vars=` instead) and `dir=` are written by hand",
+    ),
+    (
         "flytekitplugins.mlflow.mlflow_autolog",
         "Use `@flyteplugins.mlflow.mlflow_run(autolog=True, framework=\"<mlflow module name, e.g. sklearn>\", experiment_name=...)` above `@env.task` (Flyte 1 put `@mlflow_autolog` below `@task`); it renders no metrics deck",
     ),
@@ -471,14 +475,12 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
                         text.split('(').next().unwrap_or(&text)
                     ))
                     .with_fix(Fix::unsafe_edits(edits))
-            } else if let Some((edits, text)) = mlflow_run(checker, expr, qualified) {
+            } else if let Some((edits, help)) = task_decorator_of(checker, expr)
+                .and_then(|(def, at)| plugin_decorator(checker, def, at, qualified))
+            {
                 diagnostic
-                    .with_help(format!("Decorate the task with `@{text}` above the task decorator (Flyte 2's order); it renders no metrics deck"))
+                    .with_help(help)
                     .with_fix(Fix::unsafe_edits(edits))
-            } else if let Some(edit) = drop_interactive(checker, expr, qualified) {
-                diagnostic
-                    .with_help("Remove the decorator and start the run with `flyte run --debug` (or `flyte.with_runcontext(debug=True)`), which serves VS Code in the task's container")
-                    .with_fix(Fix::unsafe_edits(vec![edit]))
             } else {
                 diagnostic.with_help(help)
             };
@@ -749,37 +751,140 @@ fn module_config(checker: &Checker, expr: &Expr) -> Option<(Vec<Edit>, String)> 
     Some((edits, config.text))
 }
 
-/// `@mlflow_autolog(framework=mlflow.keras, experiment_name=...)` below a task decorator:
-/// `@flyteplugins.mlflow.mlflow_run(autolog=True, framework="keras", ...)` above it, as edits
-/// and the new decorator's text.
-fn mlflow_run(checker: &Checker, expr: &Expr, qualified: &str) -> Option<(Vec<Edit>, String)> {
-    if qualified != "flytekitplugins.mlflow.mlflow_autolog" || !checker.in_decorator(expr) {
-        return None;
-    }
+/// The function whose decorator `expr` (the decorator's callee) is, and the decorator's index.
+fn task_decorator_of<'a>(
+    checker: &Checker<'a>,
+    expr: &Expr,
+) -> Option<(&'a ruff_python_ast::StmtFunctionDef, usize)> {
     let Some(ruff_python_ast::Stmt::FunctionDef(def)) = checker.current_stmt() else {
         return None;
     };
-    let is_task = |d: &ruff_python_ast::Decorator| {
-        let callee = match &d.expression {
-            Expr::Call(call) => &*call.func,
-            other => other,
-        };
-        checker.resolves_to(callee, &["flytekit.task"])
-            || matches!(callee, Expr::Attribute(a) if a.attr.id.as_str() == "task"
-                && matches!(&*a.value, Expr::Name(n) if checker.is_task_environment(n)))
-    };
-    let task = def.decorator_list.iter().position(is_task)?;
     let at = def
         .decorator_list
         .iter()
-        .position(|d| match &d.expression {
-            Expr::Call(call) => call.func.range() == expr.range(),
-            other => other.range() == expr.range(),
-        })?;
-    // Flyte 1's order: the task decorator wraps the autologged function.
+        .position(|d| callee(&d.expression).range() == expr.range())?;
+    Some((def, at))
+}
+
+/// A decorator's callee: `f` of `@f` and of `@f(...)`.
+fn callee(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Call(call) => &call.func,
+        other => other,
+    }
+}
+
+/// The Flyte 2 form of a flytekit plugin decorator of a task (decorator `at` of `def`), as
+/// edits and the help line: `@mlflow_autolog`, `@wandb_init` and `@vscode`.
+fn plugin_decorator(
+    checker: &Checker,
+    def: &ruff_python_ast::StmtFunctionDef,
+    at: usize,
+    qualified: &str,
+) -> Option<(Vec<Edit>, String)> {
+    match qualified {
+        "flytekitplugins.mlflow.mlflow_autolog" => mlflow_run(checker, def, at).map(|(edits, text)| {
+            (
+                edits,
+                format!("Decorate the task with `@{text}` above the task decorator (Flyte 2's order); it renders no metrics deck"),
+            )
+        }),
+        "flytekitplugins.wandb.wandb_init" | "flytekitplugins.wandb.tracking.wandb_init" => {
+            wandb_init(checker, def, at).map(|(edits, text)| {
+                (
+                    edits,
+                    format!("Decorate the task with `@{text}` above the task decorator (Flyte 2's order), and expose its secret as `WANDB_API_KEY`, the variable Flyte 2's W&B reads the key from"),
+                )
+            })
+        }
+        "flytekitplugins.flyteinteractive.vscode" => drop_interactive(checker, def, at).map(|edit| {
+            (
+                vec![edit],
+                "Remove the decorator and start the run with `flyte run --debug` (or `flyte.with_runcontext(debug=True)`), which serves VS Code in the task's container".to_string(),
+            )
+        }),
+        _ => None,
+    }
+}
+
+/// Whether every flytekit decorator of a flytekit function other than its own (`@task`) has a
+/// Flyte 2 form this rule writes; `Err` names the first that has none. The function moves to an
+/// environment only then: a flytekit decorator around a Flyte 2 task runs on neither SDK.
+pub(crate) fn other_decorators_convert(
+    checker: &Checker,
+    def: &ruff_python_ast::StmtFunctionDef,
+    own: &ruff_python_ast::Decorator,
+) -> Result<(), String> {
+    for (at, decorator) in def.decorator_list.iter().enumerate() {
+        if decorator.range() == own.range() {
+            continue;
+        }
+        let Some(qualified) = checker.resolve(callee(&decorator.expression)) else {
+            continue;
+        };
+        let flytekit =
+            qualified.starts_with("flytekit.") || qualified.starts_with("flytekitplugins.");
+        if flytekit
+            && (!checker.enabled(Rule::FlytekitConstruct)
+                || plugin_decorator(checker, def, at, &qualified).is_none())
+        {
+            return Err(format!(
+                "it is also decorated with `@{}`, which has no Flyte 2 form here (FM103)",
+                checker.text(callee(&decorator.expression).range())
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether decorator `task` of `def` is a task decorator: flytekit's, or an environment's.
+fn is_task_decorator(checker: &Checker, decorator: &ruff_python_ast::Decorator) -> bool {
+    let callee = callee(&decorator.expression);
+    checker.resolves_to(callee, &["flytekit.task"])
+        || matches!(callee, Expr::Attribute(a) if a.attr.id.as_str() == "task"
+            && matches!(&*a.value, Expr::Name(n) if checker.is_task_environment(n)))
+}
+
+/// The edits that move decorator `at` of `def`, below its task decorator (Flyte 1's order: the
+/// task wraps the decorated function), above it as `text` (Flyte 2's: the decorator wraps the
+/// task); `None` when the order is not Flyte 1's.
+fn move_above_task(
+    checker: &Checker,
+    def: &ruff_python_ast::StmtFunctionDef,
+    at: usize,
+    text: &str,
+) -> Option<Vec<Edit>> {
+    let task = def
+        .decorator_list
+        .iter()
+        .position(|d| is_task_decorator(checker, d))?;
     if at < task {
         return None;
     }
+    let task_decorator = &def.decorator_list[task];
+    let line_start = checker.locator.line_start(task_decorator.range().start());
+    let indent = checker.text(TextRange::new(line_start, task_decorator.range().start()));
+    let indent = indent.strip_suffix('@').unwrap_or(indent);
+    if !indent.trim().is_empty() {
+        return None;
+    }
+    Some(vec![
+        super::dataclass_json::own_lines(checker, def.decorator_list[at].range())?,
+        Edit::insert(
+            line_start,
+            format!("{indent}@{text}{}", checker.line_ending.as_str()),
+        ),
+    ])
+}
+
+/// `@mlflow_autolog(framework=mlflow.keras, experiment_name=...)` below a task decorator:
+/// `@flyteplugins.mlflow.mlflow_run(autolog=True, framework="keras", ...)` above it, as edits
+/// and the new decorator's text.
+fn mlflow_run(
+    checker: &Checker,
+    def: &ruff_python_ast::StmtFunctionDef,
+    at: usize,
+) -> Option<(Vec<Edit>, String)> {
     let decorator = &def.decorator_list[at];
     let mut framework = "sklearn".to_string();
     let mut experiment = None;
@@ -800,11 +905,6 @@ fn mlflow_run(checker: &Checker, expr: &Expr, qualified: &str) -> Option<(Vec<Ed
             }
         }
     }
-    let mut edits = checker.import_module("flyteplugins.mlflow")?;
-    edits.push(super::dataclass_json::own_lines(
-        checker,
-        decorator.range(),
-    )?);
     let experiment = experiment
         .map(|e| format!(", experiment_name={e}"))
         .unwrap_or_default();
@@ -812,36 +912,122 @@ fn mlflow_run(checker: &Checker, expr: &Expr, qualified: &str) -> Option<(Vec<Ed
         "flyteplugins.mlflow.mlflow_run(autolog=True, framework={}{experiment})",
         checker.quote(&framework)
     );
-    let task_decorator = &def.decorator_list[task];
-    let line_start = checker.locator.line_start(task_decorator.range().start());
-    let indent = checker.text(TextRange::new(line_start, task_decorator.range().start()));
-    let indent = indent.strip_suffix('@').unwrap_or(indent);
-    if !indent.trim().is_empty() {
+    let mut edits = move_above_task(checker, def, at, &text)?;
+    edits.extend(checker.import_module("flyteplugins.mlflow")?);
+    Some((edits, text))
+}
+
+/// The variable Flyte 2's W&B plugin reads the API key from (`wandb.init` reads it).
+const WANDB_API_KEY: &str = "WANDB_API_KEY";
+
+/// `@wandb_init(project=..., entity=..., secret=wandb_secret)` below a task decorator, with
+/// `wandb_secret` a module-level `Secret(...)` the task requests:
+/// `@flyteplugins.wandb.wandb_init(project=..., entity=...)` above it, and the secret given
+/// `as_env_var="WANDB_API_KEY"`. Flyte 1 logged in with the secret's value; Flyte 2's
+/// `wandb.init` reads that variable. As edits and the new decorator's text.
+fn wandb_init(
+    checker: &Checker,
+    def: &ruff_python_ast::StmtFunctionDef,
+    at: usize,
+) -> Option<(Vec<Edit>, String)> {
+    let Expr::Call(call) = &def.decorator_list[at].expression else {
+        return None;
+    };
+    if !call.arguments.args.is_empty() {
         return None;
     }
-    edits.push(Edit::insert(
-        line_start,
-        format!("{indent}@{text}{}", checker.line_ending.as_str()),
-    ));
+    let mut kept = Vec::new();
+    let mut secret = None;
+    for keyword in &call.arguments.keywords {
+        match super::keyword_name(keyword)? {
+            "secret" => secret = Some(&keyword.value),
+            // Flyte 2 logs in to the default host; `dir=` named a `FlyteDirectory` input.
+            "host" | "api_host" | "dir" => return None,
+            _ => kept.push(checker.text(keyword.range())),
+        }
+    }
+    let secret = secret?;
+    let Expr::Name(name) = secret else {
+        return None;
+    };
+    let Some(Expr::Call(secret_call)) = super::module_value(checker, secret) else {
+        return None;
+    };
+    if !checker.resolves_to(&secret_call.func, &["flytekit.Secret", "flyte.Secret"])
+        || !secret_call.arguments.args.is_empty()
+        || !requests(checker, def, name.id.as_str())
+        // Another read of the secret by its group and key would no longer find it.
+        || checker.source().contains("secrets.get")
+        || checker.source().contains("get_secret")
+    {
+        return None;
+    }
+    // flytekit's `Secret` names the variable `env_var=`, which FM406 renames.
+    let field = if checker.resolves_to(&secret_call.func, &["flyte.Secret"]) {
+        "as_env_var"
+    } else {
+        "env_var"
+    };
+    let mut edits = Vec::new();
+    match super::keyword(&secret_call.arguments, field) {
+        Some(keyword) if super::string_literal(&keyword.value) == Some(WANDB_API_KEY) => {}
+        Some(_) => return None,
+        None => {
+            let last = secret_call.arguments.keywords.last()?;
+            edits.push(Edit::insert(
+                last.end(),
+                format!(", {field}={}", checker.quote(WANDB_API_KEY)),
+            ));
+        }
+    }
+    let text = format!("flyteplugins.wandb.wandb_init({})", kept.join(", "));
+    edits.extend(move_above_task(checker, def, at, &text)?);
+    edits.extend(checker.import_module("flyteplugins.wandb")?);
     Some((edits, text))
+}
+
+/// Whether the task `def` requests the secret bound to `name`: its flytekit decorator lists it
+/// in `secret_requests=`, or its environment in `secrets=`.
+fn requests(checker: &Checker, def: &ruff_python_ast::StmtFunctionDef, name: &str) -> bool {
+    let lists = |call: &ruff_python_ast::ExprCall, keyword: &str| {
+        matches!(
+            super::keyword(&call.arguments, keyword).map(|k| &k.value),
+            Some(Expr::List(list)) if list.elts.iter().any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == name))
+        )
+    };
+    def.decorator_list.iter().any(|d| {
+        if !is_task_decorator(checker, d) {
+            return false;
+        }
+        match &d.expression {
+            Expr::Call(call) if checker.resolves_to(&call.func, &["flytekit.task"]) => {
+                lists(call, "secret_requests")
+            }
+            expr => match callee(expr) {
+                Expr::Attribute(a) => matches!(
+                    super::module_value(checker, &a.value),
+                    Some(Expr::Call(env)) if lists(env, "secrets")
+                ),
+                _ => false,
+            },
+        }
+    })
 }
 
 /// `@vscode` (bare, or called without arguments) on a task: the deletion of its lines. Flyte 2
 /// debugs any task with `flyte run --debug`.
-fn drop_interactive(checker: &Checker, expr: &Expr, qualified: &str) -> Option<Edit> {
-    if qualified != "flytekitplugins.flyteinteractive.vscode" || !checker.in_decorator(expr) {
-        return None;
-    }
-    let Some(ruff_python_ast::Stmt::FunctionDef(def)) = checker.current_stmt() else {
-        return None;
-    };
+fn drop_interactive(
+    checker: &Checker,
+    def: &ruff_python_ast::StmtFunctionDef,
+    at: usize,
+) -> Option<Edit> {
     if !checker.is_task_function(def) {
         return None;
     }
-    let decorator = def.decorator_list.iter().find(|d| match &d.expression {
-        Expr::Call(call) => call.func.range() == expr.range() && call.arguments.is_empty(),
-        other => other.range() == expr.range(),
-    })?;
+    let decorator = &def.decorator_list[at];
+    if matches!(&decorator.expression, Expr::Call(call) if !call.arguments.is_empty()) {
+        return None;
+    }
     super::dataclass_json::own_lines(checker, decorator.range())
 }
 
