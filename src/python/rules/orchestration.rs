@@ -824,7 +824,26 @@ enum NodeKind {
     Plain,
 }
 
-impl Node<'_> {
+impl<'a> Node<'a> {
+    /// A statement as plain Python, with the names it reads and binds.
+    fn plain(stmt: &'a Stmt) -> Self {
+        let names = Names::of_stmt(stmt);
+        Node {
+            range: stmt.range(),
+            kind: NodeKind::Plain,
+            edits: Vec::new(),
+            await_edit: None,
+            mentions: names.mentions,
+            writes: names.writes,
+            mutated: names.mutated,
+            pure: false,
+            cached: None,
+            barrier: is_barrier(stmt),
+            leading: Vec::new(),
+            trailing: None,
+        }
+    }
+
     fn takes_time(&self) -> bool {
         !matches!(self.kind, NodeKind::Plain)
     }
@@ -996,22 +1015,7 @@ impl<'a> Analyzer<'_, 'a> {
     }
 
     fn statement(&mut self, stmt: &'a Stmt) -> Outcome<Node<'a>> {
-        let names = Names::of_stmt(stmt);
-        let barrier = is_barrier(stmt);
-        let mut node = Node {
-            range: stmt.range(),
-            kind: NodeKind::Plain,
-            edits: Vec::new(),
-            await_edit: None,
-            mentions: names.mentions,
-            writes: names.writes,
-            mutated: names.mutated,
-            pure: false,
-            cached: None,
-            barrier,
-            leading: Vec::new(),
-            trailing: None,
-        };
+        let mut node = Node::plain(stmt);
         // A task call that can join a wave: `x = t(...)`, `a, b = t(...)`, `t(...)`.
         let gatherable = match stmt {
             Stmt::Assign(assign) if assign.targets.len() == 1 => {
@@ -1117,20 +1121,9 @@ impl<'a> Analyzer<'_, 'a> {
             nodes.push(self.call_node(call, Some(name.clone()))?);
             replacements.push(Edit::replace(call.range(), name));
         }
-        let names = Names::of_stmt(stmt);
         let mut node = Node {
-            range: stmt.range(),
-            kind: NodeKind::Plain,
             edits: replacements,
-            await_edit: None,
-            mentions: names.mentions,
-            writes: names.writes,
-            mutated: names.mutated,
-            pure: false,
-            cached: None,
-            barrier: false,
-            leading: Vec::new(),
-            trailing: None,
+            ..Node::plain(stmt)
         };
         if let Some(call) = outer {
             let call_node = {
@@ -2472,12 +2465,6 @@ mod tests {
 
     #[test]
     fn task_calls_nested_in_one_statement_start_together() {
-        // Calls inside an operator stay in the expression.
-        let out = fixed("    y = 1\n    return t(x=t(x=x) + t(x=y))\n");
-        assert!(
-            out.contains("await t.aio(x=(await t.aio(x=x)) + (await t.aio(x=y)))"),
-            "{out}"
-        );
         let source = "from flytekit import task, workflow\n\n\n@task\ndef add(a: int, b: int) -> int:\n    return a + b\n\n\n\
              @task\ndef t(x: int) -> int:\n    return x\n\n\n\
              @workflow\ndef wf(x: int, a: int) -> int:\n    # together\n    s = add(a=t(x=x), b=t(x=a))  # sum\n    return s\n";
@@ -2494,23 +2481,30 @@ mod tests {
             ),
             "{out}"
         );
-        // A tuple of calls, returned.
-        let out = fixed("    return t(x=x), t(x=x + 1)\n");
-        assert!(
-            out.contains("    t_result, t_result_2 = await asyncio.gather(\n        t.aio(x=x),\n        t.aio(x=x + 1),\n    )\n    return t_result, t_result_2\n"),
-            "{out}"
-        );
-        // A chain, and calls beside a plain call, stay in the expression.
-        let out = fixed("    return t(x=t(x=x))\n");
-        assert!(
-            out.contains("return await t.aio(x=await t.aio(x=x))"),
-            "{out}"
-        );
-        let out = fixed("    return [t(x=x), t(x=x), len(str(x))]\n");
-        assert!(
-            out.contains("return [await t.aio(x=x), await t.aio(x=x), len(str(x))]"),
-            "{out}"
-        );
+        for (body, expected) in [
+            // A tuple of calls, returned.
+            (
+                "    return t(x=x), t(x=x + 1)\n",
+                "    t_result, t_result_2 = await asyncio.gather(\n        t.aio(x=x),\n        t.aio(x=x + 1),\n    )\n    return t_result, t_result_2\n",
+            ),
+            // A chain, calls inside an operator, and calls beside a plain call stay in the
+            // expression.
+            (
+                "    y = 1\n    return t(x=t(x=x) + t(x=y))\n",
+                "await t.aio(x=(await t.aio(x=x)) + (await t.aio(x=y)))",
+            ),
+            (
+                "    return t(x=t(x=x))\n",
+                "return await t.aio(x=await t.aio(x=x))",
+            ),
+            (
+                "    return [t(x=x), t(x=x), len(str(x))]\n",
+                "return [await t.aio(x=x), await t.aio(x=x), len(str(x))]",
+            ),
+        ] {
+            let out = fixed(body);
+            assert!(out.contains(expected), "{out}");
+        }
         // Calls of a cached task still run one after another.
         let out = fixed("    return cached(x=x), cached(x=x + 1)\n");
         assert!(!out.contains("gather"), "{out}");
