@@ -53,6 +53,25 @@ impl Suppressions {
         suppressions
     }
 
+    /// Whether a diagnostic of `rule` starting at `at` would be suppressed.
+    pub fn suppresses(&self, locator: &Locator, at: TextSize, rule: Rule) -> bool {
+        if self.file {
+            return true;
+        }
+        if self.directives.is_empty() {
+            return false;
+        }
+        let row = locator.row(at);
+        self.directives.iter().any(|directive| {
+            directive.row == row
+                && directive.codes.as_ref().is_none_or(|codes| {
+                    codes
+                        .iter()
+                        .any(|(code, _)| code.eq_ignore_ascii_case(rule.code()))
+                })
+        })
+    }
+
     /// Drop suppressed diagnostics, and report suppressions of enabled rules that suppress
     /// nothing.
     pub fn apply(

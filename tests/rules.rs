@@ -183,6 +183,35 @@ fn fixes_in_a_function_wait_for_its_move() {
     );
 }
 
+/// A move suppressed with `# noqa` is a move not made: the task keeps its Flyte 1 code, and the
+/// other fixes in it wait for the move as they would for a move that cannot be made.
+#[test]
+fn a_suppressed_move_keeps_the_task_code() {
+    let hushed = "from flytekit import Resources, current_context, task\n\n\n\
+        @task(requests=Resources(mem=\"1Gi\"))  # noqa: FM204\n\
+        def t(x: int) -> int:\n    return x + current_context().execution_id.name.count(\"a\")\n";
+    let outcome = fix_text(hushed, &all_rules(true)).expect("fixes");
+    assert_eq!(
+        outcome.text, hushed,
+        "a suppressed move keeps the task's code"
+    );
+    let remaining: Vec<_> = outcome.remaining.iter().map(|d| d.rule.code()).collect();
+    assert!(!remaining.contains(&"FM204"), "{remaining:?}");
+    assert!(
+        remaining.contains(&"FM201") && remaining.contains(&"FM403"),
+        "the fixes that wait are still reported: {remaining:?}"
+    );
+
+    // Without the comment, the same task moves with its body.
+    let moving = hushed.replace("  # noqa: FM204", "");
+    let outcome = fix_text(&moving, &all_rules(true)).expect("fixes");
+    assert!(
+        outcome.text.contains("@env.task") && outcome.text.contains("flyte.ctx()"),
+        "{}",
+        outcome.text
+    );
+}
+
 /// A task that keeps a flytekit decorator with no Flyte 2 form keeps its `@task` too, and one
 /// whose decorator has a Flyte 2 form moves with it, in the same fix.
 #[test]

@@ -35,6 +35,17 @@ pub enum FlyteKind {
     Eager,
 }
 
+impl FlyteKind {
+    /// The rule whose fix moves a function of this kind to an environment.
+    pub fn decorator_rule(self) -> Rule {
+        match self {
+            FlyteKind::Task => Rule::TaskDecorator,
+            FlyteKind::Workflow => Rule::WorkflowDecorator,
+            FlyteKind::Dynamic | FlyteKind::Eager => Rule::DynamicDecorator,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct FunctionContext<'a> {
     pub def: &'a StmtFunctionDef,
@@ -77,6 +88,9 @@ pub struct Checker<'a> {
     /// For each module-level statement whose names flytekit functions read, the least
     /// applicability of those functions' moves (see `pending`); built on first use.
     readers: std::cell::OnceCell<HashMap<TextSize, Applicability>>,
+    /// The file's suppression comments, when known: a function whose move is suppressed
+    /// (`# noqa: FM204` on its decorator) stays on flytekit.
+    pub suppressions: Option<&'a crate::noqa::Suppressions>,
     /// `try:` statements that already import Flyte 2 and fall back on `ImportError`: code in
     /// them is compatibility code, not reported.
     compat: Vec<TextRange>,
@@ -117,6 +131,7 @@ impl<'a> Checker<'a> {
             kinds: RefCell::new(HashMap::default()),
             actors: RefCell::new(HashMap::default()),
             readers: std::cell::OnceCell::new(),
+            suppressions: None,
         }
     }
 
@@ -158,16 +173,17 @@ impl<'a> Checker<'a> {
     }
 
     /// The applicability of the fix a module-level statement waits for before its code is Flyte
-    /// 2 code: the move of a flytekit function (display-only when it cannot move), or of the
-    /// actor it belongs to. `None` when it waits for nothing.
-    /// A module-level value that flytekit functions read (a `Secret`, `Resources` or image
-    /// bound to a name) waits for the least of their moves, so a function that stays on
-    /// flytekit does not read a Flyte 2 value.
+    /// 2 code, `None` when it waits for nothing:
+    /// - a flytekit function waits for its move (display-only when it cannot move);
+    /// - a value bound to a name that flytekit functions read (a `Secret`, `Resources`, an
+    ///   image) waits for the least of their moves, so no function that stays on flytekit reads
+    ///   a Flyte 2 value;
+    /// - an actor and its tasks wait for the actor's move.
     fn pending(&self, stmt: &Stmt) -> Option<Applicability> {
         if let Stmt::FunctionDef(def) = stmt
             && let Some(plan) = self.plan.functions.get(&def.range.start())
         {
-            return Some(self.plan_applicability(plan));
+            return Some(plan.applicability());
         }
         let read = match stmt {
             Stmt::Assign(_) | Stmt::AnnAssign(_) => self.readers().get(&stmt.start()).copied(),
@@ -179,49 +195,46 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn plan_applicability(&self, plan: &crate::env::FunctionPlan) -> Applicability {
-        plan.fix
-            .as_ref()
-            .map_or(Applicability::DisplayOnly, |fix| fix.applicability)
-    }
-
     /// See `readers`: module-level statement start → the least applicability of the moves of
     /// the planned functions that read a name it binds.
     fn readers(&self) -> &HashMap<TextSize, Applicability> {
         self.readers.get_or_init(|| {
-            let module = self.module;
-            let statement = |at: TextSize| {
-                let i = module.partition_point(|s| s.end() <= at);
-                module.get(i).filter(|s| s.range().contains(at))
-            };
             let mut readers: HashMap<TextSize, Applicability> = HashMap::default();
             if self.plan.functions.is_empty() {
                 return readers;
             }
-            for (at, binding) in self.semantic.resolutions() {
-                if binding.scope != 0 {
-                    continue;
+            for (at, binding) in self.semantic.resolutions().filter(|(_, b)| b.scope == 0) {
+                let reader = match self.module_statement(TextRange::empty(at)) {
+                    Some(Stmt::FunctionDef(def)) => self.plan.functions.get(&def.range.start()),
+                    _ => None,
+                };
+                if let Some(plan) = reader
+                    && let Some(defining @ (Stmt::Assign(_) | Stmt::AnnAssign(_))) =
+                        self.module_statement(binding.range)
+                {
+                    let applicability = plan.applicability();
+                    readers
+                        .entry(defining.start())
+                        .and_modify(|a| *a = (*a).min(applicability))
+                        .or_insert(applicability);
                 }
-                let Some(Stmt::FunctionDef(def)) = statement(at) else {
-                    continue;
-                };
-                let Some(plan) = self.plan.functions.get(&def.range.start()) else {
-                    continue;
-                };
-                let Some(defining) = statement(binding.range.start()) else {
-                    continue;
-                };
-                if !matches!(defining, Stmt::Assign(_) | Stmt::AnnAssign(_)) {
-                    continue;
-                }
-                let applicability = self.plan_applicability(plan);
-                readers
-                    .entry(defining.start())
-                    .and_modify(|a| *a = (*a).min(applicability))
-                    .or_insert(applicability);
             }
             readers
         })
+    }
+
+    /// Whether a diagnostic of `rule` at `at` is suppressed by a comment.
+    pub fn suppressed(&self, at: TextSize, rule: Rule) -> bool {
+        self.suppressions
+            .is_some_and(|s| s.suppresses(self.locator, at, rule))
+    }
+
+    /// The module-level statement holding `range`, by binary search (statements are in source
+    /// order).
+    pub fn module_statement(&self, range: TextRange) -> Option<&'a Stmt> {
+        let module = self.module;
+        let i = module.partition_point(|s| s.end() < range.end());
+        module.get(i).filter(|s| s.range().contains_range(range))
     }
 
     pub fn source(&self) -> &'a str {
@@ -369,10 +382,7 @@ impl<'a> Checker<'a> {
 
     fn flyte_kind_uncached(&self, def: &StmtFunctionDef) -> Option<FlyteKind> {
         def.decorator_list.iter().find_map(|d| {
-            let callee = match &d.expression {
-                Expr::Call(call) => &*call.func,
-                other => other,
-            };
+            let callee = crate::rules::decorator_callee(&d.expression);
             match &*self.resolve(callee)? {
                 "flytekit.task" => Some(FlyteKind::Task),
                 "flytekit.workflow" => Some(FlyteKind::Workflow),

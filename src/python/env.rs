@@ -33,6 +33,15 @@ pub struct FunctionPlan {
     pub notes: Vec<String>,
 }
 
+impl FunctionPlan {
+    /// The applicability of the move: display-only when the function cannot move.
+    pub fn applicability(&self) -> Applicability {
+        self.fix
+            .as_ref()
+            .map_or(Applicability::DisplayOnly, |fix| fix.applicability)
+    }
+}
+
 /// The rewrite of every flytekit function of a module, by the function's start offset.
 #[derive(Debug, Default)]
 pub struct ModulePlan {
@@ -488,7 +497,7 @@ fn fallback_imports(
     let Some(binding) = checker.semantic.binding_of(reference.head_at) else {
         return Vec::new();
     };
-    let Some(Stmt::Try(try_stmt)) = module_statement(checker, binding.range) else {
+    let Some(Stmt::Try(try_stmt)) = checker.module_statement(binding.range) else {
         return Vec::new();
     };
     let branches = try_stmt
@@ -524,15 +533,9 @@ fn fallback_imports(
 
 /// Where the module-level statement holding `range` ends (its whole line).
 fn statement_end(checker: &Checker, range: TextRange) -> Option<TextSize> {
-    module_statement(checker, range).map(|s| checker.locator.full_line_end(s.end()))
-}
-
-/// The module-level statement holding `range`, by binary search (statements are in source
-/// order).
-fn module_statement<'a>(checker: &Checker<'a>, range: TextRange) -> Option<&'a Stmt> {
-    let module = checker.module;
-    let i = module.partition_point(|s| s.end() < range.end());
-    module.get(i).filter(|s| s.range().contains_range(range))
+    checker
+        .module_statement(range)
+        .map(|s| checker.locator.full_line_end(s.end()))
 }
 
 /// The local name of an existing module-level `from <spelling> import <name> [as <alias>]`,
@@ -923,23 +926,25 @@ fn existing_environment_functions<'a>(checker: &Checker<'a>) -> Vec<(&'a str, St
 /// The environment variable of a function decorated with `@X.task`, when `X` is a
 /// `flyte.TaskEnvironment` of this module.
 pub fn environment_of(checker: &Checker, def: &StmtFunctionDef) -> Option<String> {
-    def.decorator_list.iter().find_map(|decorator| {
-        let callee = match &decorator.expression {
-            Expr::Call(call) => &*call.func,
-            other => other,
-        };
-        match callee {
-            Expr::Attribute(attr) if attr.attr.id.as_str() == "task" => match &*attr.value {
-                Expr::Name(env) if is_task_environment(checker, env) => Some(env.id.to_string()),
-                _ => None,
-            },
-            _ => None,
-        }
-    })
+    def.decorator_list
+        .iter()
+        .find_map(|decorator| decorator_environment(checker, decorator))
+        .map(|env| env.id.to_string())
 }
 
-fn is_task_environment(checker: &Checker, name: &ExprName) -> bool {
-    checker.is_task_environment(name)
+/// The environment of a decorator `@X.task` (or `@X.task(...)`), when `X` is a module-level
+/// `flyte.TaskEnvironment`.
+pub fn decorator_environment<'a>(
+    checker: &Checker,
+    decorator: &'a Decorator,
+) -> Option<&'a ExprName> {
+    match crate::rules::decorator_callee(&decorator.expression) {
+        Expr::Attribute(attr) if attr.attr.id.as_str() == "task" => match &*attr.value {
+            Expr::Name(env) if checker.is_task_environment(env) => Some(env),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Module-level functions a function's body refers to by name.
@@ -974,7 +979,7 @@ fn definition_end(checker: &Checker, at: TextSize) -> Option<TextSize> {
     if binding.scope != 0 {
         return None;
     }
-    let stmt = module_statement(checker, binding.range)?;
+    let stmt = checker.module_statement(binding.range)?;
     // An import below the import block (a mid-module `from x import Y  # noqa: E402`) binds
     // the name there; flytekit's names are rewritten into Flyte 2's, which need no such import.
     if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
@@ -1006,10 +1011,7 @@ fn module_definition_end(checker: &Checker, name: &str) -> Option<TextSize> {
 fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collected<'a>> {
     let kind = checker.flyte_kind(def)?;
     let decorator = def.decorator_list.iter().find(|d| {
-        let callee = match &d.expression {
-            Expr::Call(call) => &*call.func,
-            other => other,
-        };
+        let callee = crate::rules::decorator_callee(&d.expression);
         checker.resolves_to(
             callee,
             &[
@@ -1037,6 +1039,14 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
         blocker: None,
         imports: Vec::new(),
     };
+    // A move suppressed on the decorator's line does not happen: the function stays.
+    if checker.suppressed(decorator.range().start(), kind.decorator_rule()) {
+        c.blocker = Some(format!(
+            "its {} is suppressed",
+            kind.decorator_rule().code()
+        ));
+        return Some(c);
+    }
     // In the async style, FM301/FM302 say how the calls run (orchestration.rs).
     let sync = checker.style == crate::settings::Style::Sync;
     if kind == FlyteKind::Workflow {
@@ -1329,6 +1339,15 @@ pub struct ResourceSettings<'a> {
     pub exact: bool,
 }
 
+/// The GPU count of a merged `gpu` value: the value itself when it is an integer, else the count
+/// every `gpu=` gave when they agree (each a literal, or a name bound to one).
+fn gpu_count(value: &str, counts: &[Option<u64>]) -> Option<u64> {
+    value.trim_matches('"').parse().ok().or(match counts {
+        [Some(n), rest @ ..] if rest.iter().all(|c| *c == Some(*n)) => Some(*n),
+        _ => None,
+    })
+}
+
 /// Field order of `flyte.Resources`.
 const FIELD_ORDER: &[&str] = &["cpu", "memory", "gpu", "disk", "shm"];
 
@@ -1500,25 +1519,15 @@ impl<'a> ResourceSettings<'a> {
                 Some(gpu) => match fields.iter_mut().find(|(f, _)| *f == "gpu") {
                     // Already typed (`"T4:1"`), as FM202 writes it.
                     Some((_, value)) if value.contains(':') => {}
-                    Some((_, value)) => {
-                        match value.trim_matches('"').parse::<u64>().ok().or_else(|| {
-                            match self.gpu_counts.as_slice() {
-                                [Some(n), rest @ ..] if rest.iter().all(|c| *c == Some(*n)) => {
-                                    Some(*n)
-                                }
-                                _ => None,
-                            }
-                        }) {
-                            Some(0) => {}
-                            Some(n) => *value = gpu_value(&gpu, n),
-                            None => {
-                                self.blocker = Some(
-                                    "the GPU count with `accelerator=` is not a literal"
-                                        .to_string(),
-                                )
-                            }
+                    Some((_, value)) => match gpu_count(value, &self.gpu_counts) {
+                        Some(0) => {}
+                        Some(n) => *value = gpu_value(&gpu, n),
+                        None => {
+                            self.blocker = Some(
+                                "the GPU count with `accelerator=` is not a literal".to_string(),
+                            )
                         }
-                    }
+                    },
                     None => {
                         self.blocker = Some(
                             "`accelerator=` comes without a GPU count: write \

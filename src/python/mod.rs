@@ -256,6 +256,7 @@ pub fn check_parsed_in(
     let reexports = project.map_or_else(Vec::new, |p| p.flytekit_reexports(body));
     let semantic = SemanticModel::build_with(body, text, &settings.mappings, &reexports);
     let importer = Importer::new(body, &locator, line_ending);
+    let suppressions = noqa::Suppressions::parse(parsed, &locator);
     let mut checker = Checker::new(
         &locator,
         line_ending,
@@ -266,6 +267,7 @@ pub fn check_parsed_in(
         settings,
     );
     checker.project = project;
+    checker.suppressions = Some(&suppressions);
     let (diagnostics, too_deep) = checker.run();
     if let Some(range) = too_deep {
         return Err(CheckError::TooDeep(range));
@@ -278,8 +280,7 @@ pub fn check_parsed_in(
         module,
         &settings.rules,
     ));
-    let mut diagnostics =
-        noqa::Suppressions::parse(parsed, &locator).apply(diagnostics, &locator, &settings.rules);
+    let mut diagnostics = suppressions.apply(diagnostics, &locator, &settings.rules);
     diagnostics.sort_by(|a, b| {
         (a.range.start(), a.rule, a.range.end()).cmp(&(b.range.start(), b.rule, b.range.end()))
     });

@@ -1053,12 +1053,9 @@ fn index_module(path: &Path, text: &str, settings: &Settings, project: Option<&P
             _ => None,
         })
         .filter_map(|def| {
-            let rule = decorator_rule(checker.flyte_kind(def)?);
+            let rule = checker.flyte_kind(def)?.decorator_rule();
             let decorator = def.decorator_list.iter().find(|d| {
-                let callee = match &d.expression {
-                    Expr::Call(call) => &*call.func,
-                    other => other,
-                };
+                let callee = crate::rules::decorator_callee(&d.expression);
                 checker.resolve(callee).is_some_and(|q| {
                     matches!(
                         &*q,
@@ -1101,7 +1098,7 @@ fn index_module(path: &Path, text: &str, settings: &Settings, project: Option<&P
             }
         }
         if let Some(kind) = checker.flyte_kind(def) {
-            let rule = decorator_rule(kind);
+            let rule = kind.decorator_rule();
             let Some(function) = plan.functions.get(&def.range.start()) else {
                 continue;
             };
@@ -1145,15 +1142,6 @@ fn index_module(path: &Path, text: &str, settings: &Settings, project: Option<&P
         symbols: Ok(symbols),
         imports,
         references,
-    }
-}
-
-/// The rule whose diagnostic carries the fix that moves a function of this kind.
-fn decorator_rule(kind: FlyteKind) -> Rule {
-    match kind {
-        FlyteKind::Task => Rule::TaskDecorator,
-        FlyteKind::Workflow => Rule::WorkflowDecorator,
-        FlyteKind::Dynamic | FlyteKind::Eager => Rule::DynamicDecorator,
     }
 }
 

@@ -182,10 +182,7 @@ pub fn pending_in(checker: &Checker, stmt: &Stmt) -> Option<Applicability> {
 /// when FM624 moves the actor, `DisplayOnly` when it stays on union.
 pub fn pending_task(checker: &Checker, def: &StmtFunctionDef) -> Option<Applicability> {
     def.decorator_list.iter().find_map(|d| {
-        let callee = match &d.expression {
-            Expr::Call(call) => &*call.func,
-            other => other,
-        };
+        let callee = super::decorator_callee(&d.expression);
         let Expr::Attribute(attr) = callee else {
             return None;
         };

@@ -95,10 +95,7 @@ fn flytekit_entity(checker: &Checker, name: &ExprName) -> Option<&'static str> {
             return Some("task (of a union actor)");
         }
         return def.decorator_list.iter().find_map(|d| {
-            let callee = match &d.expression {
-                Expr::Call(call) => &*call.func,
-                other => other,
-            };
+            let callee = super::decorator_callee(&d.expression);
             let qualified = checker.resolve(callee)?;
             ENTITIES
                 .iter()

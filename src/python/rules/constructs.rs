@@ -762,16 +762,8 @@ fn task_decorator_of<'a>(
     let at = def
         .decorator_list
         .iter()
-        .position(|d| callee(&d.expression).range() == expr.range())?;
+        .position(|d| super::decorator_callee(&d.expression).range() == expr.range())?;
     Some((def, at))
-}
-
-/// A decorator's callee: `f` of `@f` and of `@f(...)`.
-fn callee(expr: &Expr) -> &Expr {
-    match expr {
-        Expr::Call(call) => &call.func,
-        other => other,
-    }
 }
 
 /// The Flyte 2 form of a flytekit plugin decorator of a task (decorator `at` of `def`), as
@@ -819,7 +811,8 @@ pub(crate) fn other_decorators_convert(
         if decorator.range() == own.range() {
             continue;
         }
-        let Some(qualified) = checker.resolve(callee(&decorator.expression)) else {
+        let Some(qualified) = checker.resolve(super::decorator_callee(&decorator.expression))
+        else {
             continue;
         };
         let flytekit =
@@ -830,19 +823,19 @@ pub(crate) fn other_decorators_convert(
         {
             return Err(format!(
                 "it is also decorated with `@{}`, which has no Flyte 2 form here (FM103)",
-                checker.text(callee(&decorator.expression).range())
+                checker.text(super::decorator_callee(&decorator.expression).range())
             ));
         }
     }
     Ok(())
 }
 
-/// Whether decorator `task` of `def` is a task decorator: flytekit's, or an environment's.
+/// Whether a decorator is a task decorator: flytekit's, or an environment's.
 fn is_task_decorator(checker: &Checker, decorator: &ruff_python_ast::Decorator) -> bool {
-    let callee = callee(&decorator.expression);
-    checker.resolves_to(callee, &["flytekit.task"])
-        || matches!(callee, Expr::Attribute(a) if a.attr.id.as_str() == "task"
-            && matches!(&*a.value, Expr::Name(n) if checker.is_task_environment(n)))
+    checker.resolves_to(
+        super::decorator_callee(&decorator.expression),
+        &["flytekit.task"],
+    ) || crate::env::decorator_environment(checker, decorator).is_some()
 }
 
 /// The edits that move decorator `at` of `def`, below its task decorator (Flyte 1's order: the
@@ -995,22 +988,15 @@ fn requests(checker: &Checker, def: &ruff_python_ast::StmtFunctionDef, name: &st
             Some(Expr::List(list)) if list.elts.iter().any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == name))
         )
     };
-    def.decorator_list.iter().any(|d| {
-        if !is_task_decorator(checker, d) {
-            return false;
+    def.decorator_list.iter().any(|d| match &d.expression {
+        Expr::Call(call) if checker.resolves_to(&call.func, &["flytekit.task"]) => {
+            lists(call, "secret_requests")
         }
-        match &d.expression {
-            Expr::Call(call) if checker.resolves_to(&call.func, &["flytekit.task"]) => {
-                lists(call, "secret_requests")
-            }
-            expr => match callee(expr) {
-                Expr::Attribute(a) => matches!(
-                    super::module_value(checker, &a.value),
-                    Some(Expr::Call(env)) if lists(env, "secrets")
-                ),
-                _ => false,
-            },
-        }
+        _ => matches!(
+            crate::env::decorator_environment(checker, d)
+                .and_then(|env| super::name_value(checker, env)),
+            Some(Expr::Call(env)) if lists(env, "secrets")
+        ),
     })
 }
 

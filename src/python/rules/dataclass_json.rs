@@ -30,10 +30,7 @@ pub fn class(checker: &mut Checker, class: &StmtClassDef) {
     }
     for decorator in &class.decorator_list {
         let expr = &decorator.expression;
-        let callee = match expr {
-            Expr::Call(call) => &*call.func,
-            other => other,
-        };
+        let callee = super::decorator_callee(expr);
         if !checker.resolves_to(callee, DECORATORS) {
             continue;
         }

@@ -922,10 +922,7 @@ pub fn parameter_defaults(checker: &mut Checker, def: &StmtFunctionDef) {
 /// FM411: class fields whose file or directory default is a string.
 pub fn field_defaults(checker: &mut Checker, class: &StmtClassDef) {
     let dataclass = class.decorator_list.iter().any(|d| {
-        let callee = match &d.expression {
-            Expr::Call(call) => &*call.func,
-            other => other,
-        };
+        let callee = super::decorator_callee(&d.expression);
         checker.resolves_to(callee, &["dataclasses.dataclass"])
     });
     for stmt in &class.body {

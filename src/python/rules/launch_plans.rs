@@ -968,10 +968,7 @@ fn decorator_edits(
         return Some(Vec::new());
     };
     let decorator = def.decorator_list.iter().find(|d| {
-        let callee = match &d.expression {
-            Expr::Call(call) => &*call.func,
-            other => other,
-        };
+        let callee = super::decorator_callee(&d.expression);
         matches!(callee, Expr::Attribute(a) if a.attr.id.as_str() == "task")
     })?;
     // Every edit replaces a range two launch plans of one task would both touch, so their

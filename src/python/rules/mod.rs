@@ -83,6 +83,14 @@ pub fn module_value<'a>(checker: &crate::checker::Checker<'a>, expr: &'a Expr) -
     let Expr::Name(name) = expr else {
         return None;
     };
+    name_value(checker, name)
+}
+
+/// [`module_value`] of a name.
+pub fn name_value<'a>(
+    checker: &crate::checker::Checker<'a>,
+    name: &ruff_python_ast::ExprName,
+) -> Option<&'a Expr> {
     let binding = checker.semantic.binding_of(name.range.start())?;
     let crate::semantic::BindingKind::Assignment { value, .. } = &binding.kind else {
         return None;
@@ -117,6 +125,14 @@ pub fn keyword<'a>(arguments: &'a Arguments, name: &str) -> Option<&'a Keyword> 
 
 pub fn keyword_name(keyword: &Keyword) -> Option<&str> {
     keyword.arg.as_ref().map(|a| a.id.as_str())
+}
+
+/// A decorator's callee: `f` of `@f` and of `@f(...)`.
+pub fn decorator_callee(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Call(call) => &call.func,
+        other => other,
+    }
 }
 
 /// The call a decorator makes, when it is called (`@task(...)`).

@@ -26,7 +26,7 @@
 use std::fmt::Write as _;
 
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_python_ast::{Expr, ExprCall, ExprContext, Stmt, StmtFunctionDef};
+use ruff_python_ast::{Expr, ExprCall, ExprContext, ExprName, Stmt, StmtFunctionDef};
 use ruff_text_size::{Ranged, TextRange, TextSize};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -727,9 +727,11 @@ struct Analyzer<'c, 'a> {
     candidates: Vec<TextSize>,
     /// The reference stubs the body calls.
     stubs: std::cell::RefCell<Vec<Stub>>,
+    /// The function analyzed.
+    function: &'a StmtFunctionDef,
     /// Names a hoisted call's result must not take: every word of the function's text, the
-    /// module's names, and the names the rewrite writes.
-    taken: HashSet<String>,
+    /// module's names, and the names the rewrite writes; gathered when a call is first hoisted.
+    taken: Option<HashSet<String>>,
 }
 
 /// The ranges of the diagnostics with a fix inside `body`.
@@ -859,7 +861,7 @@ impl<'a> Node<'a> {
 
 impl<'c, 'a> Analyzer<'c, 'a> {
     /// The analysis of `def`'s body, strict, with `_` taken.
-    fn new(checker: &'c Checker<'a>, def: &StmtFunctionDef) -> Self {
+    fn new(checker: &'c Checker<'a>, def: &'a StmtFunctionDef) -> Self {
         Analyzer {
             checker,
             references: crate::project::references(checker, def),
@@ -872,7 +874,8 @@ impl<'c, 'a> Analyzer<'c, 'a> {
                 .map(|d| d.range.start())
                 .collect(),
             stubs: std::cell::RefCell::new(Vec::new()),
-            taken: taken_names(checker, def),
+            function: def,
+            taken: None,
         }
     }
 }
@@ -1028,13 +1031,7 @@ impl<'a> Analyzer<'_, 'a> {
             && matches!(self.kind(call)?, CallKind::Aio | CallKind::Direct)
             && !self.has_task_call_in_arguments(call)?
         {
-            let target = target.map(|t| {
-                let text = self.checker.text(t.range());
-                match t {
-                    Expr::Tuple(_) if !text.starts_with('(') => format!("({text})"),
-                    _ => text.to_string(),
-                }
-            });
+            let target = target.map(|t| self.target_text(t));
             let call_node = self.call_node(call, target)?;
             node.kind = call_node.kind;
             node.edits = call_node.edits;
@@ -1126,25 +1123,14 @@ impl<'a> Analyzer<'_, 'a> {
             ..Node::plain(stmt)
         };
         if let Some(call) = outer {
-            let call_node = {
-                let mut edits = Vec::new();
-                if self.kind(call)? == CallKind::Aio {
-                    edits.push(Edit::insert(call.func.end(), ".aio"));
-                }
-                edits
-            };
-            node.edits.extend(call_node);
+            if self.kind(call)? == CallKind::Aio {
+                node.edits.push(Edit::insert(call.func.end(), ".aio"));
+            }
             if let Stmt::Return(_) = stmt {
                 node.edits.push(Edit::insert(call.start(), "await "));
                 node.kind = NodeKind::Timed;
             } else {
-                let target = target.map(|t| {
-                    let text = self.checker.text(t.range());
-                    match t {
-                        Expr::Tuple(_) if !text.starts_with('(') => format!("({text})"),
-                        _ => text.to_string(),
-                    }
-                });
+                let target = target.map(|t| self.target_text(t));
                 node.kind = NodeKind::Call {
                     target,
                     call: call.range(),
@@ -1159,30 +1145,33 @@ impl<'a> Analyzer<'_, 'a> {
     /// A name for the result of a hoisted call that nothing in the function or module uses:
     /// the keyword it is passed as, else `<task>_result`, then the same with `_2`, `_3`, ...
     fn fresh_name(&mut self, call: &ExprCall, keyword: Option<&str>) -> String {
-        let callee = match &*call.func {
-            Expr::Name(n) => n.id.as_str(),
-            Expr::Call(inner) => match &*inner.func {
-                Expr::Attribute(a) => match &*a.value {
-                    Expr::Name(n) => n.id.as_str(),
-                    _ => "task",
-                },
-                _ => "task",
-            },
-            _ => "task",
-        };
+        let callee = called_task(call).map_or("task", |name| name.id.as_str());
+        let (checker, function) = (self.checker, self.function);
+        let taken = self
+            .taken
+            .get_or_insert_with(|| taken_names(checker, function));
         let base = match keyword {
-            Some(keyword) if !self.taken.contains(keyword) => keyword.to_string(),
+            Some(keyword) if !taken.contains(keyword) => keyword.to_string(),
             Some(keyword) => format!("{callee}_{keyword}"),
             None => format!("{callee}_result"),
         };
         let mut name = base.clone();
         let mut n = 2;
-        while self.taken.contains(&name) {
+        while taken.contains(&name) {
             name = format!("{base}_{n}");
             n += 1;
         }
-        self.taken.insert(name.clone());
+        taken.insert(name.clone());
         name
+    }
+
+    /// An assignment target as a gather's targets list it: a bare tuple parenthesized.
+    fn target_text(&self, target: &Expr) -> String {
+        let text = self.checker.text(target.range());
+        match target {
+            Expr::Tuple(_) if !text.starts_with('(') => format!("({text})"),
+            _ => text.to_string(),
+        }
     }
 
     /// A gatherable task call as a node.
@@ -1207,18 +1196,7 @@ impl<'a> Analyzer<'_, 'a> {
             edits.push(Edit::insert(call.func.end(), ".aio"));
         }
         let pure = !arguments_call_anything(call);
-        let callee = match &*call.func {
-            Expr::Name(name) => Some(name),
-            Expr::Call(inner) => match &*inner.func {
-                Expr::Attribute(a) => match &*a.value {
-                    Expr::Name(name) => Some(name),
-                    _ => None,
-                },
-                _ => None,
-            },
-            _ => None,
-        };
-        let cached = callee
+        let cached = called_task(call)
             .and_then(|name| self.checker.module_function(name))
             .filter(|def| is_cached(def))
             .map(|def| def.range.start());
@@ -2059,6 +2037,21 @@ fn is_cached(def: &StmtFunctionDef) -> bool {
             }
         })
     })
+}
+
+/// The name of the task a call calls: `t` of `t(...)` and of `t.override(...)(...)`.
+fn called_task(call: &ExprCall) -> Option<&ExprName> {
+    match &*call.func {
+        Expr::Name(name) => Some(name),
+        Expr::Call(inner) => match &*inner.func {
+            Expr::Attribute(a) => match &*a.value {
+                Expr::Name(name) => Some(name),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Whether the arguments of a call call anything (their evaluation could have effects).

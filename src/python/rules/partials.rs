@@ -171,10 +171,7 @@ impl<'a> Visitor<'a> for Uses<'a, '_> {
     fn visit_stmt(&mut self, stmt: &'a Stmt) {
         if let Stmt::FunctionDef(def) = stmt {
             for decorator in &def.decorator_list {
-                let head = match &decorator.expression {
-                    Expr::Call(call) => &*call.func,
-                    other => other,
-                };
+                let head = super::decorator_callee(&decorator.expression);
                 if self.reads_target(head) {
                     // Only decorators of module-level functions.
                     if self
@@ -352,10 +349,7 @@ pub fn function(checker: &mut Checker, def: &ruff_python_ast::StmtFunctionDef) {
         return;
     };
     for decorator in &def.decorator_list {
-        let head = match &decorator.expression {
-            Expr::Call(call) => &*call.func,
-            other => other,
-        };
+        let head = super::decorator_callee(&decorator.expression);
         let Expr::Name(name) = head else {
             continue;
         };
@@ -414,10 +408,7 @@ pub fn function(checker: &mut Checker, def: &ruff_python_ast::StmtFunctionDef) {
             })
             .flat_map(|def| def.decorator_list.iter())
             .filter(|d| {
-                let head = match &d.expression {
-                    Expr::Call(call) => &*call.func,
-                    other => other,
-                };
+                let head = super::decorator_callee(&d.expression);
                 matches!(head, Expr::Name(n) if checker
                     .semantic
                     .binding_of(n.range.start())
