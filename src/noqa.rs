@@ -25,6 +25,17 @@ struct Directive {
     codes: Option<Vec<(String, TextRange)>>,
 }
 
+impl Directive {
+    /// Whether the comment suppresses `rule` on its line: a bare `# noqa`, or one listing it.
+    fn suppresses(&self, rule: Rule) -> bool {
+        self.codes.as_ref().is_none_or(|codes| {
+            codes
+                .iter()
+                .any(|(code, _)| code.eq_ignore_ascii_case(rule.code()))
+        })
+    }
+}
+
 /// The suppressions of one file.
 #[derive(Debug, Default)]
 pub struct Suppressions {
@@ -62,14 +73,9 @@ impl Suppressions {
             return false;
         }
         let row = locator.row(at);
-        self.directives.iter().any(|directive| {
-            directive.row == row
-                && directive.codes.as_ref().is_none_or(|codes| {
-                    codes
-                        .iter()
-                        .any(|(code, _)| code.eq_ignore_ascii_case(rule.code()))
-                })
-        })
+        self.directives
+            .iter()
+            .any(|directive| directive.row == row && directive.suppresses(rule))
     }
 
     /// Drop suppressed diagnostics, and report suppressions of enabled rules that suppress
@@ -130,12 +136,7 @@ pub fn comment_suppresses(comment: &str, rule: Rule) -> bool {
     let comment = comment.split(['\n', '\r']).next().unwrap_or("");
     let locator = Locator::new(comment);
     let range = TextRange::up_to(TextSize::try_from(comment.len()).unwrap_or_default());
-    directive(comment, range, &locator).is_some_and(|d| match d.codes {
-        None => true,
-        Some(codes) => codes
-            .iter()
-            .any(|(code, _)| code.eq_ignore_ascii_case(rule.code())),
-    })
+    directive(comment, range, &locator).is_some_and(|d| d.suppresses(rule))
 }
 
 /// Whether a comment on the line of `at`, after it, suppresses `rule` (`# noqa`,

@@ -362,6 +362,20 @@ fn suppressions() {
     assert_eq!(out.status.code(), Some(0));
 }
 
+/// `fix` on a file whose task move is suppressed leaves the file as it was and says what stays.
+#[test]
+fn a_suppressed_move_is_not_fixed() {
+    let source = "from flytekit import Resources, task\n\n\n\
+        @task(requests=Resources(mem=\"1Gi\"))  # noqa: FM204\n\
+        def t(x: int) -> int:\n    return x\n";
+    let dir = tree(&[("wf.py", source.as_bytes())]);
+    let out = run(dir.path(), &["fix", "--unsafe-fixes", "wf.py"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let after = std::fs::read_to_string(dir.path().join("wf.py")).expect("read");
+    assert_eq!(after, source);
+    assert!(stdout(&out).contains("FM201"), "{}", stdout(&out));
+}
+
 #[test]
 fn configuration_files() {
     let pyproject = "[project]\nname = \"x\"\n\n[tool.flyte-migrate]\nextend-exclude = [\"gen\"]\nper-file-ignores = { \"tests/*\" = [\"FM2\"] }\n";
