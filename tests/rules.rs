@@ -183,6 +183,53 @@ fn fixes_in_a_function_wait_for_its_move() {
     );
 }
 
+/// A Flyte 2 value passed to a flytekit call that stays runs on neither SDK: a fix inside the
+/// arguments of a flytekit call waits for the fix of that call, and is not applied without one.
+/// A fix that writes what both SDKs take goes ahead.
+#[test]
+fn fixes_in_a_flytekit_call_wait_for_the_call() {
+    let staying = "from flytekit import Email, Resources, kwtypes\n\
+        from flytekit.models.core.execution import WorkflowExecutionPhase\n\
+        from flytekitplugins.hive import HiveTask\n\n\
+        alert = Email(phases=[WorkflowExecutionPhase.FAILED], recipients_email=[\"a@b.c\"])\n\
+        query = HiveTask(name=\"q\", inputs=kwtypes(ds=str), cluster_label=\"c\", \
+        query_template=\"select 1\", requests=Resources(mem=\"1Gi\"))\n";
+    for unsafe_fixes in [false, true] {
+        let outcome = fix_text(staying, &all_rules(unsafe_fixes)).expect("fixes");
+        assert!(
+            outcome.text.contains("WorkflowExecutionPhase.FAILED")
+                && outcome.text.contains("Resources(mem=\"1Gi\")")
+                && !outcome.text.contains("flyte."),
+            "no Flyte 2 value in a flytekit call that stays:\n{}",
+            outcome.text
+        );
+        assert!(
+            outcome.text.contains("inputs={\"ds\": str}"),
+            "`kwtypes` is a plain dict for both SDKs:\n{}",
+            outcome.text
+        );
+        let remaining: Vec<_> = outcome.remaining.iter().map(|d| d.rule.code()).collect();
+        assert!(
+            remaining.contains(&"FM201") && remaining.contains(&"FM103"),
+            "{remaining:?}"
+        );
+    }
+
+    // An `ImageSpec` written inline as another's base moves with it, in one fix.
+    let nested = "from flytekit import ImageSpec\n\n\
+        image = ImageSpec(name=\"etl\", base_image=ImageSpec(name=\"base\", python_version=\"3.12\"), \
+        packages=[\"polars\"])\n";
+    let outcome = fix_text(nested, &all_rules(false)).expect("fixes");
+    assert!(
+        outcome.text.contains(
+            "image = (flyte.Image.from_debian_base(python_version=(3, 12), name=\"base\"))\
+             .clone(name=\"etl\").with_pip_packages(\"polars\")"
+        ),
+        "{}",
+        outcome.text
+    );
+}
+
 /// A move suppressed with `# noqa` is a move not made: the task keeps its Flyte 1 code, and the
 /// other fixes in it wait for the move as they would for a move that cannot be made.
 #[test]

@@ -94,6 +94,19 @@ pub struct Checker<'a> {
     /// `try:` statements that already import Flyte 2 and fall back on `ImportError`: code in
     /// them is compatibility code, not reported.
     compat: Vec<TextRange>,
+    /// Every fix reported (of a selected rule or not), for `wait_for_calls`.
+    fixes: Vec<FixSpan>,
+}
+
+/// What `wait_for_calls` knows of a reported fix.
+struct FixSpan {
+    /// The ranges its edits replace, imports left out.
+    edits: Vec<TextRange>,
+    applicability: Applicability,
+    /// The innermost flytekit call whose arguments hold the diagnostic, and that call's callee.
+    within: Option<(TextRange, TextRange)>,
+    /// The diagnostic's index among the reported ones, when its rule is selected.
+    reported: Option<usize>,
 }
 
 impl<'a> Checker<'a> {
@@ -132,6 +145,7 @@ impl<'a> Checker<'a> {
             actors: RefCell::new(HashMap::default()),
             readers: std::cell::OnceCell::new(),
             suppressions: None,
+            fixes: Vec::new(),
         }
     }
 
@@ -144,6 +158,7 @@ impl<'a> Checker<'a> {
         rules::imports::plugin_registrations(&mut self);
         rules::context::unused_current_context(&mut self);
         let mut diagnostics = std::mem::take(&mut self.diagnostics);
+        wait_for_calls(&self.fixes, &mut diagnostics);
         rules::orchestration::asyncify(&self, &mut diagnostics);
         (diagnostics, self.too_deep)
     }
@@ -162,14 +177,73 @@ impl<'a> Checker<'a> {
         {
             fix.applicability = fix.applicability.min(pending);
         }
-        if self.enabled(diagnostic.rule)
+        let reported = (self.enabled(diagnostic.rule)
             && !self
                 .compat
                 .iter()
-                .any(|r| r.contains_range(diagnostic.range))
+                .any(|r| r.contains_range(diagnostic.range)))
+        .then_some(self.diagnostics.len());
+        if let Some(fix) = &diagnostic.fix
+            && fix.applicability != Applicability::DisplayOnly
         {
+            // Only a fix that writes Flyte 2 code waits for the flytekit call around it: one
+            // that writes what both SDKs take (`kwtypes(a=int)` as `{"a": int}`) does not.
+            let within = fix
+                .edits
+                .iter()
+                .any(|e| names_flyte(&e.content))
+                .then(|| self.enclosing_flytekit_call(diagnostic.range))
+                .flatten();
+            self.fixes.push(FixSpan {
+                edits: fix
+                    .edits
+                    .iter()
+                    .filter(|e| e.order != 0)
+                    .map(|e| e.range)
+                    .collect(),
+                applicability: fix.applicability,
+                within,
+                reported,
+            });
+        }
+        if reported.is_some() {
             self.diagnostics.push(diagnostic);
         }
+    }
+
+    /// The innermost call being walked whose arguments hold `range` and whose callee is a
+    /// flytekit (or union) name, with its callee's range; calls that decorate a planned
+    /// function are left out, as the plan already decides for the code they hold.
+    fn enclosing_flytekit_call(&self, range: TextRange) -> Option<(TextRange, TextRange)> {
+        self.exprs.iter().rev().find_map(|expr| {
+            let Expr::Call(call) = expr else {
+                return None;
+            };
+            if !call.arguments.range.contains_range(range) {
+                return None;
+            }
+            let qualified = self.resolve(&call.func)?;
+            let flytekit = ["flytekit", "flytekitplugins", "union"].iter().any(|root| {
+                qualified
+                    .strip_prefix(root)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+            });
+            (flytekit && !self.decorates_planned_function(call.range()))
+                .then(|| (call.range(), call.func.range()))
+        })
+    }
+
+    fn decorates_planned_function(&self, call: TextRange) -> bool {
+        self.stmts.iter().any(|stmt| match stmt {
+            Stmt::FunctionDef(def) => {
+                self.plan.functions.contains_key(&def.range.start())
+                    && def
+                        .decorator_list
+                        .iter()
+                        .any(|d| d.expression.range() == call)
+            }
+            _ => false,
+        })
     }
 
     /// The applicability of the fix a module-level statement waits for before its code is Flyte
@@ -522,6 +596,76 @@ impl<'a> Checker<'a> {
             return false;
         }
         true
+    }
+}
+
+/// Whether code names the `flyte` package (`flyte.Resources`, `import flyte`, `from flyte.io
+/// import File`), not `flytekit` nor a longer name.
+fn names_flyte(code: &str) -> bool {
+    code.match_indices("flyte").any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        let after = code[at + "flyte".len()..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
+}
+
+/// A Flyte 2 value passed to a flytekit call that stays is wrong on both SDKs
+/// (`flytekit.Email(phases=[flyte.models.ActionPhase.FAILED])`, `union.App(limits=
+/// flyte.Resources(...))`): a fix inside the arguments of a flytekit call waits for the fix
+/// that rewrites that call's callee, and is never applied when no fix does. Outer calls are
+/// settled first, so a wait passes down through nested calls.
+fn wait_for_calls(fixes: &[FixSpan], diagnostics: &mut [Diagnostic]) {
+    let mut waiting: Vec<usize> = (0..fixes.len())
+        .filter(|&i| fixes[i].within.is_some())
+        .collect();
+    if waiting.is_empty() {
+        return;
+    }
+    waiting.sort_by_key(|&i| {
+        std::cmp::Reverse(
+            fixes[i]
+                .within
+                .map(|(call, _)| call.len())
+                .unwrap_or_default(),
+        )
+    });
+    // Every edit by start, with the furthest end of the edits up to it: the edits that hold a
+    // range start at or before it, and the walk back stops at the first edit before which
+    // none reaches its end.
+    let mut edits: Vec<(TextRange, usize)> = fixes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| f.edits.iter().map(move |&e| (e, i)))
+        .collect();
+    edits.sort_by_key(|(e, _)| e.start());
+    let reach: Vec<TextSize> = edits
+        .iter()
+        .scan(TextSize::default(), |furthest, (e, _)| {
+            *furthest = (*furthest).max(e.end());
+            Some(*furthest)
+        })
+        .collect();
+    let mut applicability: Vec<Applicability> = fixes.iter().map(|f| f.applicability).collect();
+    for i in waiting {
+        let Some((_, callee)) = fixes[i].within else {
+            continue;
+        };
+        let mut rewritten = Applicability::DisplayOnly;
+        let mut k = edits.partition_point(|(e, _)| e.start() <= callee.start());
+        while k > 0 && reach[k - 1] >= callee.end() {
+            k -= 1;
+            let (edit, j) = edits[k];
+            if j != i && edit.contains_range(callee) {
+                rewritten = rewritten.max(applicability[j]);
+            }
+        }
+        applicability[i] = applicability[i].min(rewritten);
+        if let Some(at) = fixes[i].reported
+            && let Some(fix) = diagnostics.get_mut(at).and_then(|d| d.fix.as_mut())
+        {
+            fix.applicability = fix.applicability.min(applicability[i]);
+        }
     }
 }
 

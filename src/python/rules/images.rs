@@ -373,6 +373,8 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
     // Another `ImageSpec` as the base, already a `flyte.Image`: its chain goes on.
     let mut base_spec_image: Option<String> = None;
     let mut sources: Vec<String> = Vec::new();
+    // Whether a base `ImageSpec` written inline copies files.
+    let mut copies = false;
     for kw in &call.arguments.keywords {
         let Some(name) = keyword_name(kw) else {
             return Err("it takes `**` arguments".to_string());
@@ -418,6 +420,17 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
                 );
             }
             "commands" => commands = Some(list(checker, value)),
+            // An `ImageSpec(...)` written inline as the base: its chain, then this one's layers.
+            "base_image"
+                if let Expr::Call(inner) = value
+                    && checker.resolves_to(&inner.func, &["flytekit.ImageSpec"]) =>
+            {
+                let (chain, inner_notes, inner_copies) =
+                    convert(checker, inner).map_err(|why| format!("its base image: {why}"))?;
+                base_spec_image = Some(format!("({chain})"));
+                notes.extend(inner_notes);
+                copies |= inner_copies;
+            }
             "base_image" if base_spec(checker, value).is_some() => {
                 base_spec_image = base_spec(checker, value);
             }
@@ -497,7 +510,7 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
     if let Some(commands) = commands {
         chain.push_str(&format!(".with_commands({commands})"));
     }
-    Ok((chain, notes, !sources.is_empty()))
+    Ok((chain, notes, copies || !sources.is_empty()))
 }
 
 /// The base image of `base_image=<image>`, when it is an `ImageSpec` that FM501 already made a
