@@ -827,6 +827,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::task_objects::call(self, call);
                 rules::actors::call(self, call);
                 rules::partials::call(self, call);
+                rules::launch_plans::call(self, call);
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);

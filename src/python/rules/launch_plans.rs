@@ -178,6 +178,80 @@ pub fn statement(checker: &mut Checker, stmt: &Stmt) {
     }
 }
 
+/// `LaunchPlan.get_or_create(wf, "name", default_inputs=..., fixed_inputs=...)(a=1)` in a
+/// workflow: a launch plan made and run in place, which Flyte 2 writes as a direct call of the
+/// workflow's task with the launch plan's inputs (FM301's rewrite then awaits it).
+pub fn call(checker: &mut Checker, call: &ExprCall) {
+    if !checker.enabled(Rule::LaunchPlan) {
+        return;
+    }
+    let Expr::Call(creation) = &*call.func else {
+        return;
+    };
+    let Some(creator) = checker.resolve(&creation.func) else {
+        return;
+    };
+    if !CREATORS.contains(&&*creator) {
+        return;
+    }
+    let diagnostic = Diagnostic::new(
+        Rule::LaunchPlan,
+        "A launch plan made and run in place is a direct call of its workflow in Flyte 2",
+        call.range(),
+    );
+    match in_place(checker, call, creation, creator.ends_with(".create")) {
+        Ok((workflow, edits)) => checker.report(
+            diagnostic
+                .with_help(format!(
+                    "Call `{workflow}(...)` with the launch plan's inputs: its defaults, then the \
+                     call's arguments, then its fixed inputs"
+                ))
+                .with_fix(Fix::unsafe_edits(edits)),
+        ),
+        Err(why) => checker.report(diagnostic.with_help(format!(
+            "Call the workflow's task directly with the launch plan's inputs, by hand: {why}"
+        ))),
+    }
+}
+
+/// The workflow's name and the edits of a launch plan made and run in place.
+fn in_place(
+    checker: &Checker,
+    call: &ExprCall,
+    creation: &ExprCall,
+    create: bool,
+) -> Result<(String, Vec<Edit>), String> {
+    let positional: &[&str] = if create {
+        &["name", "workflow", "default_inputs", "fixed_inputs"]
+    } else {
+        &["workflow", "name", "default_inputs", "fixed_inputs"]
+    };
+    // A schedule, notifications or other settings made the launch plan something a direct call
+    // is not: that one becomes a trigger (a module-level launch plan, FM601), by hand.
+    if let Some((other, _)) = fields(creation, positional)?
+        .into_iter()
+        .find(|(key, _)| !positional.contains(key))
+    {
+        return Err(format!(
+            "it also sets `{other}=`: declare the launch plan at module level (a trigger on the \
+             task) and call the workflow here"
+        ));
+    }
+    let (workflow, defaults, fixed) = inputs(checker, creation, create)?;
+    let caller = match checker.function() {
+        Some(f)
+            if checker
+                .module_statement(f.def.range)
+                .is_some_and(|s| s.range() == f.def.range) =>
+        {
+            f.def
+        }
+        _ => return Err("it is not in the body of a module-level workflow".to_string()),
+    };
+    let edits = direct_call(checker, call, caller, workflow, &defaults, &fixed)?;
+    Ok((workflow.id.to_string(), edits))
+}
+
 /// The module-level workflow that a name bound to a launch plan of this module runs
 /// (`lp = LaunchPlan.get_or_create(wf, ...)`): its calls become calls of the workflow.
 pub fn workflow_of<'a>(checker: &Checker<'a>, name: &ExprName) -> Option<&'a StmtFunctionDef> {
@@ -272,67 +346,82 @@ fn calls(
     let mut out = Vec::new();
     for (use_call, caller) in finder.found {
         let caller = caller.ok_or("it is called outside the body of a workflow")?;
-        if !matches!(
-            checker.flyte_kind(caller),
-            Some(crate::checker::FlyteKind::Workflow | crate::checker::FlyteKind::Dynamic)
-        ) && crate::env::environment_of(checker, caller).is_none()
-        {
-            return Err(format!(
-                "`{}` calls it, which is not a workflow or a task",
-                caller.name.id
-            ));
-        }
-        if caller.is_async {
-            // Its task calls are awaited: the direct call would need `await` and the task's
-            // colour.
-            return Err(format!(
-                "`{}` is `async`: await the workflow's task there by hand",
-                caller.name.id
-            ));
-        }
-        if binds(caller, workflow.id.as_str()) {
-            return Err(format!(
-                "`{}` binds `{}` itself",
-                caller.name.id, workflow.id
-            ));
-        }
-        if !use_call.arguments.args.is_empty() {
-            return Err("a call passes positional arguments".to_string());
-        }
-        let mut passed = Vec::new();
-        for kw in &use_call.arguments.keywords {
-            passed.push(keyword_name(kw).ok_or("a call passes `**` arguments")?);
-        }
-        if let Some(key) = passed.iter().find(|k| fixed.iter().any(|(f, _)| f == *k)) {
-            return Err(format!(
-                "a call passes `{key}`, a fixed input (a cluster run keeps the fixed value, a local run the call's)"
-            ));
-        }
-        let mut extra: Vec<String> = Vec::new();
-        for (key, value) in defaults.iter().chain(fixed.iter()) {
-            if !passed.contains(&key.as_str())
-                && !extra.iter().any(|e| e.starts_with(&format!("{key}=")))
-            {
-                extra.push(format!("{key}={value}"));
-            }
-        }
-        let mut edits = vec![Edit::replace(
-            use_call.func.range(),
-            workflow.id.to_string(),
-        )];
-        if !extra.is_empty() {
-            let extra = extra.join(", ");
-            match use_call.arguments.keywords.last() {
-                Some(last) => edits.push(Edit::insert(last.end(), format!(", {extra}"))),
-                None => edits.push(Edit::insert(
-                    use_call.arguments.start() + TextSize::from(1),
-                    extra,
-                )),
-            }
-        }
+        let edits = direct_call(checker, use_call, caller, workflow, &defaults, &fixed)?;
         out.push((use_call.range(), workflow.id.to_string(), edits));
     }
     Ok((out, Vec::new()))
+}
+
+/// The edits that make `use_call`, a run of a launch plan of `workflow` in `caller`, a direct
+/// call of the workflow: its callee becomes the workflow's name, and the launch plan's default
+/// and fixed inputs that the call does not pass are added. Why not, when it cannot be.
+fn direct_call(
+    checker: &Checker,
+    use_call: &ExprCall,
+    caller: &StmtFunctionDef,
+    workflow: &ExprName,
+    defaults: &Inputs,
+    fixed: &Inputs,
+) -> Result<Vec<Edit>, String> {
+    if !matches!(
+        checker.flyte_kind(caller),
+        Some(crate::checker::FlyteKind::Workflow | crate::checker::FlyteKind::Dynamic)
+    ) && crate::env::environment_of(checker, caller).is_none()
+    {
+        return Err(format!(
+            "`{}` calls it, which is not a workflow or a task",
+            caller.name.id
+        ));
+    }
+    if caller.is_async {
+        // Its task calls are awaited: the direct call would need `await` and the task's
+        // colour.
+        return Err(format!(
+            "`{}` is `async`: await the workflow's task there by hand",
+            caller.name.id
+        ));
+    }
+    if binds(caller, workflow.id.as_str()) {
+        return Err(format!(
+            "`{}` binds `{}` itself",
+            caller.name.id, workflow.id
+        ));
+    }
+    if !use_call.arguments.args.is_empty() {
+        return Err("a call passes positional arguments".to_string());
+    }
+    let mut passed = Vec::new();
+    for kw in &use_call.arguments.keywords {
+        passed.push(keyword_name(kw).ok_or("a call passes `**` arguments")?);
+    }
+    if let Some(key) = passed.iter().find(|k| fixed.iter().any(|(f, _)| f == *k)) {
+        return Err(format!(
+            "a call passes `{key}`, a fixed input (a cluster run keeps the fixed value, a local run the call's)"
+        ));
+    }
+    let mut extra: Vec<String> = Vec::new();
+    for (key, value) in defaults.iter().chain(fixed.iter()) {
+        if !passed.contains(&key.as_str())
+            && !extra.iter().any(|e| e.starts_with(&format!("{key}=")))
+        {
+            extra.push(format!("{key}={value}"));
+        }
+    }
+    let mut edits = vec![Edit::replace(
+        use_call.func.range(),
+        workflow.id.to_string(),
+    )];
+    if !extra.is_empty() {
+        let extra = extra.join(", ");
+        match use_call.arguments.keywords.last() {
+            Some(last) => edits.push(Edit::insert(last.end(), format!(", {extra}"))),
+            None => edits.push(Edit::insert(
+                use_call.arguments.start() + TextSize::from(1),
+                extra,
+            )),
+        }
+    }
+    Ok(edits)
 }
 
 /// A launch plan call's arguments by field name: the positional ones named after `positional`.

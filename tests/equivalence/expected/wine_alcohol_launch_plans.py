@@ -65,5 +65,6 @@ async def threshold_report(cutoff: float) -> List[Dict[str, float]]:
         alcohol_share(cutoff=13.0, label="pinned", limit=100),
         alcohol_share(cutoff=cutoff, label="pinned", limit=100),
         alcohol_share(cutoff=cutoff),
+        alcohol_share(cutoff=cutoff, limit=30, label="in-place"),
     )
     return await collected.aio(parts=list(parts))
