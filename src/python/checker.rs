@@ -494,15 +494,29 @@ impl<'a> Checker<'a> {
         })
     }
 
-    /// Whether `expr` sits inside the arguments of a decorator of the function being visited.
+    /// Whether `expr` sits inside the arguments of the flytekit decorator (`@task(...)`,
+    /// `@workflow(...)`, ...) of the function being visited: among its settings, not in another
+    /// decorator's arguments (`@pytest.mark.parametrize(...)`).
     pub fn in_decorator_arguments(&self, expr: &Expr) -> bool {
         let Some(Stmt::FunctionDef(def)) = self.current_stmt() else {
             return false;
         };
-        def.decorator_list.iter().any(|d| match &d.expression {
-            Expr::Call(call) => call.arguments.range().contains_range(expr.range()),
-            _ => false,
-        })
+        self.flyte_kind(def).is_some()
+            && def.decorator_list.iter().any(|d| match &d.expression {
+                Expr::Call(call) => {
+                    call.arguments.range().contains_range(expr.range())
+                        && self.resolves_to(
+                            &call.func,
+                            &[
+                                "flytekit.task",
+                                "flytekit.workflow",
+                                "flytekit.dynamic",
+                                "flytekit.eager",
+                            ],
+                        )
+                }
+                _ => false,
+            })
     }
 
     /// Whether an enclosing expression matches.
