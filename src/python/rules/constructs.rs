@@ -452,6 +452,13 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     {
         return;
     }
+    // FM413 reports the deck renderers, where they are made.
+    if super::decks::is_renderer(qualified)
+        && checker.enabled(Rule::Deck)
+        && matches!(checker.parent_expr(), Some(Expr::Call(c)) if c.func.range() == expr.range())
+    {
+        return;
+    }
     // FM623 reports the task objects it knows, where they are made, and FM411 `HashMethod(...)`.
     if (super::task_objects::reports(qualified) || qualified == super::io::HASH_METHOD)
         && matches!(checker.parent_expr(), Some(Expr::Call(c)) if c.func.range() == expr.range())
@@ -512,39 +519,15 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
 
 const BATCH_SIZE: &str = "Remove `BatchSize(...)` from the annotation: Flyte 2 has no batch size (a pickled list is stored as one value, a directory is transferred in Flyte 2's own batches)";
 
-/// `Annotated[list[T], BatchSize(n)]`: the annotation without `BatchSize(n)` (the type alone
-/// when it was the only metadata).
+/// `Annotated[list[T], BatchSize(n)]`: the annotation without `BatchSize(n)`.
 fn drop_batch_size(checker: &Checker, expr: &Expr, qualified: &str) -> Option<Edit> {
     if qualified != "flytekit.BatchSize" {
         return None;
     }
-    let Some(Expr::Call(call)) = checker.ancestor_expr(0) else {
-        return None;
-    };
-    let (Some(Expr::Tuple(items)), Some(Expr::Subscript(annotated))) =
-        (checker.ancestor_expr(1), checker.ancestor_expr(2))
-    else {
-        return None;
-    };
-    if call.func.range() != expr.range()
-        || annotated.slice.range() != items.range
-        || !checker.resolves_to(
-            &annotated.value,
-            &["typing.Annotated", "typing_extensions.Annotated"],
-        )
-    {
-        return None;
-    }
-    let at = items.elts.iter().position(|e| e.range() == call.range())?;
-    match items.elts.len() {
-        2 if at == 1 => Some(Edit::replace(
-            annotated.range,
-            checker.text(items.elts[0].range()).to_string(),
-        )),
-        n if n > 2 && at > 0 => Some(Edit::delete(TextRange::new(
-            items.elts[at - 1].range().end(),
-            call.range().end(),
-        ))),
+    match checker.ancestor_expr(0) {
+        Some(Expr::Call(call)) if call.func.range() == expr.range() => {
+            super::drop_annotated_metadata(checker, call, 1)
+        }
         _ => None,
     }
 }

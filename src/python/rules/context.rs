@@ -61,12 +61,6 @@ const ATTRIBUTES: &[(&str, Option<&str>, Applicability, &str)] = &[
         "Use `flyte.report` with `@env.task(report=True)`",
     ),
     (
-        "default_deck",
-        None,
-        Applicability::DisplayOnly,
-        "Use `flyte.report.log(html)` with `@env.task(report=True)`",
-    ),
-    (
         "timeline_deck",
         None,
         Applicability::DisplayOnly,
@@ -455,6 +449,20 @@ fn other_attribute(checker: &mut Checker, expr: &Expr, name: &str) {
              `plugin_config=flyteplugins.spark.Spark(...)` (the plugin puts the session there)"
         ));
         if in_flyte2_task && let Some(import) = checker.import_module("flyte") {
+            let mut edits = vec![Edit::replace(expr.range(), replacement)];
+            edits.extend(import);
+            diagnostic = diagnostic.with_fix(Fix::safe_edits(edits));
+        }
+        checker.report(diagnostic);
+        return;
+    }
+    // The default deck kept as a value is the report's main tab (its `append` is FM413's).
+    if name == "default_deck" {
+        let replacement = "flyte.report.get_tab(\"main\")";
+        diagnostic = diagnostic.with_help(format!(
+            "Replace with `{replacement}`, the report's main tab, with `@env.task(report=True)`"
+        ));
+        if let Some(import) = checker.import_module("flyte.report") {
             let mut edits = vec![Edit::replace(expr.range(), replacement)];
             edits.extend(import);
             diagnostic = diagnostic.with_fix(Fix::safe_edits(edits));

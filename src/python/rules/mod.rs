@@ -381,3 +381,39 @@ pub fn quote_with(s: &str, q: char) -> String {
     out.push(q);
     out
 }
+
+/// `Annotated[T, call]` or `Annotated[T, other, call]`: the edit that removes `call` from the
+/// annotation's metadata, leaving the type alone when it was the only one. `up` is how many
+/// ancestors of the expression being visited lie below the tuple of the annotation (0 when
+/// `call` is the expression visited, 1 when it is its parent).
+pub(crate) fn drop_annotated_metadata(
+    checker: &crate::checker::Checker,
+    call: &ExprCall,
+    up: usize,
+) -> Option<Edit> {
+    let (Some(Expr::Tuple(items)), Some(Expr::Subscript(annotated))) =
+        (checker.ancestor_expr(up), checker.ancestor_expr(up + 1))
+    else {
+        return None;
+    };
+    if annotated.slice.range() != items.range
+        || !checker.resolves_to(
+            &annotated.value,
+            &["typing.Annotated", "typing_extensions.Annotated"],
+        )
+    {
+        return None;
+    }
+    let at = items.elts.iter().position(|e| e.range() == call.range())?;
+    match items.elts.len() {
+        2 if at == 1 => Some(Edit::replace(
+            annotated.range,
+            checker.text(items.elts[0].range()).to_string(),
+        )),
+        n if n > 2 && at > 0 => Some(Edit::delete(TextRange::new(
+            items.elts[at - 1].range().end(),
+            call.range().end(),
+        ))),
+        _ => None,
+    }
+}
