@@ -34,6 +34,7 @@ enum Owner {
 
 /// Names (and prefixes, ending in `.`) that other rules report, and where.
 const HANDLED: &[(&str, Owner)] = &[
+    (super::shell::SUBPROC_EXECUTE, Owner::Always),
     ("flytekit.task", Owner::Decorator),
     ("flytekit.workflow", Owner::Decorator),
     ("flytekit.dynamic", Owner::Decorator),

@@ -32,6 +32,7 @@ pub mod remote;
 pub mod resources;
 pub mod runtime;
 pub mod secrets;
+pub mod shell;
 pub mod task_objects;
 
 use ruff_python_ast::{Arguments, Expr, ExprCall, ExprName, Keyword, Number, Stmt};
