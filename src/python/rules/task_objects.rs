@@ -284,9 +284,12 @@ const V2_OBJECTS: &[&str] = &[
 /// flytekit's echo task: the engine hands its inputs back as its outputs, in no container.
 const ECHO: &str = "flytekit.core.task.Echo";
 
+/// flytekit's file sensor: a node that waits for a path to exist, checking once a second.
+const FILE_SENSOR: &str = "flytekit.sensor.file_sensor.FileSensor";
+
 /// The Flyte 1 task classes this rule reports (FM103 leaves them alone).
 pub fn reports(qualified: &str) -> bool {
-    qualified == ECHO || HOMES.iter().any(|h| h.v1.contains(&qualified))
+    qualified == ECHO || qualified == FILE_SENSOR || HOMES.iter().any(|h| h.v1.contains(&qualified))
 }
 
 pub fn call(checker: &mut Checker, call: &ExprCall) {
@@ -298,6 +301,10 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     };
     if &*qualified == ECHO {
         echo(checker, call);
+        return;
+    }
+    if &*qualified == FILE_SENSOR {
+        file_sensor(checker, call);
         return;
     }
     let Some(home) = HOMES.iter().find(|h| h.v1.contains(&&*qualified)) else {
@@ -347,6 +354,138 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
             home.module, home.class
         ))),
     }
+}
+
+/// `sensor = FileSensor(name="...", timeout=...)`: Flyte 2 has no sensors, and a task that polls
+/// is the same step: a sync task in an environment of its own (the callers' environments depend
+/// on it) that checks once a second, as flytekit's sensor did, until the path exists.
+fn file_sensor(checker: &mut Checker, call: &ExprCall) {
+    let diagnostic = Diagnostic::new(
+        Rule::TaskObject,
+        "A flytekit file sensor is a task that polls in Flyte 2",
+        call.range(),
+    );
+    match sensor_task(checker, call) {
+        Ok(fix) => checker.report(
+            diagnostic
+                .with_help(
+                    "Define a task that waits for the path (`flyte.storage.exists_sync`, checked \
+                     once a second) in an environment of its own, which its callers' \
+                     environments depend on; the wait now runs in a container of its own",
+                )
+                .with_fix(fix),
+        ),
+        Err(why) => checker.report(diagnostic.with_help(format!(
+            "Write a task that checks `flyte.storage.exists_sync(path)` once a second until it \
+             is true, in an environment the callers' environments depend on: {why}"
+        ))),
+    }
+}
+
+fn sensor_task(checker: &Checker, call: &ExprCall) -> Result<Fix, String> {
+    let (stmt, target) = super::module_assignment(checker, call)?;
+    let var = target.id.as_str();
+    let mut timeout = None;
+    if call.arguments.args.len() > 1 {
+        return Err("it has positional arguments after its name".to_string());
+    }
+    for kw in &call.arguments.keywords {
+        match keyword_name(kw) {
+            Some("name") => {}
+            Some("timeout") => timeout = Some(checker.text(kw.value.range())),
+            Some(other) => return Err(format!("`{other}=` has no Flyte 2 form here")),
+            None => return Err("it takes `**` arguments".to_string()),
+        }
+    }
+    let mut edits = Vec::new();
+    edits.extend(import(checker, "flyte")?);
+    edits.extend(import(checker, "flyte.storage")?);
+    edits.extend(import(checker, "time")?);
+    let module = crate::project::environment_name(checker.module_name);
+    let base = crate::env::sanitize(var);
+    let name = if module.is_empty() {
+        base
+    } else {
+        format!("{module}-{base}")
+    };
+    let env_var = format!("{var}_env");
+    if checker.semantic.scope_binds(0, &env_var) {
+        return Err(format!("`{env_var}` is already a name of the module"));
+    }
+    let nl = checker.line_ending.as_str();
+    let decorator = match timeout {
+        Some(timeout) => format!("@{env_var}.task(timeout={timeout})"),
+        None => format!("@{env_var}.task"),
+    };
+    let mut definition = [
+        format!("{env_var} = flyte.TaskEnvironment(name={})", quote(&name)),
+        String::new(),
+        String::new(),
+        decorator,
+        format!("def {var}(path: str) -> None:"),
+        "    \"\"\"Wait until `path` exists, as flytekit's `FileSensor` did: check once a second.\"\"\""
+            .to_string(),
+        "    while not flyte.storage.exists_sync(path):".to_string(),
+        "        time.sleep(1)".to_string(),
+    ]
+    .join(nl);
+    let end = stmt.end();
+
+    // The callers: Flyte 2 tasks of the module, whose environments depend on the sensor's.
+    let mut callers_envs: Vec<String> = Vec::new();
+    for used in uses(checker, target.range)? {
+        let (def, env) = calling_task(checker, &used, var)?;
+        let caller = def.name.id.as_str();
+        match used.how {
+            Use::Awaited | Use::Gathered => {
+                if !used.aio
+                    && let Some(called) = used.call
+                {
+                    edits.push(Edit::insert(called.func.end(), ".aio"));
+                }
+            }
+            // An async caller awaits the sync task's `.aio`; a sync one calls it.
+            Use::Call { call: c, wrap } if def.is_async => {
+                edits.push(Edit::insert(
+                    c.start(),
+                    if wrap { "(await " } else { "await " },
+                ));
+                if !used.aio {
+                    edits.push(Edit::insert(c.func.end(), ".aio"));
+                }
+                if wrap {
+                    edits.push(Edit::insert(c.end(), ")"));
+                }
+            }
+            Use::Call { .. } if used.aio => {
+                return Err(format!(
+                    "`{caller}` is sync and calls `{var}.aio(...)`: call `{var}(...)`"
+                ));
+            }
+            Use::Call { .. } => {}
+            Use::Run | Use::Other => {
+                return Err(format!(
+                    "`{caller}` uses `{var}` other than by calling it: migrate that use by hand"
+                ));
+            }
+        }
+        if !callers_envs.contains(&env) {
+            callers_envs.push(env);
+        }
+    }
+    for env in &callers_envs {
+        let Some(defined) = module_assignment_end(checker, env) else {
+            return Err(format!("`{env}` is not defined at module level"));
+        };
+        let line = format!("{env}.add_dependency({env_var})");
+        if defined <= end {
+            definition.push_str(&format!("{nl}{nl}{nl}{line}"));
+        } else {
+            edits.push(Edit::insert(defined, format!("{line}{nl}")));
+        }
+    }
+    edits.push(Edit::replace(stmt.range(), definition));
+    Ok(Fix::unsafe_edits(edits))
 }
 
 /// `echo = Echo(name="echo", inputs={"x": float})`: Flyte 2 has no echo task, and needs none,
