@@ -49,12 +49,6 @@ const ATTRIBUTES: &[(&str, Option<&str>, Applicability, &str)] = &[
         "Flyte 2 has no stats client: emit metrics with your own client",
     ),
     (
-        "checkpoint",
-        None,
-        Applicability::DisplayOnly,
-        "Use `flyte.ctx().checkpoint` (`load`/`save`, `load_sync`/`save_sync`, `prev_exists`): its API differs",
-    ),
-    (
         "decks",
         None,
         Applicability::DisplayOnly,
@@ -456,6 +450,10 @@ fn other_attribute(checker: &mut Checker, expr: &Expr, name: &str) {
         checker.report(diagnostic);
         return;
     }
+    if name == "checkpoint" {
+        checkpoint(checker, expr, diagnostic);
+        return;
+    }
     // The default deck kept as a value is the report's main tab (its `append` is FM413's).
     if name == "default_deck" {
         let replacement = "flyte.report.get_tab(\"main\")";
@@ -578,6 +576,175 @@ pub fn unused_current_context(checker: &mut Checker) {
             .with_help("Remove the assignment")
             .with_fix(Fix::safe_edits(vec![edit])),
         );
+    }
+}
+
+const CHECKPOINT_HELP: &str = "Use `flyte.ctx().checkpoint` (`load_sync()` returns the restored path, `save_sync(data)` \
+     uploads bytes or a path, `prev_exists()`): its API differs";
+
+/// FM404: `current_context().checkpoint` in a sync function, read through `read()`, `write(b)`
+/// and `prev_exists()` only, there or through one local name (`cp = current_context().checkpoint`):
+/// `flyte.ctx().checkpoint`, whose `load_sync()` gives the path of the single blob that
+/// `save_sync(b)` wrote. `read()` becomes `cp.load_sync() and cp.load_sync().read_bytes()`
+/// (`None` when no earlier attempt saved one, as before; the second load is the first one's),
+/// and `prev_exists()` `cp.load_sync() is not None`.
+fn checkpoint(checker: &mut Checker, expr: &Expr, diagnostic: Diagnostic) {
+    let diagnostic = diagnostic.with_help(CHECKPOINT_HELP);
+    match checkpoint_edits(checker, expr) {
+        Some(mut edits) => match checker.import_module("flyte") {
+            Some(import) => {
+                edits.extend(import);
+                checker.report(
+                    diagnostic
+                        .with_help(
+                            "Replace with `flyte.ctx().checkpoint`: `read()` is \
+                             `load_sync() and load_sync().read_bytes()`, `write(b)` is \
+                             `save_sync(b)`, `prev_exists()` is `load_sync() is not None`",
+                        )
+                        .with_fix(Fix::unsafe_edits(edits)),
+                );
+            }
+            None => checker.report(diagnostic),
+        },
+        None => checker.report(diagnostic),
+    }
+}
+
+/// A checkpoint method call on `receiver` (the text that names the checkpoint) as Flyte 2 writes
+/// it; `nested` when the call is part of a larger expression (the `and` is parenthesized).
+fn checkpoint_method(
+    checker: &Checker,
+    call: &ExprCall,
+    method: &str,
+    receiver: &str,
+    nested: bool,
+) -> Option<String> {
+    let args = &call.arguments;
+    match (method, args.args.as_ref(), args.keywords.is_empty()) {
+        ("read", [], true) => {
+            let read = format!("{receiver}.load_sync() and {receiver}.load_sync().read_bytes()");
+            Some(if nested { format!("({read})") } else { read })
+        }
+        ("write", [data], true) => Some(format!(
+            "{receiver}.save_sync({})",
+            checker.text(data.range())
+        )),
+        // Flyte 2's `prev_exists()` says whether the runtime gave a previous prefix (a local
+        // run always does), not whether an attempt saved one.
+        ("prev_exists", [], true) => {
+            let exists = format!("{receiver}.load_sync() is not None");
+            Some(if nested {
+                format!("({exists})")
+            } else {
+                exists
+            })
+        }
+        _ => None,
+    }
+}
+
+fn checkpoint_edits(checker: &Checker, expr: &Expr) -> Option<Vec<Edit>> {
+    let function = checker.function()?;
+    if function.def.is_async {
+        return None;
+    }
+    // `current_context().checkpoint.read()`: the whole call.
+    if let (Some(Expr::Attribute(method)), Some(Expr::Call(call))) =
+        (checker.parent_expr(), checker.ancestor_expr(1))
+        && method.value.range() == expr.range()
+        && call.func.range() == method.range
+    {
+        let text = checkpoint_method(
+            checker,
+            call,
+            method.attr.id.as_str(),
+            "flyte.ctx().checkpoint",
+            checker.ancestor_expr(2).is_some(),
+        )?;
+        return Some(vec![Edit::replace(call.range(), text)]);
+    }
+    // `cp = current_context().checkpoint`, then only `cp.read()`, `cp.write(b)`, `cp.prev_exists()`.
+    let Some(Stmt::Assign(assign)) = checker.current_stmt() else {
+        return None;
+    };
+    let [Expr::Name(target)] = assign.targets.as_slice() else {
+        return None;
+    };
+    if assign.value.range() != expr.range() {
+        return None;
+    }
+    let binding = checker
+        .semantic
+        .bindings()
+        .iter()
+        .find(|b| b.range == target.range)?;
+    let mut calls = Vec::new();
+    let mut reads = CheckpointReads {
+        checker,
+        target: binding.range,
+        exprs: Vec::new(),
+        calls: &mut calls,
+        other: false,
+    };
+    use ruff_python_ast::visitor::Visitor;
+    reads.visit_body(&function.def.body);
+    if reads.other || calls.is_empty() {
+        return None;
+    }
+    // The name must be bound once in the function: every read is this checkpoint.
+    let scope_names = checker
+        .semantic
+        .bindings()
+        .iter()
+        .filter(|b| b.scope == binding.scope && b.name == binding.name)
+        .count();
+    if scope_names != 1 {
+        return None;
+    }
+    let mut edits = vec![Edit::replace(expr.range(), "flyte.ctx().checkpoint")];
+    for (call, method, nested) in calls {
+        edits.push(Edit::replace(
+            call.range(),
+            checkpoint_method(checker, call, method, target.id.as_str(), nested)?,
+        ));
+    }
+    Some(edits)
+}
+
+/// The reads of a local checkpoint name: method calls, or something else.
+struct CheckpointReads<'c, 'a> {
+    checker: &'c Checker<'a>,
+    target: TextRange,
+    exprs: Vec<&'a Expr>,
+    /// Each method call, its name, and whether it is part of a larger expression.
+    calls: &'c mut Vec<(&'a ExprCall, &'a str, bool)>,
+    other: bool,
+}
+
+impl<'a> ruff_python_ast::visitor::Visitor<'a> for CheckpointReads<'_, 'a> {
+    fn visit_expr(&mut self, expr: &'a Expr) {
+        if let Expr::Name(name) = expr
+            && name.ctx == ExprContext::Load
+            && self
+                .checker
+                .semantic
+                .binding_of(name.range.start())
+                .is_some_and(|b| b.range == self.target)
+        {
+            match (self.exprs.last(), self.exprs.iter().rev().nth(1)) {
+                (Some(Expr::Attribute(method)), Some(Expr::Call(call)))
+                    if call.func.range() == method.range
+                        && matches!(method.attr.id.as_str(), "read" | "write" | "prev_exists") =>
+                {
+                    let nested = self.exprs.len() > 2;
+                    self.calls.push((call, method.attr.id.as_str(), nested));
+                }
+                _ => self.other = true,
+            }
+        }
+        self.exprs.push(expr);
+        ruff_python_ast::visitor::walk_expr(self, expr);
+        self.exprs.pop();
     }
 }
 
