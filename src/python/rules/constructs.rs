@@ -41,6 +41,7 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.eager", Owner::Decorator),
     ("flytekit.Resources", Owner::Always),
     ("flytekit.PodTemplate", Owner::Always),
+    ("flytekit.exceptions.eager.EagerException", Owner::Always),
     ("flytekit.Cache", Owner::Called),
     ("flytekit.current_context", Owner::Called),
     ("flytekit.map_task", Owner::Called),

@@ -11,38 +11,60 @@ use crate::registry::Rule;
 use crate::semantic::BindingKind;
 
 /// flytekit names that are the same object under a new name in Flyte 2:
-/// (flytekit name, Flyte 2 name, the module to import, a rule that owns calls of it).
-const RENAMES: &[(&str, &str, &str, Option<Rule>)] = &[
-    ("flytekit.PodTemplate", "flyte.PodTemplate", "flyte", None),
+/// (flytekit name, Flyte 2 name, the module to import, a rule that owns calls of it, and whether
+/// the rename keeps every behaviour).
+const RENAMES: &[(&str, &str, &str, Option<Rule>, Applicability)] = &[
+    (
+        "flytekit.PodTemplate",
+        "flyte.PodTemplate",
+        "flyte",
+        None,
+        Applicability::Safe,
+    ),
+    // What a failed child task raises in an async parent: on a cluster flytekit raised
+    // `EagerException`, Flyte 2 raises `RuntimeUserError` (a local flytekit run raised the
+    // task's own error, so an `except EagerException:` that never caught there now does).
+    (
+        "flytekit.exceptions.eager.EagerException",
+        "flyte.errors.RuntimeUserError",
+        "flyte.errors",
+        None,
+        Applicability::Unsafe,
+    ),
     (
         "flytekit.Resources",
         "flyte.Resources",
         "flyte",
         Some(Rule::ResourcesFields),
+        Applicability::Safe,
     ),
     (
         "flytekit.WorkflowExecutionPhase.ABORTED",
         "flyte.models.ActionPhase.ABORTED",
         "flyte.models",
         None,
+        Applicability::Safe,
     ),
     (
         "flytekit.WorkflowExecutionPhase.FAILED",
         "flyte.models.ActionPhase.FAILED",
         "flyte.models",
         None,
+        Applicability::Safe,
     ),
     (
         "flytekit.WorkflowExecutionPhase.SUCCEEDED",
         "flyte.models.ActionPhase.SUCCEEDED",
         "flyte.models",
         None,
+        Applicability::Safe,
     ),
     (
         "flytekit.WorkflowExecutionPhase.TIMED_OUT",
         "flyte.models.ActionPhase.TIMED_OUT",
         "flyte.models",
         None,
+        Applicability::Safe,
     ),
 ];
 
@@ -60,7 +82,9 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         return;
     };
     let qualified: &str = &qualified;
-    let Some((old, new, module, owner)) = RENAMES.iter().find(|(old, ..)| *old == qualified) else {
+    let Some((old, new, module, owner, applicability)) =
+        RENAMES.iter().find(|(old, ..)| *old == qualified)
+    else {
         // Other members of `WorkflowExecutionPhase` have no Flyte 2 phase.
         if let Some(member) = qualified.strip_prefix("flytekit.WorkflowExecutionPhase.") {
             checker.report(
@@ -90,7 +114,7 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     if let Some(import) = checker.import_module(module) {
         let mut edits = vec![Edit::replace(expr.range(), *new)];
         edits.extend(import);
-        diagnostic = diagnostic.with_fix(Fix::safe_edits(edits));
+        diagnostic = diagnostic.with_fix(Fix::new(edits, *applicability));
     }
     checker.report(diagnostic);
 }
