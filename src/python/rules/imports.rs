@@ -316,8 +316,36 @@ pub fn plugin_registrations(checker: &mut Checker) {
                     range,
                     format!("flyteplugins.{v2}"),
                 )])),
-            None => diagnostic.with_help(super::constructs::plugin_advice(&plugin)),
+            None => match PICKLED.iter().find(|(name, _)| *name == plugin) {
+                // A plugin that only taught flytekit a type: Flyte 2 pickles values of types
+                // it does not know, so the import can go.
+                Some((_, what)) => {
+                    let stmt = checker.semantic.bindings().iter().find_map(|b| match &b.kind {
+                        BindingKind::Import { stmt, alias, .. } if alias.name.range() == range => {
+                            Some((*stmt, *alias))
+                        }
+                        _ => None,
+                    });
+                    let mut diagnostic = diagnostic.with_help(format!(
+                        "Remove the import: Flyte 2 has no `{plugin}` plugin, and pickles {what} \
+                         passed between tasks"
+                    ));
+                    if let Some((stmt, alias)) = stmt {
+                        diagnostic = diagnostic.with_fix(Fix::unsafe_edits(
+                            checker
+                                .importer
+                                .remove_aliases(stmt, &[alias], checker.locator),
+                        ));
+                    }
+                    diagnostic
+                }
+                None => diagnostic.with_help(super::constructs::plugin_advice(&plugin)),
+            },
         };
         checker.report(diagnostic);
     }
 }
+
+/// Plugins whose import only registered a type, with no Flyte 2 package: the values Flyte 2
+/// pickles instead.
+const PICKLED: &[(&str, &str)] = &[("modin", "Modin dataframes")];
