@@ -111,6 +111,7 @@ rules! {
     ReferenceEntity => ("FM622", "reference-entity", Sometimes, "FM622.md"),
     TaskObject => ("FM623", "task-object", Sometimes, "FM623.md"),
     ActorEnvironment => ("FM624", "actor-environment", Sometimes, "FM624.md"),
+    AppEnvironment => ("FM625", "app-environment", Sometimes, "FM625.md"),
     PyflyteRun => ("FM701", "pyflyte-run", Sometimes, "FM701.md"),
     PyflyteRegister => ("FM702", "pyflyte-register", None, "FM702.md"),
     PyflyteCommand => ("FM703", "pyflyte-command", Sometimes, "FM703.md"),

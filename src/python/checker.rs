@@ -841,6 +841,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
                 rules::gates::call(self, call);
                 rules::task_objects::call(self, call);
                 rules::actors::call(self, call);
+                rules::apps::call(self, call);
                 rules::partials::call(self, call);
                 rules::launch_plans::call(self, call);
             }

@@ -46,6 +46,7 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.current_context", Owner::Called),
     ("flytekit.map_task", Owner::Called),
     ("union.ActorEnvironment", Owner::Called),
+    ("union.app.App", Owner::Called),
     ("union.actor.ActorEnvironment", Owner::Called),
     ("flytekit.conditional", Owner::Called),
     ("flytekit.create_node", Owner::Called),

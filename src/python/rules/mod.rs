@@ -2,6 +2,7 @@
 //! and reports through [`Checker::report`](crate::checker::Checker::report).
 
 pub mod actors;
+pub mod apps;
 pub mod cache;
 pub mod callees;
 pub mod cli_runner;
