@@ -159,7 +159,26 @@ fn rewrite(checker: &Checker, call: &ExprCall) -> Result<String, String> {
     let text = |e: &Expr| checker.text(e.range()).to_string();
 
     let mut args = Vec::new();
+    // union asks for each of `requests` and `limits` what the other gives when it is absent,
+    // and Flyte 2 makes a lone value a request only: cpu and memory are written as pairs.
     let mut resources = crate::env::ResourceSettings::default();
+    resources.exact = true;
+    let requests = values
+        .iter()
+        .find(|(f, _)| *f == "requests")
+        .map(|(_, v)| *v);
+    let limits = values.iter().find(|(f, _)| *f == "limits").map(|(_, v)| *v);
+    match (requests, limits) {
+        (Some(only), None) | (None, Some(only)) => {
+            resources.add(checker, "requests", only);
+            resources.add(checker, "limits", only);
+        }
+        (Some(requests), Some(limits)) => {
+            resources.add(checker, "requests", requests);
+            resources.add(checker, "limits", limits);
+        }
+        (None, None) => {}
+    }
     let mut replicas: (Option<String>, Option<String>) = (None, None);
     let mut scaling = Vec::new();
     let mut domain = Vec::new();
@@ -185,9 +204,8 @@ fn rewrite(checker: &Checker, call: &ExprCall) -> Result<String, String> {
                 }
                 _ => return Err("its `port=` is not a number".to_string()),
             },
-            "requests" | "limits" | "accelerator" | "shared_memory" => {
-                resources.add(checker, field, value);
-            }
+            "requests" | "limits" => {}
+            "accelerator" | "shared_memory" => resources.add(checker, field, value),
             "secrets" => args.push(format!("secrets={}", text(value))),
             "args" | "command" | "include" | "cluster_pool" | "requires_auth" | "type"
             | "description" => args.push(format!("{field}={}", text(value))),
@@ -215,7 +233,12 @@ fn rewrite(checker: &Checker, call: &ExprCall) -> Result<String, String> {
     if !values.iter().any(|(f, _)| *f == "container_image") {
         return Err("it has no `container_image=`".to_string());
     }
-    if let Some(merged) = resources.finish(checker) {
+    if let Some(mut merged) = resources.finish(checker) {
+        // union gives an app 10Gi of ephemeral storage (20Gi when it has limits only).
+        if merged.starts_with("flyte.Resources(") && !merged.contains("disk=") {
+            let disk = if requests.is_some() { "10Gi" } else { "20Gi" };
+            merged.insert_str(merged.len() - 1, &format!(", disk=\"{disk}\""));
+        }
         args.push(format!("resources={merged}"));
     }
     if let Some(blocker) = resources.blocker.take() {

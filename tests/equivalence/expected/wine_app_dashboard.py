@@ -19,7 +19,7 @@ dashboard = flyte.app.AppEnvironment(
     port=8080,
     env_vars={"WINE_DIGITS": "3"},
     requires_auth=False,
-    resources=flyte.Resources(cpu=("1", "2"), memory=("1Gi", "2Gi")),
+    resources=flyte.Resources(cpu=("1", "2"), memory=("1Gi", "2Gi"), disk="10Gi"),
     scaling=flyte.app.Scaling(replicas=(0, 3), metric=flyte.app.Scaling.RequestRate(20)),
 )
 
