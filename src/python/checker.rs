@@ -847,6 +847,7 @@ impl<'a> Visitor<'a> for Checker<'a> {
             }
             Expr::Attribute(attribute) => {
                 rules::context::attribute(self, expr, attribute);
+                rules::internal_context::attribute(self, expr, attribute);
                 rules::promises::attribute(self, expr, attribute);
                 rules::io::method(self, expr, attribute);
                 rules::imports::reference(self, expr);

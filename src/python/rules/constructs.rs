@@ -455,6 +455,13 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     {
         return;
     }
+    // FM404 rewrites what tasks read from flytekit's internal context.
+    if super::internal_context::INTERNAL.contains(&qualified)
+        && checker.enabled(Rule::CurrentContextAttribute)
+        && super::internal_context::handles(checker, expr)
+    {
+        return;
+    }
     // FM413 reports the deck renderers, where they are made.
     if super::decks::is_renderer(qualified)
         && checker.enabled(Rule::Deck)

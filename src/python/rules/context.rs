@@ -548,14 +548,16 @@ pub fn unused_current_context(checker: &mut Checker) {
             value: Expr::Call(call),
             stmt,
         } = &binding.kind
-            && is_context_call(checker, call)
+            && (is_context_call(checker, call)
+                || (call.arguments.is_empty()
+                    && checker.resolves_to(&call.func, super::internal_context::INTERNAL)))
         {
-            found.push((binding.name, *stmt));
+            found.push((binding.name, checker.text(call.func.range()), *stmt));
         }
     }
     // A body whose statements would all go keeps a `pass`.
-    let deleted: Vec<ruff_text_size::TextRange> = found.iter().map(|(_, s)| s.range()).collect();
-    for (name, stmt) in found {
+    let deleted: Vec<ruff_text_size::TextRange> = found.iter().map(|(_, _, s)| s.range()).collect();
+    for (name, callee, stmt) in found {
         let body = crate::importer::enclosing_body(checker.module, stmt.range()).unwrap_or(&[]);
         let last_standing = body.len() > 1
             && body.iter().all(|s| deleted.contains(&s.range()))
@@ -570,7 +572,7 @@ pub fn unused_current_context(checker: &mut Checker) {
         checker.report(
             Diagnostic::new(
                 Rule::UnusedCurrentContext,
-                format!("`{name} = current_context()` is not used"),
+                format!("`{name} = {callee}()` is not used"),
                 stmt.range(),
             )
             .with_help("Remove the assignment")

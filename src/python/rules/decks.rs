@@ -12,6 +12,7 @@
 use ruff_python_ast::{Expr, ExprCall, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
+use super::bind_arguments as bind;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
@@ -403,27 +404,4 @@ fn inline(
         }
         Renderer::Other => return None,
     })
-}
-
-/// A call's arguments bound to `params` by position and keyword; `None` when one is unknown,
-/// bound twice, or spread (`*args`, `**kwargs`).
-fn bind<'a>(call: &'a ExprCall, params: &[&str]) -> Option<Vec<Option<&'a Expr>>> {
-    let mut bound: Vec<Option<&Expr>> = vec![None; params.len()];
-    if call.arguments.args.len() > params.len() {
-        return None;
-    }
-    for (slot, arg) in bound.iter_mut().zip(call.arguments.args.iter()) {
-        if arg.is_starred_expr() {
-            return None;
-        }
-        *slot = Some(arg);
-    }
-    for kw in &call.arguments.keywords {
-        let name = kw.arg.as_ref()?.id.as_str();
-        let at = params.iter().position(|p| *p == name)?;
-        if bound[at].replace(&kw.value).is_some() {
-            return None;
-        }
-    }
-    Some(bound)
 }

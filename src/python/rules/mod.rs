@@ -17,6 +17,7 @@ pub mod flyte2_api;
 pub mod gates;
 pub mod images;
 pub mod imports;
+pub mod internal_context;
 pub mod io;
 pub mod launch_plans;
 pub mod main_block;
@@ -418,4 +419,29 @@ pub(crate) fn drop_annotated_metadata(
         ))),
         _ => None,
     }
+}
+
+/// A call's arguments bound to `params` by position and keyword; `None` when one is unknown,
+/// bound twice, or spread (`*args`, `**kwargs`).
+pub(crate) fn bind_arguments<'a>(
+    call: &'a ExprCall,
+    params: &[&str],
+) -> Option<Vec<Option<&'a Expr>>> {
+    let mut bound: Vec<Option<&Expr>> = vec![None; params.len()];
+    if call.arguments.args.len() > params.len() {
+        return None;
+    }
+    for (slot, arg) in bound.iter_mut().zip(call.arguments.args.iter()) {
+        if arg.is_starred_expr() {
+            return None;
+        }
+        *slot = Some(arg);
+    }
+    for kw in &call.arguments.keywords {
+        let at = params.iter().position(|p| Some(*p) == keyword_name(kw))?;
+        if bound[at].replace(&kw.value).is_some() {
+            return None;
+        }
+    }
+    Some(bound)
 }
