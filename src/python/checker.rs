@@ -157,6 +157,7 @@ impl<'a> Checker<'a> {
         rules::imports::unused_flytekit_imports(&mut self);
         rules::imports::plugin_registrations(&mut self);
         rules::shell::subproc_execute(&mut self);
+        rules::failure::flyte_error(&mut self);
         rules::context::unused_current_context(&mut self);
         let mut diagnostics = std::mem::take(&mut self.diagnostics);
         wait_for_calls(&self.fixes, &mut diagnostics);

@@ -1230,27 +1230,43 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                 );
                 c.removed.push(kw.range);
             }
-            (FlyteKind::Workflow, "failure_policy") => {
-                let policy = checker.resolve(value);
-                if policy.as_deref() == Some("flytekit.WorkflowFailurePolicy.FAIL_IMMEDIATELY") {
-                    // Flyte 1's default is what a Flyte 2 task does: the first failure raises.
-                    c.removed.push(kw.range);
-                } else {
-                    c.blocker = Some(
-                        "`failure_policy=` lets the other nodes finish after a failure; a Flyte 2 \
-                         task stops at the first exception: make the task `async`, run the calls \
-                         with `asyncio.gather(..., return_exceptions=True)`, and raise the first \
-                         exception after they finish"
+            (FlyteKind::Workflow, "failure_policy") => match checker.resolve(value).as_deref() {
+                // Flyte 1's default is what a Flyte 2 task does: the first failure raises.
+                Some("flytekit.WorkflowFailurePolicy.FAIL_IMMEDIATELY") => c.removed.push(kw.range),
+                Some("flytekit.WorkflowFailurePolicy.FAIL_AFTER_EXECUTABLE_NODES_COMPLETE") => {
+                    c.notes.push(
+                        "Flyte 2 fails the task at the first failed call, where \
+                         `failure_policy=` let the calls that did not depend on it run to the end \
+                         (a local flytekit run stopped at the first failure too)"
                             .to_string(),
                     );
+                    c.removed.push(kw.range);
                 }
-            }
+                _ => {
+                    c.blocker = Some(
+                        "`failure_policy=` is not a `WorkflowFailurePolicy` member".to_string(),
+                    )
+                }
+            },
             (FlyteKind::Workflow, "on_failure") => {
-                let handler = checker.text(value.range());
-                c.blocker = Some(format!(
-                    "Flyte 2 has no failure handler: wrap the body in `try:` and call \
-                     `{handler}(...)` with the inputs in `except Exception:`, then `raise`"
-                ));
+                match crate::rules::failure::handler(checker, c.def, value) {
+                    Ok(_) => {
+                        c.notes.push(
+                            "the body runs in `try:`, and `except Exception` calls the \
+                             `on_failure=` handler with the inputs, then raises again (the error \
+                             it is given has Flyte 2's message and no failed node)"
+                                .to_string(),
+                        );
+                        c.removed.push(kw.range);
+                    }
+                    Err(why) => {
+                        let handler = checker.text(value.range());
+                        c.blocker = Some(format!(
+                            "Flyte 2 has no failure handler, and the body cannot call \
+                             `{handler}(...)` in an `except` here: {why}"
+                        ));
+                    }
+                }
             }
             (_, other) => {
                 c.blocker = Some(format!(

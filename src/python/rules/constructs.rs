@@ -35,6 +35,9 @@ enum Owner {
 /// Names (and prefixes, ending in `.`) that other rules report, and where.
 const HANDLED: &[(&str, Owner)] = &[
     (super::shell::SUBPROC_EXECUTE, Owner::Always),
+    ("flytekit.types.error.error.FlyteError", Owner::Always),
+    ("flytekit.types.error.FlyteError", Owner::Always),
+    ("flytekit.WorkflowFailurePolicy.", Owner::InTaskSettings),
     ("flytekit.task", Owner::Decorator),
     ("flytekit.workflow", Owner::Decorator),
     ("flytekit.dynamic", Owner::Decorator),

@@ -13,6 +13,7 @@ pub mod dataclass_json;
 pub mod decks;
 pub mod decorators;
 pub mod errors;
+pub mod failure;
 pub mod flyte2_api;
 pub mod gates;
 pub mod images;
@@ -444,4 +445,27 @@ pub(crate) fn bind_arguments<'a>(
         }
     }
     Some(bound)
+}
+
+/// The text of `range` with the `edits` inside it applied (in order; one that starts before the
+/// end of the last is left out).
+pub(crate) fn render(source: &str, range: TextRange, edits: &[Edit]) -> String {
+    let mut edits: Vec<&Edit> = edits
+        .iter()
+        .filter(|e| range.contains_range(e.range))
+        .collect();
+    edits.sort_by_key(|e| (e.range.start(), e.range.end(), e.order));
+    let mut out = String::new();
+    let mut last = usize::from(range.start());
+    for edit in edits {
+        let start = usize::from(edit.range.start());
+        if start < last {
+            continue;
+        }
+        out.push_str(&source[last..start]);
+        out.push_str(&edit.content);
+        last = usize::from(edit.range.end());
+    }
+    out.push_str(&source[last..usize::from(range.end())]);
+    out
 }

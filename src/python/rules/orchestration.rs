@@ -126,6 +126,70 @@ pub fn asyncify(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
     if checker.enabled(Rule::UnawaitedTaskCall) {
         unawaited(checker, diagnostics);
     }
+    failure_handlers(checker, diagnostics);
+}
+
+/// A workflow with `on_failure=handler`: its move also wraps the body in `try:` and calls the
+/// handler in `except`, then raises again (see `failure.rs`). The orderings in the body share
+/// the move's fix, so they get the wrapped one too.
+fn failure_handlers(checker: &Checker, diagnostics: &mut [Diagnostic]) {
+    for stmt in checker.module {
+        let Stmt::FunctionDef(def) = stmt else {
+            continue;
+        };
+        if checker.flyte_kind(def) != Some(FlyteKind::Workflow) {
+            continue;
+        }
+        let Some(value) = def.decorator_list.iter().find_map(|d| match &d.expression {
+            Expr::Call(call) => super::keyword(&call.arguments, "on_failure").map(|k| &k.value),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let Ok(handler) = super::failure::handler(checker, def, value) else {
+            continue;
+        };
+        let Some(position) = diagnostics.iter().position(|d| {
+            d.rule == Rule::WorkflowDecorator
+                && def
+                    .decorator_list
+                    .iter()
+                    .any(|dec| dec.expression.range() == d.range)
+                && d.fix.is_some()
+        }) else {
+            continue;
+        };
+        let Some(old) = diagnostics[position].fix.clone() else {
+            continue;
+        };
+        // Awaited when the move makes the workflow `async`.
+        let header = TextRange::new(def.range.start(), def.name.range.start());
+        let awaited = def.is_async
+            || old
+                .edits
+                .iter()
+                .any(|e| e.content == "async " && header.contains(e.range.start()));
+        let mut edits = old.edits.clone();
+        let fix = if super::failure::wrap(checker, def, &handler, &mut edits, awaited) {
+            let mut fix = Fix::new(edits, old.applicability);
+            fix.deferred = true;
+            Some(fix)
+        } else {
+            None
+        };
+        for d in diagnostics.iter_mut() {
+            if d.fix.as_ref() == Some(&old) {
+                d.fix = fix.clone();
+            }
+        }
+        if fix.is_none() {
+            diagnostics[position].help = Some(format!(
+                "{}; not automatic: its body cannot be wrapped in `try:` to call the `on_failure=` \
+                 handler",
+                diagnostics[position].help.clone().unwrap_or_default()
+            ));
+        }
+    }
 }
 
 /// The module's `@workflow` and `@dynamic` functions that FM301/FM302 move to an environment.
@@ -1775,7 +1839,7 @@ impl<'a> Analyzer<'_, 'a> {
                 match &node.kind {
                     NodeKind::Call { target: None, call } => {
                         out.push_str("await ");
-                        out.push_str(&render(source, *call, &node.edits));
+                        out.push_str(&super::render(source, *call, &node.edits));
                     }
                     // A call hoisted out of a statement: bound to its name here.
                     NodeKind::Call {
@@ -1785,13 +1849,13 @@ impl<'a> Analyzer<'_, 'a> {
                         let _ = write!(
                             out,
                             "{target} = await {}",
-                            render(source, *call, &node.edits)
+                            super::render(source, *call, &node.edits)
                         );
                     }
                     _ => {
                         let mut edits = node.edits.clone();
                         edits.extend(node.await_edit.clone());
-                        out.push_str(&render(source, node.range, &edits));
+                        out.push_str(&super::render(source, node.range, &edits));
                     }
                 }
                 if let Some(comment) = &node.trailing {
@@ -1823,7 +1887,11 @@ impl<'a> Analyzer<'_, 'a> {
                     for comment in &node.leading {
                         let _ = write!(out, "{indent}{unit}{comment}{nl}");
                     }
-                    let _ = write!(out, "{indent}{unit}{},", render(source, *call, &node.edits));
+                    let _ = write!(
+                        out,
+                        "{indent}{unit}{},",
+                        super::render(source, *call, &node.edits)
+                    );
                     if let Some(comment) = &node.trailing {
                         let _ = write!(out, "  {comment}");
                     }
@@ -2361,27 +2429,6 @@ fn schedule(nodes: &[Node], edges: &[(usize, usize)]) -> Outcome<Vec<Vec<usize>>
 }
 
 /// A range of the source with edits inside it applied.
-fn render(source: &str, range: TextRange, edits: &[Edit]) -> String {
-    let mut edits: Vec<&Edit> = edits
-        .iter()
-        .filter(|e| range.contains_range(e.range))
-        .collect();
-    edits.sort_by_key(|e| (e.range.start(), e.range.end(), e.order));
-    let mut out = String::new();
-    let mut last = usize::from(range.start());
-    for edit in edits {
-        let start = usize::from(edit.range.start());
-        if start < last {
-            continue;
-        }
-        out.push_str(&source[last..start]);
-        out.push_str(&edit.content);
-        last = usize::from(edit.range.end());
-    }
-    out.push_str(&source[last..usize::from(range.end())]);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use crate::settings::{Settings, Style};
