@@ -230,6 +230,28 @@ fn fixes_in_a_flytekit_call_wait_for_the_call() {
     );
 }
 
+/// A plugin config that only chose where tasks ran (AWS Batch, MMCloud) has no Flyte 2 form: with
+/// unsafe fixes the tasks run in pods of their environment, and a module-level config that only
+/// they read goes with them; without, everything stays.
+#[test]
+fn a_backend_config_goes_with_its_tasks() {
+    let source = "from flytekit import task\nfrom flytekitplugins.awsbatch import AWSBatchConfig\n\n\
+        config = AWSBatchConfig(platformCapabilities=\"EC2\")\n\n\n\
+        @task(task_config=config)\ndef t1(a: int) -> int:\n    return a + 2\n\n\n\
+        @task(task_config=config)\ndef t2(b: int) -> int:\n    return b * 10\n";
+    let safe = fix_text(source, &all_rules(false)).expect("fixes");
+    assert_eq!(safe.text, source, "the moves are unsafe");
+    let outcome = fix_text(source, &all_rules(true)).expect("fixes");
+    assert!(
+        !outcome.text.contains("flytekit")
+            && !outcome.text.contains("config")
+            && outcome.text.matches("@env.task").count() == 2,
+        "{}",
+        outcome.text
+    );
+    assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
+}
+
 /// A move suppressed with `# noqa` is a move not made: the task keeps its Flyte 1 code, and the
 /// other fixes in it wait for the move as they would for a move that cannot be made.
 #[test]

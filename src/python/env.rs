@@ -1146,6 +1146,16 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                     );
                 }
             }
+            // A backend Flyte 2 does not have: the task runs in a pod of its environment.
+            (_, "task_config")
+                if let Some(backend) = crate::rules::plugins::elsewhere(checker, value) =>
+            {
+                c.notes.push(format!(
+                    "the task runs in a Kubernetes pod of its environment, with its resources, not \
+                     on {backend}: Flyte 2 has no {backend} plugin"
+                ));
+                c.removed.push(kw.range);
+            }
             (_, "task_config") => match crate::rules::plugins::plugin_config(checker, value) {
                 Ok(config) => {
                     c.settings.insert("plugin_config", config.text);

@@ -488,7 +488,14 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
                 format!("`{qualified}` is a Flyte 1 plugin (`flytekitplugins-{plugin}`)"),
                 expr.range(),
             );
-            let diagnostic = if let Some((edits, text)) = module_config(checker, expr) {
+            let diagnostic = if let Some(edit) = unused_elsewhere_config(checker, expr) {
+                diagnostic
+                    .with_help(
+                        "Remove it: the tasks that read it as `task_config=` run in Kubernetes pods \
+                         of their environments in Flyte 2 (FM204), which has no such backend",
+                    )
+                    .with_fix(Fix::unsafe_edits(vec![edit]))
+            } else if let Some((edits, text)) = module_config(checker, expr) {
                 diagnostic
                     .with_help(format!(
                         "Use `{}`, with the same fields; `task_config=` then moves to `plugin_config=` of the `TaskEnvironment`",
@@ -745,6 +752,26 @@ fn module_config(checker: &Checker, expr: &Expr) -> Option<(Vec<Edit>, String)> 
     }
     edits.push(Edit::replace(call.range(), config.text.clone()));
     Some((edits, config.text))
+}
+
+/// `config = AWSBatchConfig(...)` at module level, read only as the `task_config=` of tasks that
+/// run in pods of their environments in Flyte 2: the statement goes (with those tasks' moves,
+/// which the checker makes it wait for).
+fn unused_elsewhere_config(checker: &Checker, expr: &Expr) -> Option<Edit> {
+    let Some(Expr::Call(call)) = checker.parent_expr() else {
+        return None;
+    };
+    if call.func.range() != expr.range() {
+        return None;
+    }
+    // The tasks drop it in FM204's fix: without that rule, they would read a deleted name.
+    if !checker.enabled(Rule::TaskDecorator) {
+        return None;
+    }
+    super::plugins::elsewhere(checker, &Expr::Call(call.clone()))?;
+    let (stmt, target) = super::module_assignment(checker, call).ok()?;
+    super::plugins::only_task_configs(checker, target)
+        .then(|| checker.importer.delete_stmt(stmt, checker.locator))
 }
 
 /// The function whose decorator `expr` (the decorator's callee) is, and the decorator's index.

@@ -58,14 +58,6 @@ const MANUAL: &[(&str, &str)] = &[
         "Flyte 2 has no TensorFlow plugin and no equivalent of `TfJob`: train on one pod of a `TaskEnvironment` (with `resources=flyte.Resources(gpu=...)`), port the training to `flyteplugins.pytorch.Elastic`, or keep the task on Flyte 1",
     ),
     (
-        "flytekitplugins.awsbatch.AWSBatchConfig",
-        "Flyte 2 has no AWS Batch plugin and no equivalent of `AWSBatchConfig`: drop the config to run the task in a Kubernetes pod of its `TaskEnvironment`, or keep the task on Flyte 1",
-    ),
-    (
-        "flytekitplugins.mmcloud.MMCloudConfig",
-        "Flyte 2 has no MemVerge MMCloud plugin and no equivalent of `MMCloudConfig`: drop the config to run the task in a Kubernetes pod of its `TaskEnvironment` (`resources=` for its CPU and memory), or keep the task on Flyte 1",
-    ),
-    (
         "flytekitplugins.perian_job.PerianConfig",
         "Flyte 2 has no Perian plugin and no equivalent of `PerianConfig`: drop the config to run the task in a Kubernetes pod of its `TaskEnvironment` (`resources=` for its accelerators), or keep the task on Flyte 1",
     ),
@@ -82,6 +74,58 @@ const MANUAL: &[(&str, &str)] = &[
         "a Slurm script task is `flyteplugins.slurm.SlurmScriptTask` in Flyte 2, with other fields: write it by hand",
     ),
 ];
+
+/// Configs that only choose where a task runs, with no Flyte 2 equivalent: dropped, the task
+/// runs in a Kubernetes pod of its environment (with its resources); and the backend, for the
+/// note.
+const ELSEWHERE: &[(&str, &str)] = &[
+    ("flytekitplugins.awsbatch.AWSBatchConfig", "AWS Batch"),
+    ("flytekitplugins.mmcloud.MMCloudConfig", "MemVerge MMCloud"),
+];
+
+/// The backend a `task_config=` value sends its task to, when Flyte 2 has no equivalent and the
+/// task can run in a pod instead: the config written in the decorator, or a module-level name
+/// bound once to it.
+pub fn elsewhere(checker: &Checker, value: &Expr) -> Option<&'static str> {
+    let call = match value {
+        Expr::Call(call) => call,
+        Expr::Name(_) => match super::module_value(checker, value)? {
+            Expr::Call(call) => call,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let qualified = checker.resolve(&call.func)?;
+    ELSEWHERE
+        .iter()
+        .find(|(name, _)| **name == *qualified)
+        .map(|(_, backend)| *backend)
+}
+
+/// Whether every read of the module-level name bound by `stmt` is a `task_config=` that
+/// `elsewhere` drops (the config can go with those tasks' moves).
+pub fn only_task_configs(checker: &Checker, target: &ruff_python_ast::ExprName) -> bool {
+    let mut reads = checker
+        .semantic
+        .resolutions()
+        .filter(|(_, b)| b.range == target.range)
+        .peekable();
+    if reads.peek().is_none() {
+        return false;
+    }
+    reads.all(|(at, _)| {
+        checker.module.iter().any(|stmt| match stmt {
+            Stmt::FunctionDef(def) if checker.flyte_kind(def).is_some() => {
+                def.decorator_list.iter().any(|d| match &d.expression {
+                    Expr::Call(call) => super::keyword(&call.arguments, "task_config")
+                        .is_some_and(|k| k.value.range().start() == at && k.value.is_name_expr()),
+                    _ => false,
+                })
+            }
+            _ => false,
+        })
+    })
+}
 
 /// `task_config=Pod(pod_spec, primary_container_name, labels, annotations)` as the
 /// `pod_template=flyte.PodTemplate(...)` of the environment: the same fields, in the same order,
