@@ -812,7 +812,19 @@ fn plugin_decorator(
                 )
             })
         }
-        "flytekitplugins.flyteinteractive.vscode" => drop_interactive(checker, def, at).map(|edit| {
+        // A profiler that only adds a report: the task computes the same without it.
+        "flytekitplugins.memray.memray_profiling" | "flytekitplugins.memray.profiling.memray_profiling" => {
+            drop_decorator(checker, def, at, true).map(|edit| {
+                (
+                    vec![edit],
+                    "Remove the decorator: Flyte 2 has no memray plugin, so the task no longer \
+                     renders a memory profile in its report (profile with `memray.Tracker(...)` \
+                     in the task and log the flame graph with `flyte.report` to keep one)"
+                        .to_string(),
+                )
+            })
+        }
+        "flytekitplugins.flyteinteractive.vscode" => drop_decorator(checker, def, at, false).map(|edit| {
             (
                 vec![edit],
                 "Remove the decorator and start the run with `flyte run --debug` (or `flyte.with_runcontext(debug=True)`), which serves VS Code in the task's container".to_string(),
@@ -1023,18 +1035,22 @@ fn requests(checker: &Checker, def: &ruff_python_ast::StmtFunctionDef, name: &st
     })
 }
 
-/// `@vscode` (bare, or called without arguments) on a task: the deletion of its lines. Flyte 2
-/// debugs any task with `flyte run --debug`.
-fn drop_interactive(
+/// A plugin decorator of a task that Flyte 2 does without, `@vscode` (bare, or called without
+/// arguments: Flyte 2 debugs any task with `flyte run --debug`) or a profiler that only adds a
+/// report (`with_arguments`: whatever its options): the deletion of its lines.
+fn drop_decorator(
     checker: &Checker,
     def: &ruff_python_ast::StmtFunctionDef,
     at: usize,
+    with_arguments: bool,
 ) -> Option<Edit> {
     if !checker.is_task_function(def) {
         return None;
     }
     let decorator = &def.decorator_list[at];
-    if matches!(&decorator.expression, Expr::Call(call) if !call.arguments.is_empty()) {
+    if !with_arguments
+        && matches!(&decorator.expression, Expr::Call(call) if !call.arguments.is_empty())
+    {
         return None;
     }
     super::dataclass_json::own_lines(checker, decorator.range())
