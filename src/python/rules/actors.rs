@@ -10,7 +10,7 @@
 use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
 use ruff_text_size::Ranged;
 
-use super::{keyword_name, string_literal};
+use super::string_literal;
 use crate::checker::Checker;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::registry::Rule;
@@ -46,22 +46,7 @@ pub struct Rewrite {
 
 /// `flyte.TaskEnvironment(...)` for an `ActorEnvironment(...)` call, or why there is none.
 pub fn rewrite(checker: &Checker, call: &ExprCall) -> Result<Rewrite, String> {
-    let mut values: Vec<(&str, &Expr)> = Vec::new();
-    if call.arguments.args.len() > FIELDS.len() {
-        return Err("it has more positional arguments than `ActorEnvironment` takes".to_string());
-    }
-    for (i, arg) in call.arguments.args.iter().enumerate() {
-        if arg.is_starred_expr() {
-            return Err("it takes `*` arguments".to_string());
-        }
-        values.push((FIELDS[i], arg));
-    }
-    for kw in &call.arguments.keywords {
-        let Some(name) = keyword_name(kw) else {
-            return Err("it takes `**` arguments".to_string());
-        };
-        values.push((name, &kw.value));
-    }
+    let values = super::dataclass_arguments(call, FIELDS, "ActorEnvironment")?;
     let value = |field: &str| values.iter().find(|(f, _)| *f == field).map(|(_, v)| *v);
     let text = |e: &Expr| checker.text(e.range()).to_string();
 

@@ -9,7 +9,7 @@
 use ruff_python_ast::{Expr, ExprCall, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
-use super::{keyword_name, string_literal};
+use super::string_literal;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
@@ -140,22 +140,7 @@ fn used_as_app(checker: &Checker, stmt: &Stmt) -> Result<(), String> {
 
 /// `flyte.app.AppEnvironment(...)` for an `App(...)` call, or why there is none.
 fn rewrite(checker: &Checker, call: &ExprCall) -> Result<String, String> {
-    let mut values: Vec<(&str, &Expr)> = Vec::new();
-    if call.arguments.args.len() > FIELDS.len() {
-        return Err("it has more positional arguments than `App` takes".to_string());
-    }
-    for (i, arg) in call.arguments.args.iter().enumerate() {
-        if arg.is_starred_expr() {
-            return Err("it takes `*` arguments".to_string());
-        }
-        values.push((FIELDS[i], arg));
-    }
-    for kw in &call.arguments.keywords {
-        let Some(name) = keyword_name(kw) else {
-            return Err("it takes `**` arguments".to_string());
-        };
-        values.push((name, &kw.value));
-    }
+    let values = super::dataclass_arguments(call, FIELDS, "App")?;
     let text = |e: &Expr| checker.text(e.range()).to_string();
 
     let mut args = Vec::new();

@@ -269,57 +269,20 @@ pub fn flyte_error(checker: &mut Checker) {
     if !checker.enabled(Rule::FlytekitConstruct) {
         return;
     }
-    let mut found = Vec::new();
-    for binding in checker.semantic.bindings() {
-        let BindingKind::Import {
-            qualified,
-            stmt,
-            alias,
-        } = &binding.kind
-        else {
-            continue;
-        };
-        if binding.scope != 0
-            || binding.uses == 0
-            || binding.name != "FlyteError"
-            || !matches!(&**stmt, Stmt::ImportFrom(_))
-            || !FLYTE_ERROR.contains(&&*crate::known::canonical(qualified))
-        {
-            continue;
-        }
-        found.push((*stmt, *alias));
-    }
-    for (stmt, alias) in found {
+    let imports: Vec<_> = super::used_from_imports(checker, FLYTE_ERROR)
+        .into_iter()
+        .filter(|(_, _, name)| *name == "FlyteError")
+        .collect();
+    for (stmt, alias, _) in imports {
         let diagnostic = Diagnostic::new(
             Rule::FlytekitConstruct,
             "flytekit's `FlyteError` is not part of Flyte 2",
             alias.range(),
         );
-        let defined = checker.semantic.bindings_in(0, "FlyteError").count() == 1
-            && checker.module.iter().any(|s| s.range() == stmt.range());
-        let edits = defined
+        let lines: Vec<String> = FLYTE_ERROR_CLASS.iter().map(|l| l.to_string()).collect();
+        let edits = (checker.semantic.bindings_in(0, "FlyteError").count() == 1)
             .then(|| {
-                let mut edits = checker
-                    .importer
-                    .remove_aliases(stmt, &[alias], checker.locator);
-                edits.extend(checker.import_module("dataclasses")?);
-                let nl = checker.line_ending.as_str();
-                let at = checker.importer.import_block_end();
-                let mut text = format!("{nl}{nl}");
-                for line in FLYTE_ERROR_CLASS {
-                    text.push_str(line);
-                    text.push_str(nl);
-                }
-                let blank = checker.source()[usize::from(at)..]
-                    .lines()
-                    .take_while(|l| l.trim().is_empty())
-                    .take(2)
-                    .count();
-                for _ in blank..2 {
-                    text.push_str(nl);
-                }
-                edits.push(Edit::insert_ordered(at, text, 1));
-                Some(edits)
+                super::define_in_place_of_import(checker, stmt, alias, &["dataclasses"], &lines)
             })
             .flatten();
         match edits {

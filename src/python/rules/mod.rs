@@ -469,3 +469,99 @@ pub(crate) fn render(source: &str, range: TextRange, edits: &[Edit]) -> String {
     out.push_str(&source[last..usize::from(range.end())]);
     out
 }
+
+/// The arguments of a call of a dataclass whose fields are `fields` (in order), by field name:
+/// positional ones named after their place; why not, for `*`/`**` arguments or too many
+/// positional ones (`class` names the dataclass in the message).
+pub(crate) fn dataclass_arguments<'a>(
+    call: &'a ExprCall,
+    fields: &[&'static str],
+    class: &str,
+) -> Result<Vec<(&'a str, &'a Expr)>, String> {
+    let mut values: Vec<(&str, &Expr)> = Vec::new();
+    if call.arguments.args.len() > fields.len() {
+        return Err(format!(
+            "it has more positional arguments than `{class}` takes"
+        ));
+    }
+    for (field, arg) in fields.iter().zip(call.arguments.args.iter()) {
+        if arg.is_starred_expr() {
+            return Err("it takes `*` arguments".to_string());
+        }
+        values.push((field, arg));
+    }
+    for kw in &call.arguments.keywords {
+        let Some(name) = keyword_name(kw) else {
+            return Err("it takes `**` arguments".to_string());
+        };
+        values.push((name, &kw.value));
+    }
+    Ok(values)
+}
+
+/// The module-level `from ... import` bindings of a flytekit name (one of `qualified`, after
+/// canonicalization) that something reads: the statement, the alias and the local name.
+pub(crate) fn used_from_imports<'a>(
+    checker: &crate::checker::Checker<'a>,
+    qualified: &[&str],
+) -> Vec<(&'a Stmt, &'a ruff_python_ast::Alias, &'a str)> {
+    checker
+        .semantic
+        .bindings()
+        .iter()
+        .filter_map(|binding| match &binding.kind {
+            crate::semantic::BindingKind::Import {
+                qualified: q,
+                stmt,
+                alias,
+            } if binding.scope == 0
+                && binding.uses > 0
+                && matches!(&**stmt, Stmt::ImportFrom(_))
+                && qualified.contains(&&*crate::known::canonical(q)) =>
+            {
+                Some((*stmt, *alias, binding.name))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The edits that replace an imported flytekit name by a definition of the module's own: the
+/// alias goes from its import statement, the `modules` the definition uses are imported, and
+/// `lines` go after the import block, two blank lines around them. `None` when the import is
+/// not a statement of the module itself, or a module name is taken.
+pub(crate) fn define_in_place_of_import(
+    checker: &crate::checker::Checker,
+    stmt: &Stmt,
+    alias: &ruff_python_ast::Alias,
+    modules: &[&str],
+    lines: &[String],
+) -> Option<Vec<Edit>> {
+    if !checker.module.iter().any(|s| s.range() == stmt.range()) {
+        return None;
+    }
+    let mut edits = checker
+        .importer
+        .remove_aliases(stmt, &[alias], checker.locator);
+    for module in modules {
+        edits.extend(checker.import_module(module)?);
+    }
+    let nl = checker.line_ending.as_str();
+    let mut text = format!("{nl}{nl}");
+    for line in lines {
+        text.push_str(line);
+        text.push_str(nl);
+    }
+    // Two blank lines before what follows, counting those already there.
+    let at = checker.importer.import_block_end();
+    let blank = checker.source()[usize::from(at)..]
+        .lines()
+        .take_while(|l| l.trim().is_empty())
+        .take(2)
+        .count();
+    for _ in blank..2 {
+        text.push_str(nl);
+    }
+    edits.push(Edit::insert_ordered(at, text, 1));
+    Some(edits)
+}

@@ -129,6 +129,22 @@ pub fn asyncify(checker: &Checker, diagnostics: &mut Vec<Diagnostic>) {
     failure_handlers(checker, diagnostics);
 }
 
+/// The diagnostic of one of `rules` on a decorator of `def` that carries the fix moving it.
+fn move_diagnostic(
+    def: &StmtFunctionDef,
+    diagnostics: &[Diagnostic],
+    rules: &[Rule],
+) -> Option<usize> {
+    diagnostics.iter().position(|d| {
+        rules.contains(&d.rule)
+            && def
+                .decorator_list
+                .iter()
+                .any(|dec| dec.expression.range() == d.range)
+            && d.fix.is_some()
+    })
+}
+
 /// A workflow with `on_failure=handler`: its move also wraps the body in `try:` and calls the
 /// handler in `except`, then raises again (see `failure.rs`). The orderings in the body share
 /// the move's fix, so they get the wrapped one too.
@@ -149,14 +165,7 @@ fn failure_handlers(checker: &Checker, diagnostics: &mut [Diagnostic]) {
         let Ok(handler) = super::failure::handler(checker, def, value) else {
             continue;
         };
-        let Some(position) = diagnostics.iter().position(|d| {
-            d.rule == Rule::WorkflowDecorator
-                && def
-                    .decorator_list
-                    .iter()
-                    .any(|dec| dec.expression.range() == d.range)
-                && d.fix.is_some()
-        }) else {
+        let Some(position) = move_diagnostic(def, diagnostics, &[Rule::WorkflowDecorator]) else {
             continue;
         };
         let Some(old) = diagnostics[position].fix.clone() else {
@@ -316,14 +325,11 @@ fn orchestrators(checker: &Checker, diagnostics: &mut [Diagnostic]) {
     // The fix that moves each reference stub, for its FM622 diagnostic.
     let mut moved: Vec<(TextSize, String, Fix)> = Vec::new();
     for (def, decision) in orchestrators.iter().zip(decisions) {
-        let Some(position) = diagnostics.iter().position(|d| {
-            matches!(d.rule, Rule::WorkflowDecorator | Rule::DynamicDecorator)
-                && def
-                    .decorator_list
-                    .iter()
-                    .any(|dec| dec.expression.range() == d.range)
-                && d.fix.is_some()
-        }) else {
+        let Some(position) = move_diagnostic(
+            def,
+            diagnostics,
+            &[Rule::WorkflowDecorator, Rule::DynamicDecorator],
+        ) else {
             continue;
         };
         let Some(body) = body_range(def) else {

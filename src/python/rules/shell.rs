@@ -12,7 +12,6 @@ use ruff_text_size::Ranged;
 use crate::checker::Checker;
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::registry::Rule;
-use crate::semantic::BindingKind;
 
 pub const SUBPROC_EXECUTE: &str = "flytekit.extras.tasks.shell.subproc_execute";
 
@@ -51,26 +50,7 @@ pub fn subproc_execute(checker: &mut Checker) {
     if !checker.enabled(Rule::FlytekitConstruct) {
         return;
     }
-    let mut found = Vec::new();
-    for binding in checker.semantic.bindings() {
-        let BindingKind::Import {
-            qualified,
-            stmt,
-            alias,
-        } = &binding.kind
-        else {
-            continue;
-        };
-        if binding.scope != 0
-            || binding.uses == 0
-            || !matches!(&**stmt, Stmt::ImportFrom(_))
-            || crate::known::canonical(qualified) != SUBPROC_EXECUTE
-        {
-            continue;
-        }
-        found.push((*stmt, *alias, binding.name));
-    }
-    for (stmt, alias, name) in found {
+    for (stmt, alias, name) in super::used_from_imports(checker, &[SUBPROC_EXECUTE]) {
         let diagnostic = Diagnostic::new(
             Rule::FlytekitConstruct,
             format!("`{SUBPROC_EXECUTE}` is not part of Flyte 2"),
@@ -104,33 +84,12 @@ fn helper(
     name: &str,
 ) -> Option<Vec<Edit>> {
     let semantic = checker.semantic;
-    if semantic.bindings_in(0, name).count() != 1
-        || semantic.bindings_in(0, RESULT).count() != 0
-        || !checker.module.iter().any(|s| s.range() == stmt.range())
-    {
+    if semantic.bindings_in(0, name).count() != 1 || semantic.bindings_in(0, RESULT).count() != 0 {
         return None;
     }
-    let mut edits = checker
-        .importer
-        .remove_aliases(stmt, &[alias], checker.locator);
-    edits.extend(checker.import_module("subprocess")?);
-    edits.extend(checker.import_module("dataclasses")?);
-    let nl = checker.line_ending.as_str();
-    let mut text = format!("{nl}{nl}");
-    for line in HELPER {
-        text.push_str(&line.replace("{name}", name).replace("{result}", RESULT));
-        text.push_str(nl);
-    }
-    // Two blank lines before what follows, counting those already there.
-    let at = checker.importer.import_block_end();
-    let blank = checker.source()[usize::from(at)..]
-        .lines()
-        .take_while(|l| l.trim().is_empty())
-        .take(2)
-        .count();
-    for _ in blank..2 {
-        text.push_str(nl);
-    }
-    edits.push(Edit::insert_ordered(at, text, 1));
-    Some(edits)
+    let lines: Vec<String> = HELPER
+        .iter()
+        .map(|line| line.replace("{name}", name).replace("{result}", RESULT))
+        .collect();
+    super::define_in_place_of_import(checker, stmt, alias, &["subprocess", "dataclasses"], &lines)
 }

@@ -401,17 +401,7 @@ fn sensor_task(checker: &Checker, call: &ExprCall) -> Result<Fix, String> {
     edits.extend(import(checker, "flyte")?);
     edits.extend(import(checker, "flyte.storage")?);
     edits.extend(import(checker, "time")?);
-    let module = crate::project::environment_name(checker.module_name);
-    let base = crate::env::sanitize(var);
-    let name = if module.is_empty() {
-        base
-    } else {
-        format!("{module}-{base}")
-    };
-    let env_var = format!("{var}_env");
-    if checker.semantic.scope_binds(0, &env_var) {
-        return Err(format!("`{env_var}` is already a name of the module"));
-    }
+    let (name, env_var) = own_environment(checker, var)?;
     let nl = checker.line_ending.as_str();
     let decorator = match timeout {
         Some(timeout) => format!("@{env_var}.task(timeout={timeout})"),
@@ -435,40 +425,7 @@ fn sensor_task(checker: &Checker, call: &ExprCall) -> Result<Fix, String> {
     let mut callers_envs: Vec<String> = Vec::new();
     for used in uses(checker, target.range)? {
         let (def, env) = calling_task(checker, &used, var)?;
-        let caller = def.name.id.as_str();
-        match used.how {
-            Use::Awaited | Use::Gathered => {
-                if !used.aio
-                    && let Some(called) = used.call
-                {
-                    edits.push(Edit::insert(called.func.end(), ".aio"));
-                }
-            }
-            // An async caller awaits the sync task's `.aio`; a sync one calls it.
-            Use::Call { call: c, wrap } if def.is_async => {
-                edits.push(Edit::insert(
-                    c.start(),
-                    if wrap { "(await " } else { "await " },
-                ));
-                if !used.aio {
-                    edits.push(Edit::insert(c.func.end(), ".aio"));
-                }
-                if wrap {
-                    edits.push(Edit::insert(c.end(), ")"));
-                }
-            }
-            Use::Call { .. } if used.aio => {
-                return Err(format!(
-                    "`{caller}` is sync and calls `{var}.aio(...)`: call `{var}(...)`"
-                ));
-            }
-            Use::Call { .. } => {}
-            Use::Run | Use::Other => {
-                return Err(format!(
-                    "`{caller}` uses `{var}` other than by calling it: migrate that use by hand"
-                ));
-            }
-        }
+        call_sync_task(&used, def, var, &mut edits)?;
         if !callers_envs.contains(&env) {
             callers_envs.push(env);
         }
@@ -595,17 +552,7 @@ fn rewrite(checker: &Checker, call: &ExprCall, home: &Home) -> Result<Fix, Strin
     edits.extend(arguments(checker, call, home, &[])?);
 
     // The environment, right below.
-    let module = crate::project::environment_name(checker.module_name);
-    let base = crate::env::sanitize(var);
-    let name = if module.is_empty() {
-        base
-    } else {
-        format!("{module}-{base}")
-    };
-    let env_var = format!("{var}_env");
-    if checker.semantic.scope_binds(0, &env_var) {
-        return Err(format!("`{env_var}` is already a name of the module"));
-    }
+    let (name, env_var) = own_environment(checker, var)?;
     let nl = checker.line_ending.as_str();
     let end = checker.locator.full_line_end(stmt.end());
     let arguments = format!("{}, {var}{}", quote(&name), home.as_task);
@@ -666,6 +613,23 @@ fn rewrite(checker: &Checker, call: &ExprCall, home: &Home) -> Result<Fix, Strin
     }
     edits.push(Edit::insert(end, below));
     Ok(Fix::unsafe_edits(edits))
+}
+
+/// The name and variable of the environment of its own a task object `var` gets:
+/// `<module>-<var>`, in `<var>_env`.
+fn own_environment(checker: &Checker, var: &str) -> Result<(String, String), String> {
+    let module = crate::project::environment_name(checker.module_name);
+    let base = crate::env::sanitize(var);
+    let name = if module.is_empty() {
+        base
+    } else {
+        format!("{module}-{base}")
+    };
+    let env_var = format!("{var}_env");
+    if checker.semantic.scope_binds(0, &env_var) {
+        return Err(format!("`{env_var}` is already a name of the module"));
+    }
+    Ok((name, env_var))
 }
 
 fn import(checker: &Checker, module: &str) -> Result<Vec<Edit>, String> {
@@ -1396,6 +1360,50 @@ fn sync_object(qualified: &str) -> bool {
         .any(|h| h.v1.contains(&qualified) || qualified == format!("{}.{}", h.module, h.class))
 }
 
+/// The edits that make a use of a sync task object fit its caller `def`: an `async` caller
+/// awaits its `.aio(...)`, a sync one calls it as it is; why not, for a use that is no call.
+fn call_sync_task(
+    used: &Used,
+    def: &StmtFunctionDef,
+    var: &str,
+    edits: &mut Vec<Edit>,
+) -> Result<(), String> {
+    let caller = def.name.id.as_str();
+    match used.how {
+        Use::Awaited | Use::Gathered => {
+            if !used.aio
+                && let Some(called) = used.call
+            {
+                edits.push(Edit::insert(called.func.end(), ".aio"));
+            }
+        }
+        Use::Call { call: c, wrap } if def.is_async => {
+            edits.push(Edit::insert(
+                c.start(),
+                if wrap { "(await " } else { "await " },
+            ));
+            if !used.aio {
+                edits.push(Edit::insert(c.func.end(), ".aio"));
+            }
+            if wrap {
+                edits.push(Edit::insert(c.end(), ")"));
+            }
+        }
+        Use::Call { .. } if used.aio => {
+            return Err(format!(
+                "`{caller}` is sync and calls `{var}.aio(...)`: call `{var}(...)`"
+            ));
+        }
+        Use::Call { .. } => {}
+        Use::Run | Use::Other => {
+            return Err(format!(
+                "`{caller}` uses `{var}` other than by calling it: migrate that use by hand"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The fix of a task that joins its callers' environment (`task_environment=`): a sync task,
 /// called as it is from sync tasks and with `await t.aio(...)` from async ones; the outputs a
 /// caller reads by name (`out.x`) are read by position (`out[0]`), as Flyte 2 returns a tuple.
@@ -1427,42 +1435,19 @@ fn in_callers_environment(
                 "`{caller}` uses `{var}` other than by calling it: migrate that use by hand"
             ));
         };
-        let mut outer = called.range();
-        match used.how {
-            Use::Run | Use::Other => {
-                return Err(format!(
-                    "`{caller}` uses `{var}` other than by calling it: migrate that use by hand"
-                ));
-            }
-            Use::Awaited | Use::Gathered => {
-                if !used.aio {
-                    edits.push(Edit::insert(called.func.end(), ".aio"));
-                }
-                if matches!(used.how, Use::Gathered) && !outputs.flyte2.is_empty() {
-                    return Err(format!(
-                        "`{caller}` gathers its outputs, which Flyte 2 returns in another shape: \
-                         read them by position by hand"
-                    ));
-                }
-                outer = awaited_range(def, called.range()).unwrap_or(outer);
-            }
-            Use::Call { call: c, wrap } if def.is_async => {
-                let open = if wrap { "(await " } else { "await " };
-                edits.push(Edit::insert(c.start(), open));
-                if !used.aio {
-                    edits.push(Edit::insert(c.func.end(), ".aio"));
-                }
-                if wrap {
-                    edits.push(Edit::insert(c.end(), ")"));
-                }
-            }
-            Use::Call { .. } if used.aio => {
-                return Err(format!(
-                    "`{caller}` is sync and calls `{var}.aio(...)`: call `{var}(...)`"
-                ));
-            }
-            Use::Call { .. } => {}
+        if matches!(used.how, Use::Gathered) && !outputs.flyte2.is_empty() {
+            return Err(format!(
+                "`{caller}` gathers its outputs, which Flyte 2 returns in another shape: read \
+                 them by position by hand"
+            ));
         }
+        call_sync_task(&used, def, var, &mut edits)?;
+        let outer = match used.how {
+            Use::Awaited | Use::Gathered => {
+                awaited_range(def, called.range()).unwrap_or(called.range())
+            }
+            _ => called.range(),
+        };
         edits.extend(results(checker, def, outer, &outputs, caller)?);
     }
     let Some(env) = env else {
