@@ -357,9 +357,16 @@ const UNION_REEXPORTS: &[(&str, &str)] = &[
     ("union.Resources", "flytekit.Resources"),
     ("union.Secret", "flytekit.Secret"),
     ("union.StructuredDataset", "flytekit.StructuredDataset"),
+    // A subclass of `FlyteRemote`, with the same methods; without `config=` it reads union's
+    // configuration file, which `flyte.init_from_config()` finds too.
+    ("union.UnionRemote", "flytekit.FlyteRemote"),
     ("union.VersionParameters", "flytekit.VersionParameters"),
     ("union.current_context", "flytekit.current_context"),
     ("union.dynamic", "flytekit.dynamic"),
+    ("union.remote.UnionRemote", "flytekit.FlyteRemote"),
+    // union's `map` is flytekit's `map_task` for tasks (with `bound_inputs=` for what a
+    // `functools.partial` binds).
+    ("union.map", "flytekit.map_task"),
     ("union.map_task", "flytekit.map_task"),
     ("union.task", "flytekit.task"),
     ("union.workflow", "flytekit.workflow"),

@@ -178,9 +178,18 @@ fn init_call(checker: &Checker, qualified: &str, call: &ExprCall) -> Option<Stri
     }
     match qualified.rsplit('.').next()? {
         "FlyteRemote" => {
-            let config = argument(call, "config", Some(0))?;
             let project = argument(call, "default_project", Some(1));
             let domain = argument(call, "default_domain", Some(2));
+            // union's `UnionRemote` (a `FlyteRemote`) takes no config, or a file's path, and
+            // then reads union's configuration file, as `flyte.init_from_config` does.
+            let Some(config) = argument(call, "config", Some(0)) else {
+                return Some(join("init_from_config", scope(project, domain)));
+            };
+            if config.is_string_literal_expr() {
+                let mut parts = vec![text(config)];
+                parts.extend(scope(project, domain));
+                return Some(join("init_from_config", parts));
+            }
             let config = super::module_value(checker, config).unwrap_or(config);
             let Expr::Call(config) = config else {
                 return None;
@@ -496,8 +505,18 @@ fn script_fix(checker: &Checker, call: &ExprCall, init: &str) -> Result<Fix, Str
             ));
         }
     }
+    // `flyte.remote` when the rewritten script reads it, `flyte` for the rest.
+    let module = if script
+        .edits
+        .iter()
+        .any(|e| e.content.contains("flyte.remote."))
+    {
+        "flyte.remote"
+    } else {
+        "flyte"
+    };
     let mut edits = checker
-        .import_module("flyte.remote")
+        .import_module(module)
         .ok_or_else(|| "the name `flyte` is taken".to_string())?;
     edits.push(Edit::replace(assign.range, init.to_string()));
     edits.append(&mut script.edits);
@@ -662,7 +681,25 @@ impl<'a> Script<'_, 'a> {
                 Some(("fetch_task" | "fetch_workflow" | "fetch_launch_plan", fetch)) => {
                     self.fetch_entity(fetch)?
                 }
-                _ => return Err("the executed entity is not one the remote fetched".into()),
+                // A task or workflow of this module: `flyte.run` of the Flyte 2 task it
+                // becomes runs it remotely, as `FlyteRemote.execute` registered and ran it.
+                _ => match entity {
+                    Expr::Name(name)
+                        if self
+                            .checker
+                            .module_function(name)
+                            .is_some_and(|def| self.checker.is_task_function(def)) =>
+                    {
+                        name.id.to_string()
+                    }
+                    _ => {
+                        return Err(
+                            "the executed entity is neither one the remote fetched nor a task or \
+                             workflow of this module"
+                                .into(),
+                        );
+                    }
+                },
             },
         };
         let mut arguments = vec![entity];
@@ -1340,6 +1377,15 @@ impl<'a> Visitor<'a> for Script<'_, 'a> {
                         let run = self.text(&attribute.value);
                         self.edits
                             .push(Edit::replace(attribute.range, format!("{run}.done()")));
+                        return;
+                    }
+                    // The outputs by name, as flytekit's resolver maps them.
+                    "outputs" => {
+                        let run = self.text(&attribute.value);
+                        self.edits.push(Edit::replace(
+                            attribute.range,
+                            format!("{run}.outputs().named_outputs"),
+                        ));
                         return;
                     }
                     attr => {
