@@ -650,13 +650,24 @@ fn constructor(
         let help = format!("Replace with `{replacement}`");
         return Ok((replacement, Applicability::Safe, help));
     }
-    let Some(task) = checker.task_function() else {
-        return Err(format!(
-            "Build it inside a task: `{}.from_local_sync(...)` needs a run context",
-            kind.name()
-        ));
+    // In a task, or in a helper that only tasks call (it then runs in their run context, and
+    // waits for their moves).
+    let (is_async, waits_for) = match checker.task_function() {
+        Some(task) => (task.def.is_async, None),
+        None => match checker
+            .function()
+            .and_then(|f| helper_of_tasks(checker, f.def).map(|a| (f.def.is_async, a)))
+        {
+            Some((is_async, callers)) => (is_async, Some(callers)),
+            None => {
+                return Err(format!(
+                    "Build it inside a task: `{}.from_local_sync(...)` needs a run context",
+                    kind.name()
+                ));
+            }
+        },
     };
-    let is_async = task.def.is_async;
+
     if is_async && checker.in_lambda_or_generator() {
         return Err(format!(
             "Rewrite by hand: in a lambda or generator expression `await {}.from_local(...)` is \
@@ -664,7 +675,7 @@ fn constructor(
             kind.name()
         ));
     }
-    match kind {
+    let built = match kind {
         Kind::File | Kind::Dir => {
             let path = field("path").ok_or("Rewrite by hand: no `path`")?;
             if let Some(remote_path) = field("remote_path")
@@ -720,7 +731,15 @@ fn constructor(
                 Err("Rewrite by hand: no `dataframe` or `uri`".to_string())
             }
         }
-    }
+    };
+    // A helper's fix waits for the moves of the tasks that call it.
+    built.map(|(text, applicability, help)| {
+        (
+            text,
+            waits_for.map_or(applicability, |w| applicability.min(w)),
+            help,
+        )
+    })
 }
 
 /// Blob stores (and local paths) where both SDKs' frame encoders write a frame given with a
@@ -1372,4 +1391,44 @@ pub fn path_use(checker: &mut Checker, call: &ExprCall) {
             download,
         )])));
     }
+}
+
+/// For a module-level function that is not a task, when every read of its name in the module
+/// is inside a task (it runs in their run context): the least applicability of those tasks'
+/// moves (a Flyte 2 task's is safe; a task that cannot move makes it display-only). `None`
+/// when it is read elsewhere, or not at all.
+fn helper_of_tasks(
+    checker: &Checker,
+    def: &ruff_python_ast::StmtFunctionDef,
+) -> Option<Applicability> {
+    if !checker.module.iter().any(|s| s.range() == def.range) {
+        return None;
+    }
+    let mut least: Option<Applicability> = None;
+    for (at, binding) in checker.semantic.resolutions() {
+        if binding.range != def.name.range {
+            continue;
+        }
+        let Some(ruff_python_ast::Stmt::FunctionDef(caller)) =
+            checker.module_statement(ruff_text_size::TextRange::empty(at))
+        else {
+            return None;
+        };
+        // A read in a decorator, default or annotation runs at import, outside any task.
+        let in_body = caller
+            .body
+            .first()
+            .zip(caller.body.last())
+            .is_some_and(|(first, last)| first.start() <= at && at < last.end());
+        if !in_body {
+            return None;
+        }
+        let applicability = match checker.plan.functions.get(&caller.range.start()) {
+            Some(plan) => plan.applicability(),
+            None if crate::env::environment_of(checker, caller).is_some() => Applicability::Safe,
+            None => return None,
+        };
+        least = Some(least.map_or(applicability, |a| a.min(applicability)));
+    }
+    least
 }
