@@ -252,6 +252,49 @@ fn a_backend_config_goes_with_its_tasks() {
     assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
 }
 
+/// A plugin config bound again further down (`ray_config = RayJobConfig(...)` before each task,
+/// as documentation does): each task's environment goes between the binding it reads and the
+/// task, so it takes that config, and a binding read outside a `task_config=` stays.
+#[test]
+fn a_config_bound_again_moves_with_the_task_that_reads_it() {
+    let source = "from flytekit import task\nfrom flytekitplugins.ray import RayJobConfig, WorkerNodeConfig\n\n\
+        ray_config = RayJobConfig(worker_node_config=[WorkerNodeConfig(group_name=\"a\", replicas=1)])\n\n\n\
+        @task(task_config=ray_config)\ndef first(n: int) -> int:\n    return n\n\n\n\
+        ray_config = RayJobConfig(worker_node_config=[WorkerNodeConfig(group_name=\"b\", replicas=3)])\n\n\n\
+        @task(task_config=ray_config)\ndef second(n: int) -> int:\n    return n\n";
+    let outcome = fix_text(source, &all_rules(true)).expect("fixes");
+    let text = &outcome.text;
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {text}"))
+    };
+    assert!(!text.contains("flytekit"), "{text}");
+    assert!(outcome.remaining.is_empty(), "{:?}", outcome.remaining);
+    // Each environment sits between the config it reads and its task.
+    assert!(at("group_name=\"a\"") < at("\nenv = ") && at("\nenv = ") < at("def first"));
+    assert!(at("group_name=\"b\"") < at("second_env = ") && at("second_env = ") < at("def second"));
+    assert!(
+        text.matches("plugin_config=ray_config").count() == 2,
+        "{text}"
+    );
+
+    // Read outside a `task_config=` as well, the second binding keeps its Flyte 1 classes.
+    let printed = source.replace("replicas=3)])\n", "replicas=3)])\nprint(ray_config)\n");
+    let outcome = fix_text(&printed, &all_rules(true)).expect("fixes");
+    assert!(
+        outcome.text.contains("_env.task\ndef first"),
+        "{}",
+        outcome.text
+    );
+    assert!(
+        outcome.text.contains(
+            "ray_config = RayJobConfig(worker_node_config=[WorkerNodeConfig(group_name=\"b\""
+        ),
+        "{}",
+        outcome.text
+    );
+}
+
 /// A move suppressed with `# noqa` is a move not made: the task keeps its Flyte 1 code, and the
 /// other fixes in it wait for the move as they would for a move that cannot be made.
 #[test]

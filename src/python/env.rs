@@ -225,6 +225,20 @@ fn environments(
         if split_orchestrators && c.kind != FlyteKind::Task {
             key.insert_str(0, "orchestrator;");
         }
+        // The same text may read different bindings of a name bound again further down
+        // (`config = ...` before each task): those are different settings.
+        for &at in &c.names {
+            if let Some(binding) = checker.semantic.binding_of(at)
+                && binding.scope == 0
+                && checker.semantic.bindings_in(0, binding.name).count() > 1
+            {
+                key.push_str(&format!(
+                    ";{}@{}",
+                    binding.name,
+                    u32::from(binding.range.start())
+                ));
+            }
+        }
         match group_of_key.get(&key) {
             Some(&g) => groups[g].push(i),
             None => {

@@ -102,6 +102,56 @@ pub fn elsewhere(checker: &Checker, value: &Expr) -> Option<&'static str> {
         .map(|(_, backend)| *backend)
 }
 
+/// The config a `task_config=<name>` reads: the value of a module-level name bound once, or of
+/// the binding it reads when the name is bound again (`ray_config = RayJobConfig(...)` before
+/// each task) and every read of that binding is a task's `task_config=`: the environment goes
+/// between that binding and its first task, where the name still holds it.
+fn config_value<'a>(checker: &Checker<'a>, value: &'a Expr) -> Option<&'a Expr> {
+    if let Some(bound) = super::module_value(checker, value) {
+        return Some(bound);
+    }
+    let Expr::Name(name) = value else {
+        return None;
+    };
+    let binding = checker.semantic.binding_of(name.range.start())?;
+    let crate::semantic::BindingKind::Assignment {
+        value: bound,
+        stmt: Stmt::Assign(assign),
+    } = &binding.kind
+    else {
+        return None;
+    };
+    let [Expr::Name(target)] = assign.targets.as_slice() else {
+        return None;
+    };
+    (binding.scope == 0 && target.range == binding.range && read_as_task_configs(checker, target))
+        .then_some(*bound)
+}
+
+/// Whether every read of the module-level binding of `target` (there may be none) is the
+/// `task_config=` of a flytekit task's decorator.
+fn read_as_task_configs(checker: &Checker, target: &ruff_python_ast::ExprName) -> bool {
+    checker
+        .semantic
+        .resolutions()
+        .filter(|(_, b)| b.range == target.range)
+        .all(|(at, _)| task_config_read(checker, at))
+}
+
+/// Whether the name read at `at` is the whole `task_config=` of a flytekit task's decorator.
+fn task_config_read(checker: &Checker, at: ruff_text_size::TextSize) -> bool {
+    checker.module.iter().any(|stmt| match stmt {
+        Stmt::FunctionDef(def) if checker.flyte_kind(def).is_some() => {
+            def.decorator_list.iter().any(|d| match &d.expression {
+                Expr::Call(call) => super::keyword(&call.arguments, "task_config")
+                    .is_some_and(|k| k.value.range().start() == at && k.value.is_name_expr()),
+                _ => false,
+            })
+        }
+        _ => false,
+    })
+}
+
 /// Whether every read of the module-level name bound by `stmt` is a `task_config=` that
 /// `elsewhere` drops (the config can go with those tasks' moves).
 pub fn only_task_configs(checker: &Checker, target: &ruff_python_ast::ExprName) -> bool {
@@ -113,18 +163,7 @@ pub fn only_task_configs(checker: &Checker, target: &ruff_python_ast::ExprName) 
     if reads.peek().is_none() {
         return false;
     }
-    reads.all(|(at, _)| {
-        checker.module.iter().any(|stmt| match stmt {
-            Stmt::FunctionDef(def) if checker.flyte_kind(def).is_some() => {
-                def.decorator_list.iter().any(|d| match &d.expression {
-                    Expr::Call(call) => super::keyword(&call.arguments, "task_config")
-                        .is_some_and(|k| k.value.range().start() == at && k.value.is_name_expr()),
-                    _ => false,
-                })
-            }
-            _ => false,
-        })
-    })
+    reads.all(|(at, _)| task_config_read(checker, at))
 }
 
 /// `task_config=Pod(pod_spec, primary_container_name, labels, annotations)` as the
@@ -258,7 +297,7 @@ pub fn module_config(checker: &Checker, call: &ExprCall) -> Option<PluginConfig>
         return None;
     }
     let bound = checker.semantic.bindings_in(0, target.id.as_str()).count();
-    if bound != 1 {
+    if bound != 1 && !read_as_task_configs(checker, target) {
         return None;
     }
     let config = plugin_config(checker, &assign.value).ok()?;
@@ -269,7 +308,7 @@ pub fn module_config(checker: &Checker, call: &ExprCall) -> Option<PluginConfig>
 pub fn plugin_config(checker: &Checker, value: &Expr) -> Result<PluginConfig, String> {
     // `task_config=ray_config`: a module-level config bound once, already in Flyte 2's classes
     // (FM103 moves a Flyte 1 one there first).
-    if let Some(bound @ Expr::Call(call)) = super::module_value(checker, value) {
+    if let Some(bound @ Expr::Call(call)) = config_value(checker, value) {
         let resolved = checker.resolve(&call.func);
         let qualified: &str = resolved.as_deref().unwrap_or_default();
         if SAME.iter().any(|(_, new, _)| *new == qualified) || qualified == "flyteplugins.dask.Dask"
