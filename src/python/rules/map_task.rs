@@ -1,7 +1,9 @@
 //! FM304 `map-task`: `map_task(t, ...)(x=xs)` → `list(flyte.map(t, xs, return_exceptions=False))`.
 //!
 //! `flyte.map` yields failures as list items unless `return_exceptions=False`, and it is lazy, so
-//! the rewrite always passes the flag and wraps the call in `list(...)`.
+//! the rewrite always passes the flag and wraps the call in `list(...)`. A success threshold
+//! (`min_success_ratio=` below 1) keeps the failures (`return_exceptions=True`) and hands the
+//! results to a function the module gets, which does what Flyte 1 did with them.
 
 use ruff_python_ast::{Expr, ExprCall, ParameterWithDefault};
 use ruff_text_size::Ranged;
@@ -56,6 +58,8 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
     // The mapped target and `map_task`'s own options.
     let mut target: Option<&Expr> = inner.arguments.args.first();
     let mut concurrency: Option<&Expr> = None;
+    // `min_success_ratio=` (other than 1), and `min_successes=` with it: failed items are `None`.
+    let mut threshold: Vec<(&str, &Expr)> = Vec::new();
     // `metadata=TaskMetadata(retries=..., timeout=...)`: settings of every mapped run.
     let mut overrides: Vec<String> = Vec::new();
     if inner.arguments.args.len() > 2 {
@@ -79,12 +83,8 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
                 }
             },
             Some("min_success_ratio") if is_one(&kw.value) => {}
-            Some("min_success_ratio" | "min_successes") => {
-                checker.report(diagnostic.with_help(
-                    "Flyte 2 has no success threshold: use `flyte.map(..., return_exceptions=True)` \
-                     and check the share of results that are not exceptions by hand",
-                ));
-                return;
+            Some(name @ ("min_success_ratio" | "min_successes")) => {
+                threshold.push((name, &kw.value));
             }
             _ => {
                 checker.report(diagnostic.with_help(manual(&format!(
@@ -99,6 +99,21 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
         checker.report(diagnostic.with_help(manual("the mapped task is not given")));
         return;
     };
+    // Without a ratio below 1, Flyte 1 kept the output a list of non-optional values, which a
+    // failed item (`None`) does not fit.
+    if threshold
+        .iter()
+        .all(|(name, _)| *name != "min_success_ratio")
+        && !threshold.is_empty()
+    {
+        checker.report(diagnostic.with_help(
+            "Flyte 2 has no success threshold, and Flyte 1 failed to return a failed item \
+             unless `min_success_ratio` was below 1: map with `flyte.map(..., \
+             return_exceptions=True)` and check the number of results that are not exceptions \
+             by hand",
+        ));
+        return;
+    }
     if matches!(checker.parent_expr(), Some(Expr::Await(_))) {
         checker.report(diagnostic.with_help(
             "In an async task, gather the calls instead: \
@@ -172,7 +187,22 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
     let concurrency = concurrency
         .filter(|c| !c.is_none_literal_expr())
         .map(|c| checker.text(c.range()));
-    let replacement = plan.replacement(concurrency);
+    let mut replacement = plan.replacement(concurrency, !threshold.is_empty());
+    let mut helper = Vec::new();
+    if !threshold.is_empty() {
+        match threshold_helper(checker) {
+            Ok(edits) => helper = edits,
+            Err(why) => {
+                checker.report(diagnostic.with_help(why));
+                return;
+            }
+        }
+        let settings: Vec<String> = threshold
+            .iter()
+            .map(|(name, value)| format!("{name}={}", checker.text(value.range())))
+            .collect();
+        replacement = format!("{THRESHOLD_HELPER}({replacement}, {})", settings.join(", "));
+    }
     let Some(mut imports) = checker.import_module("flyte") else {
         checker.report(diagnostic.with_help(format!(
             "Replace with `{}` (the name `flyte` is taken here)",
@@ -220,6 +250,7 @@ fn mapped_call(checker: &mut Checker, outer: &ExprCall, inner: &ExprCall) {
     let mut edits = vec![Edit::replace(replaced, replacement)];
     edits.extend(plan.edits);
     edits.extend(imports);
+    edits.extend(helper);
     checker.report(
         diagnostic
             .with_help(help)
@@ -270,13 +301,17 @@ struct Plan {
 }
 
 impl Plan {
-    fn replacement(&self, concurrency: Option<&str>) -> String {
+    fn replacement(&self, concurrency: Option<&str>, return_exceptions: bool) -> String {
         let mut args = vec![self.target.clone()];
         args.extend(self.lists.iter().cloned());
         if let Some(c) = concurrency {
             args.push(format!("concurrency={c}"));
         }
-        args.push("return_exceptions=False".to_string());
+        args.push(if return_exceptions {
+            "return_exceptions=True".to_string()
+        } else {
+            "return_exceptions=False".to_string()
+        });
         format!("list(flyte.map({}))", args.join(", "))
     }
 }
@@ -611,6 +646,57 @@ fn stable_value(checker: &Checker, value: &Expr, variable: Option<(u32, ScopeId)
         .bindings_in(binding.scope, binding.name)
         .count();
     in_scope && bindings == 1
+}
+
+/// The function that gives a Flyte 1 success threshold to `flyte.map`'s results.
+const THRESHOLD_HELPER: &str = "map_with_min_successes";
+
+/// Its definition, one line per entry. Flyte 1 made a failed item `None` and failed the map
+/// once fewer items could succeed than `min_successes` (or `ceil(n * min_success_ratio)`),
+/// with the error of the failure that crossed the line; `flyte.map(..., return_exceptions=True)`
+/// returns every item's result or error, in order.
+const THRESHOLD_DEFINITION: &[&str] = &[
+    "def map_with_min_successes(results, min_successes=None, min_success_ratio=None):",
+    "    \"\"\"Flyte 1's success threshold of a map task over `flyte.map(..., return_exceptions=True)`:",
+    "    a failed item is `None`, and the map fails when fewer items succeed than `min_successes`",
+    "    (or `ceil(len(results) * min_success_ratio)`).\"\"\"",
+    "    if min_successes is None:",
+    "        min_successes = math.ceil(len(results) * min_success_ratio)",
+    "    failures = [result for result in results if isinstance(result, Exception)]",
+    "    if failures and len(results) - len(failures) < min_successes:",
+    "        raise failures[max(len(results) - min_successes, 0)]",
+    "    return [None if isinstance(result, Exception) else result for result in results]",
+];
+
+/// The edits that define [`THRESHOLD_HELPER`] in the module (none when it is there already),
+/// or why it cannot be.
+fn threshold_helper(checker: &Checker) -> Result<Vec<Edit>, String> {
+    let lines: Vec<String> = THRESHOLD_DEFINITION.iter().map(|l| l.to_string()).collect();
+    let mut bindings = checker.semantic.bindings_in(0, THRESHOLD_HELPER);
+    if let Some(binding) = bindings.next() {
+        // Defined by an earlier fix: the same function, word for word.
+        let ours = bindings.next().is_none()
+            && checker.module.iter().any(|stmt| {
+                matches!(stmt, ruff_python_ast::Stmt::FunctionDef(def)
+                    if def.name.range == binding.range
+                        && checker.text(stmt.range()).lines().eq(lines.iter().map(String::as_str)))
+            });
+        return if ours {
+            Ok(Vec::new())
+        } else {
+            Err(format!(
+                "Flyte 2 has no success threshold: `{THRESHOLD_HELPER}` is taken here, so map \
+                 with `flyte.map(..., return_exceptions=True)` and check the share of results \
+                 that are not exceptions by hand"
+            ))
+        };
+    }
+    super::define_after_imports(checker, &["math"], &lines).ok_or_else(|| {
+        "Flyte 2 has no success threshold: the name `math` is taken here, so map with \
+         `flyte.map(..., return_exceptions=True)` and check the share of results that are not \
+         exceptions by hand"
+            .to_string()
+    })
 }
 
 fn is_one(expr: &Expr) -> bool {

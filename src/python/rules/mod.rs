@@ -543,6 +543,19 @@ pub(crate) fn define_in_place_of_import(
     let mut edits = checker
         .importer
         .remove_aliases(stmt, &[alias], checker.locator);
+    edits.extend(define_after_imports(checker, modules, lines)?);
+    Some(edits)
+}
+
+/// The edits that define `lines` (a function of the module's own) after the import block, two
+/// blank lines around them, and import the `modules` they use. `None` when a module name is
+/// taken.
+pub(crate) fn define_after_imports(
+    checker: &crate::checker::Checker,
+    modules: &[&str],
+    lines: &[String],
+) -> Option<Vec<Edit>> {
+    let mut edits = Vec::new();
     for module in modules {
         edits.extend(checker.import_module(module)?);
     }
@@ -562,6 +575,8 @@ pub(crate) fn define_in_place_of_import(
     for _ in blank..2 {
         text.push_str(nl);
     }
-    edits.push(Edit::insert_ordered(at, text, 1));
+    // After an environment defined at the same point (its text ends where a blank line must
+    // follow), before the blank lines added for the code below.
+    edits.push(Edit::insert_ordered(at, text, u8::MAX - 1));
     Some(edits)
 }
