@@ -1504,9 +1504,12 @@ impl<'a> ResourceSettings<'a> {
         {
             self.opaque.retain(|(kind, _, _)| kind == "requests");
         }
-        // Values that cannot be kept as one variable (`requests=small, limits=large`) are read
-        // through: a name bound once at module level to a `Resources(...)` call is that call.
-        if self.opaque.len() > 1 || (!self.opaque.is_empty() && !self.fields.is_empty()) {
+        // Values that cannot be kept as one variable (`requests=small, limits=large`, or a
+        // variable whose GPU count an `accelerator=` types) are read through: a name bound once
+        // at module level to a `Resources(...)` call is that call.
+        if self.opaque.len() > 1
+            || (!self.opaque.is_empty() && (!self.fields.is_empty() || self.accelerator.is_some()))
+        {
             for (kind, text, value) in std::mem::take(&mut self.opaque) {
                 match crate::rules::module_value(checker, value) {
                     Some(call @ Expr::Call(c))

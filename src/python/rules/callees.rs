@@ -44,12 +44,21 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     if function.kind.is_some() || crate::env::environment_of(checker, function.def).is_none() {
         return;
     }
-    // `t(...)`, `t.aio(...)`, and the task `flyte.map(t, ...)` maps.
+    // `t(...)`, `t.aio(...)`, `t.override(...)(...)`, and the task `flyte.map(t, ...)` maps.
     let target = if checker.resolves_to(&call.func, &["flyte.map"]) {
         call.arguments.args.first()
     } else {
         match &*call.func {
             Expr::Attribute(attr) if attr.attr.id.as_str() == "aio" => Some(&*attr.value),
+            Expr::Call(overridden)
+                if matches!(&*overridden.func, Expr::Attribute(attr)
+                    if attr.attr.id.as_str() == "override") =>
+            {
+                match &*overridden.func {
+                    Expr::Attribute(attr) => Some(&*attr.value),
+                    _ => None,
+                }
+            }
             other => Some(other),
         }
     };

@@ -25,15 +25,28 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     let Expr::Name(task) = &*inner.func else {
         return;
     };
-    if module_task(checker, task).is_none() {
+    let Some(def) = module_task(checker, task) else {
         return;
-    }
+    };
+    // A flytekit task that does not move keeps Flyte 1's `with_overrides` (FM312 reports the
+    // call where a Flyte 2 task makes it).
+    let stays = checker.flyte_kind(def).is_some()
+        && checker
+            .plan
+            .functions
+            .get(&def.range.start())
+            .is_none_or(|p| p.fix.is_none());
     let diagnostic = Diagnostic::new(
         Rule::WithOverrides,
         "`.with_overrides(...)` is `task.override(...)` in Flyte 2, before the call",
         call.range(),
     );
     match overrides(checker, call) {
+        Ok(_) if stays => checker.report(diagnostic.with_help(format!(
+            "Rewrite as `{}.override(...)(...)` once `{}` is a Flyte 2 task: it stays on \
+             flytekit for now (FM204)",
+            task.id, task.id
+        ))),
         Ok((args, notes)) => {
             let mut replacement = format!(
                 "{}.override({}){}",
