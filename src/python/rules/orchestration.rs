@@ -9,7 +9,8 @@
 //! starts once every call it reads has finished, so a graph of equally long tasks runs in its
 //! critical path. Plain statements keep their order among themselves and run where their
 //! inputs are ready. `list(flyte.map(...))` becomes `[r async for r in flyte.map.aio(...)]`,
-//! and a list comprehension of task calls a `gather` of them.
+//! a list comprehension of task calls a `gather` of them, and a loop that only appends task
+//! calls to a list made empty before it collects the calls and `gather`s them after the loop.
 //!
 //! When other fixes are due inside the body (`conditional`, `map_task`, `with_overrides`, ...),
 //! the FM301/FM302 fix only makes the function an `async def` (with its environment, in the
@@ -1328,6 +1329,10 @@ impl<'a> Analyzer<'_, 'a> {
                 }
             }
             Stmt::For(s) if !s.is_async => {
+                if let Some(more) = self.collecting_loop(stmt, s)? {
+                    edits.extend(more);
+                    return Ok((edits, true));
+                }
                 awaits |= self.expr_into(&s.iter, true, &mut edits)?;
                 for body in [&s.body, &s.orelse] {
                     let (more, found) = self.block(body)?;
@@ -1405,6 +1410,167 @@ impl<'a> Analyzer<'_, 'a> {
             }
         }
         Ok((edits, awaits))
+    }
+
+    /// A loop whose only task calls are appended to a list made empty just before it
+    /// (`out = []`, then `out.append(t(x=x))` in the loop, under `if`s or inner loops too):
+    /// the loop collects the calls (`t.aio(x=x)`, not awaited) and one `gather` after it awaits
+    /// them all, so they run together as the nodes of a Flyte 1 dynamic workflow did, and
+    /// `out` holds their results in order. `None` when the loop is not of that form (the list
+    /// is read in the loop other than by `append`, or between its `[]` and the loop; a call is
+    /// of a cached task; the loop's last line has a comment).
+    fn collecting_loop(
+        &mut self,
+        stmt: &'a Stmt,
+        s: &'a ruff_python_ast::StmtFor,
+    ) -> Outcome<Option<Vec<Edit>>> {
+        struct Appends<'a> {
+            list: Option<&'a str>,
+            receivers: Vec<TextSize>,
+            calls: Vec<&'a ExprCall>,
+        }
+        // The statements of a block: each calls no task, or is `list.append(<task call>)`, or
+        // is a compound statement whose blocks are such.
+        fn scan<'a>(
+            analyzer: &mut Analyzer<'_, 'a>,
+            body: &'a [Stmt],
+            found: &mut Appends<'a>,
+        ) -> Outcome<bool> {
+            for stmt in body {
+                let blocks: Vec<&'a [Stmt]> = match stmt {
+                    Stmt::If(s) => {
+                        let mut blocks = vec![&s.body[..]];
+                        blocks.extend(s.elif_else_clauses.iter().map(|c| &c.body[..]));
+                        blocks
+                    }
+                    Stmt::For(s) if !s.is_async => vec![&s.body[..], &s.orelse[..]],
+                    Stmt::While(s) => vec![&s.body[..], &s.orelse[..]],
+                    _ => Vec::new(),
+                };
+                if !blocks.is_empty() {
+                    // The statement's own expressions (tests, iterables) call no task.
+                    let own: Vec<&Expr> = match stmt {
+                        Stmt::If(s) => std::iter::once(&*s.test)
+                            .chain(s.elif_else_clauses.iter().filter_map(|c| c.test.as_ref()))
+                            .collect(),
+                        Stmt::For(s) => vec![&*s.iter],
+                        Stmt::While(s) => vec![&*s.test],
+                        _ => Vec::new(),
+                    };
+                    for e in own {
+                        if analyzer.expression(e, true)?.1 {
+                            return Ok(false);
+                        }
+                    }
+                    for block in blocks {
+                        if !scan(analyzer, block, found)? {
+                            return Ok(false);
+                        }
+                    }
+                    continue;
+                }
+                if !analyzer.contains_task_call(stmt)? {
+                    continue;
+                }
+                let Stmt::Expr(e) = stmt else {
+                    return Ok(false);
+                };
+                let Expr::Call(append) = &*e.value else {
+                    return Ok(false);
+                };
+                let (Expr::Attribute(attr), [Expr::Call(call)], []) = (
+                    &*append.func,
+                    &append.arguments.args[..],
+                    &append.arguments.keywords[..],
+                ) else {
+                    return Ok(false);
+                };
+                let Expr::Name(list) = &*attr.value else {
+                    return Ok(false);
+                };
+                if attr.attr.id.as_str() != "append"
+                    || found.list.is_some_and(|l| l != list.id.as_str())
+                    || !matches!(analyzer.kind(call)?, CallKind::Aio | CallKind::Direct)
+                    || analyzer.has_task_call_in_arguments(call)?
+                    || called_task(call)
+                        .and_then(|name| analyzer.checker.module_function(name))
+                        .is_some_and(is_cached)
+                {
+                    return Ok(false);
+                }
+                found.list = Some(list.id.as_str());
+                found.receivers.push(list.range.start());
+                found.calls.push(call);
+            }
+            Ok(true)
+        }
+
+        let checker = self.checker;
+        let mut found = Appends {
+            list: None,
+            receivers: Vec::new(),
+            calls: Vec::new(),
+        };
+        if self.expression(&s.iter, true)?.1
+            || !scan(self, &s.body, &mut found)?
+            || !scan(self, &s.orelse, &mut found)?
+        {
+            return Ok(None);
+        }
+        let (Some(list), Some(&first)) = (found.list, found.receivers.first()) else {
+            return Ok(None);
+        };
+        // The list is made empty by a statement of the loop's own block, before it, in this
+        // function, and is read nowhere between that statement and the end of the loop but by
+        // the appends.
+        let Some(binding) = checker.semantic.binding_of(first) else {
+            return Ok(None);
+        };
+        let crate::semantic::BindingKind::Assignment {
+            value: Expr::List(empty),
+            stmt: made,
+        } = &binding.kind
+        else {
+            return Ok(None);
+        };
+        if !empty.elts.is_empty()
+            || !same_block(&self.function.body, made, stmt)
+            || found
+                .receivers
+                .iter()
+                .any(|&r| checker.semantic.binding_of(r).map(|b| b.range) != Some(binding.range))
+            || checker
+                .semantic
+                .resolutions()
+                .filter(|(_, b)| b.range == binding.range)
+                .any(|(at, _)| at < s.end() && !found.receivers.contains(&at))
+        {
+            return Ok(None);
+        }
+        let source = checker.source();
+        let end = usize::from(s.end());
+        let rest = source[end..].lines().next().unwrap_or_default();
+        if !rest.trim().is_empty() {
+            return Ok(None);
+        }
+        let Some(indent) = checker.locator.indentation(stmt.start()) else {
+            return Ok(None);
+        };
+        let mut edits = Vec::new();
+        for call in found.calls {
+            if self.kind(call)? == CallKind::Aio {
+                edits.push(Edit::insert(call.func.end(), ".aio"));
+            }
+        }
+        edits.push(Edit::insert(
+            s.end(),
+            format!(
+                "{}{indent}{list} = list(await asyncio.gather(*{list}))",
+                checker.line_ending.as_str()
+            ),
+        ));
+        self.gathers = true;
+        Ok(Some(edits))
     }
 
     fn expr_into(&mut self, e: &'a Expr, top: bool, edits: &mut Vec<Edit>) -> Outcome<bool> {
@@ -2110,6 +2276,34 @@ fn is_cached(def: &StmtFunctionDef) -> bool {
                 _ => false,
             }
         })
+    })
+}
+
+/// Whether `earlier` is a statement of the block (in `body`, or nested in it) that holds
+/// `later`, before it.
+fn same_block(body: &[Stmt], earlier: &Stmt, later: &Stmt) -> bool {
+    if let Some(at) = body.iter().position(|s| s.range() == later.range()) {
+        return body[..at].iter().any(|s| s.range() == earlier.range());
+    }
+    body.iter().any(|stmt| {
+        let blocks: Vec<&[Stmt]> = match stmt {
+            Stmt::If(s) => std::iter::once(&s.body[..])
+                .chain(s.elif_else_clauses.iter().map(|c| &c.body[..]))
+                .collect(),
+            Stmt::For(s) => vec![&s.body, &s.orelse],
+            Stmt::While(s) => vec![&s.body, &s.orelse],
+            Stmt::With(s) => vec![&s.body],
+            Stmt::Try(s) => std::iter::once(&s.body[..])
+                .chain(s.handlers.iter().map(|h| {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
+                    &h.body[..]
+                }))
+                .chain([&s.orelse[..], &s.finalbody[..]])
+                .collect(),
+            _ => Vec::new(),
+        };
+        stmt.range().contains_range(later.range())
+            && blocks.into_iter().any(|b| same_block(b, earlier, later))
     })
 }
 
