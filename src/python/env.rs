@@ -104,7 +104,7 @@ struct External {
 }
 
 pub fn plan(checker: &Checker) -> ModulePlan {
-    let collected: Vec<Collected> = checker
+    let mut collected: Vec<Collected> = checker
         .module
         .iter()
         .filter_map(|stmt| match stmt {
@@ -115,6 +115,7 @@ pub fn plan(checker: &Checker) -> ModulePlan {
     if collected.is_empty() {
         return ModulePlan::default();
     }
+    hold_shared_values(checker, &mut collected);
     // Functions with the same settings share an environment. When that makes two environments
     // call each other (a workflow calling a `@dynamic` with resources that calls plain tasks),
     // orchestrators get environments of their own, which breaks the cycle.
@@ -203,6 +204,128 @@ pub fn plan(checker: &Checker) -> ModulePlan {
         }
     }
     finish(checker, &collected, &envs, &order, &at, None)
+}
+
+/// A module-level value in flytekit's classes (`image = ImageSpec(...)`, `GPU = Resources(...)`)
+/// becomes Flyte 2's only once no function that stays on flytekit reads it (the checker holds
+/// its fix until then). So a function whose environment would read it cannot move while
+/// another reader stays: it would get a flytekit value (a `TaskEnvironment` rejects an
+/// `ImageSpec`). Blocks such functions, to a fixpoint (a blocked function holds the values it
+/// reads in turn).
+fn hold_shared_values(checker: &Checker, collected: &mut [Collected]) {
+    let reader = |at: TextSize| {
+        let Some(Stmt::FunctionDef(def)) = checker.module_statement(TextRange::empty(at)) else {
+            return None;
+        };
+        collected_index(collected, def)
+    };
+    // (read position, reading function, defining statement) of each read of a module-level
+    // value in flytekit's classes inside a collected function.
+    let reads: Vec<(TextSize, usize, TextSize)> = checker
+        .semantic
+        .resolutions()
+        .filter(|(_, b)| b.scope == 0)
+        .filter_map(|(at, binding)| {
+            let function = reader(at)?;
+            let defining = checker.module_statement(binding.range)?;
+            let value = match defining {
+                Stmt::Assign(assign) => &*assign.value,
+                Stmt::AnnAssign(assign) => assign.value.as_deref()?,
+                _ => return None,
+            };
+            names_flytekit(checker, value).then_some((at, function, defining.start()))
+        })
+        .collect();
+    loop {
+        let held: HashSet<TextSize> = reads
+            .iter()
+            .filter(|(_, f, _)| collected[*f].blocker.is_some())
+            .map(|(_, _, d)| *d)
+            .collect();
+        let mut changed = false;
+        for (at, f, defining) in &reads {
+            let c = &mut collected[*f];
+            if c.blocker.is_none() && held.contains(defining) && c.names.contains(at) {
+                let name = checker
+                    .semantic
+                    .binding_of(*at)
+                    .map_or("a value", |b| b.name);
+                // An image of its own: FM501's `flyte.Image` of the same `ImageSpec`.
+                if c.settings.get("image").is_some_and(|image| image == name)
+                    && let Some(Expr::Call(spec)) =
+                        checker
+                            .semantic
+                            .binding_of(*at)
+                            .and_then(|b| match &b.kind {
+                                crate::semantic::BindingKind::Assignment { value, .. } => {
+                                    Some(*value)
+                                }
+                                _ => None,
+                            })
+                    && checker.resolves_to(&spec.func, &["flytekit.ImageSpec"])
+                    && let Some((image, notes)) = crate::rules::images::flyte_image(checker, spec)
+                {
+                    c.settings.insert("image", image);
+                    c.names.retain(|n| n != at);
+                    c.names.extend(names_in(&Expr::Call(spec.clone())));
+                    c.notes.retain(|n| !n.contains("(FM501)"));
+                    c.notes.push(format!(
+                        "the environment gets its own `flyte.Image` of `{name}`, which stays an \
+                         `ImageSpec` for the functions still on flytekit"
+                    ));
+                    c.notes.extend(notes);
+                    changed = true;
+                    continue;
+                }
+                c.blocker = Some(format!(
+                    "its settings read `{name}`, which a function that stays on flytekit reads \
+                     too: it keeps its Flyte 1 form until that function moves"
+                ));
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// The collected function `def` is, by position.
+fn collected_index(collected: &[Collected], def: &StmtFunctionDef) -> Option<usize> {
+    collected.iter().position(|c| c.def.range == def.range)
+}
+
+/// Whether an expression names something of flytekit, its plugins or union.
+fn names_flytekit(checker: &Checker, expr: &Expr) -> bool {
+    struct Find<'c, 'a> {
+        checker: &'c Checker<'a>,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for Find<'_, 'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found {
+                return;
+            }
+            if matches!(expr, Expr::Name(_) | Expr::Attribute(_))
+                && self.checker.resolve(expr).is_some_and(|q| {
+                    ["flytekit", "flytekitplugins", "union"].iter().any(|p| {
+                        q.as_ref() == *p
+                            || q.strip_prefix(p).is_some_and(|rest| rest.starts_with('.'))
+                    })
+                })
+            {
+                self.found = true;
+                return;
+            }
+            visitor::walk_expr(self, expr);
+        }
+    }
+    let mut find = Find {
+        checker,
+        found: false,
+    };
+    find.visit_expr(expr);
+    find.found
 }
 
 /// The environments for the collected functions, with their dependencies.
@@ -597,8 +720,17 @@ fn finish(
     let mut plan = ModulePlan::default();
     let import = checker.import_module("flyte");
     let nl = checker.line_ending.as_str();
+    // An environment none of whose functions can move is not defined: its settings are what
+    // keeps them on flytekit (an `ImageSpec` a `TaskEnvironment` rejects, ...), and the
+    // environments of the functions that call them do not depend on it.
+    let dead: Vec<bool> = envs
+        .iter()
+        .map(|env| {
+            !env.members.is_empty() && env.members.iter().all(|&m| collected[m].blocker.is_some())
+        })
+        .collect();
     let mut definitions: Vec<String> = (0..envs.len())
-        .map(|e| definition(checker, envs, e))
+        .map(|e| definition(checker, envs, e, &dead))
         .collect();
     // An existing environment that calls into a new one depends on it: right below the new
     // definition when the existing one is defined above it, else below the existing one.
@@ -657,7 +789,7 @@ fn finish(
         } else {
             Applicability::Safe
         };
-        let unplaced = closure.iter().any(|&d| at[d].is_none());
+        let unplaced = closure.iter().any(|&d| !dead[d] && at[d].is_none());
         // The modules the closure's definitions use besides `flyte`.
         let mut modules: Vec<&str> = closure
             .iter()
@@ -722,7 +854,7 @@ fn finish(
                 let mut edits = import.clone();
                 edits.extend(plugin_imports.clone());
                 edits.extend(decorator_edits(checker.source(), c, &env.var));
-                for &d in &closure {
+                for &d in closure.iter().filter(|&&d| !dead[d]) {
                     let order = u8::try_from(rank[d] + 2).unwrap_or(u8::MAX);
                     for (end, line) in &dependents[d] {
                         edits.push(Edit::insert_ordered(*end, line.clone(), order));
@@ -776,7 +908,7 @@ fn followed_by_blank_line(source: &str, at: TextSize) -> bool {
 }
 
 /// `name = flyte.TaskEnvironment(...)` for environment `e`, with its line break.
-fn definition(checker: &Checker, envs: &[Environment], e: usize) -> String {
+fn definition(checker: &Checker, envs: &[Environment], e: usize, dead: &[bool]) -> String {
     let env = &envs[e];
     let nl = checker.line_ending.as_str();
     let mut args = vec![format!("name={}", quote(&env.name))];
@@ -786,6 +918,7 @@ fn definition(checker: &Checker, envs: &[Environment], e: usize) -> String {
     let mut depends: Vec<String> = env
         .depends_new
         .iter()
+        .filter(|&&d| !dead[d])
         .map(|&d| envs[d].var.clone())
         .collect();
     depends.extend(env.depends_existing.iter().cloned());
@@ -1107,14 +1240,20 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                     c.notes
                         .push("the image must now contain the `flyte` package".to_string());
                 }
-                // A `TaskEnvironment` rejects an `ImageSpec`: the environment moves with
-                // FM501's unsafe fix, which makes it a `flyte.Image`.
-                if let Some(Expr::Call(image)) =
-                    crate::rules::module_value(checker, value).or(Some(value))
-                    && checker.resolves_to(&image.func, &["flytekit.ImageSpec"])
-                {
-                    c.notes
-                        .push("the `ImageSpec` becomes a `flyte.Image` (FM501)".to_string());
+                // A `TaskEnvironment` rejects an `ImageSpec` (a `TypeError` at import): the
+                // environment moves with FM501's unsafe fix, which makes it a `flyte.Image`, and
+                // not without it.
+                if let Some(image) = image_spec(checker, value) {
+                    if crate::rules::images::converts_eventually(checker, image) {
+                        c.notes
+                            .push("the `ImageSpec` becomes a `flyte.Image` (FM501)".to_string());
+                    } else {
+                        c.blocker = Some(
+                            "its `ImageSpec` has no automatic `flyte.Image` form (FM501 says \
+                             why), and a `TaskEnvironment` rejects an `ImageSpec`"
+                                .to_string(),
+                        );
+                    }
                 }
                 c.settings.insert("image", text);
                 c.names.extend(names_in(value));
@@ -1126,6 +1265,15 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                 c.removed.push(kw.range);
             }
             (_, "secret_requests") => {
+                // The environment takes `flyte.Secret`s: one that FM406 cannot write keeps the
+                // task where it is.
+                if unconverted_secret(checker, value, 8) {
+                    c.blocker = Some(
+                        "a `Secret` of `secret_requests=` has no automatic `flyte.Secret` form \
+                         (FM406 says why), and a `TaskEnvironment` takes only Flyte 2's"
+                            .to_string(),
+                    );
+                }
                 c.settings.insert("secrets", text);
                 c.names.extend(names_in(value));
                 c.removed.push(kw.range);
@@ -1338,6 +1486,64 @@ fn documentation(checker: &Checker, value: &Expr) -> Result<(String, Option<Stri
         format!("flyte.Documentation(description={description})"),
         note,
     ))
+}
+
+/// The `ImageSpec(...)` call an image value is, or derives from (`spec.with_packages(...)`),
+/// through names bound once at module level.
+fn image_spec<'a>(checker: &Checker<'a>, value: &'a Expr) -> Option<&'a ExprCall> {
+    let mut current = value;
+    for _ in 0..32 {
+        current = match current {
+            Expr::Name(_) => crate::rules::module_value(checker, current)?,
+            Expr::Call(call) if checker.resolves_to(&call.func, &["flytekit.ImageSpec"]) => {
+                return Some(call);
+            }
+            Expr::Call(call) => match &*call.func {
+                Expr::Attribute(attr) => &attr.value,
+                _ => return None,
+            },
+            _ => return None,
+        };
+    }
+    None
+}
+
+/// Whether a `flytekit.Secret(...)` call that FM406 does not rewrite is in a value, or in the
+/// module-level values of the names it reads (`depth` levels deep).
+fn unconverted_secret(checker: &Checker, value: &Expr, depth: u8) -> bool {
+    struct Find<'c, 'a> {
+        checker: &'c Checker<'a>,
+        depth: u8,
+        found: bool,
+    }
+    impl<'a> Visitor<'a> for Find<'_, 'a> {
+        fn visit_expr(&mut self, expr: &'a Expr) {
+            if self.found {
+                return;
+            }
+            match expr {
+                Expr::Call(call)
+                    if self.checker.resolves_to(&call.func, &["flytekit.Secret"])
+                        && !crate::rules::secrets::converts(self.checker, call) =>
+                {
+                    self.found = true;
+                }
+                Expr::Name(_) if self.depth > 0 => {
+                    if let Some(bound) = crate::rules::module_value(self.checker, expr) {
+                        self.found = unconverted_secret(self.checker, bound, self.depth - 1);
+                    }
+                }
+                _ => visitor::walk_expr(self, expr),
+            }
+        }
+    }
+    let mut find = Find {
+        checker,
+        depth,
+        found: false,
+    };
+    find.visit_expr(value);
+    find.found
 }
 
 /// The names an expression reads.

@@ -331,6 +331,23 @@ pub(crate) fn converts(checker: &Checker, call: &ExprCall) -> bool {
     convert(checker, call).is_ok() && method_without_equivalent(checker, call).is_none()
 }
 
+/// Whether FM501 rewrites an `ImageSpec(...)` call, now or in a later round of the fix: an
+/// `ImageSpec` whose `base_image` is another module-level `ImageSpec` goes on from that one's
+/// chain once it is a `flyte.Image`.
+pub(crate) fn converts_eventually(checker: &Checker, call: &ExprCall) -> bool {
+    convert_with(checker, call, 8).is_ok() && method_without_equivalent(checker, call).is_none()
+}
+
+/// The `flyte.Image` chain FM501 writes for an `ImageSpec(...)` call and what changes, when it
+/// writes one that needs no import but `flyte`.
+pub(crate) fn flyte_image(checker: &Checker, call: &ExprCall) -> Option<(String, Vec<String>)> {
+    if !converts(checker, call) {
+        return None;
+    }
+    let (text, notes, pathlib) = convert(checker, call).ok()?;
+    (!pathlib).then_some((text, notes))
+}
+
 /// Whether a call builds a `flyte.Image` (the chain FM501 writes).
 pub(crate) fn is_flyte_image(checker: &Checker, call: &ExprCall) -> bool {
     let mut current: &Expr = &call.func;
@@ -356,6 +373,16 @@ const V1_DEFAULT_NAME: &str = "flytekit";
 
 /// The `flyte.Image` expression for an `ImageSpec(...)` call, and what changes.
 fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, bool), String> {
+    convert_with(checker, call, 0)
+}
+
+/// [`convert`], where up to `pending` levels of base `ImageSpec`s bound to module-level names
+/// count as converted (FM501 converts them first; the text is then of no use).
+fn convert_with(
+    checker: &Checker,
+    call: &ExprCall,
+    pending: u8,
+) -> Result<(String, Vec<String>, bool), String> {
     if !call.arguments.args.is_empty() {
         return Err("it has positional arguments".to_string());
     }
@@ -433,6 +460,15 @@ fn convert(checker: &Checker, call: &ExprCall) -> Result<(String, Vec<String>, b
             }
             "base_image" if base_spec(checker, value).is_some() => {
                 base_spec_image = base_spec(checker, value);
+            }
+            "base_image"
+                if pending > 0
+                    && value.is_name_expr()
+                    && let Some(Expr::Call(inner)) = super::module_value(checker, value)
+                    && checker.resolves_to(&inner.func, &["flytekit.ImageSpec"])
+                    && convert_with(checker, inner, pending - 1).is_ok() =>
+            {
+                base_spec_image = Some(text(value));
             }
             "base_image" => {
                 if !value.is_string_literal_expr() {

@@ -31,6 +31,48 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         "`flytekit.Secret` is `flyte.Secret` in Flyte 2, with its key first",
         call.range(),
     );
+    let (replacement, applicability, derived) = match convert(checker, call) {
+        Ok(converted) => converted,
+        Err(problem) => {
+            checker.report(diagnostic.with_help(format!(
+                "Write `flyte.Secret(key=..., group=...)` by hand: {problem}"
+            )));
+            return;
+        }
+    };
+    let help = match (applicability, &derived) {
+        (Applicability::Safe, _) => format!("Replace with `{replacement}`"),
+        (_, Some(derived)) => format!(
+            "Replace with `{replacement}` (Flyte 2 would name its variable after the group and \
+             key, which is no valid name: the task reads `{derived}`)"
+        ),
+        _ => format!(
+            "Replace with `{replacement}` (the file layout under the mount is the backend's, \
+             not Flyte 1's `<group>/<key>`)"
+        ),
+    };
+    let diagnostic = diagnostic.with_help(help);
+    match checker.import_module("flyte") {
+        Some(import) => {
+            let mut edits = vec![Edit::replace(call.range(), replacement)];
+            edits.extend(import);
+            checker.report(diagnostic.with_fix(Fix::new(edits, applicability)));
+        }
+        None => checker.report(diagnostic),
+    }
+}
+
+/// Whether FM406 rewrites a `flytekit.Secret(...)` call.
+pub(crate) fn converts(checker: &Checker, call: &ExprCall) -> bool {
+    convert(checker, call).is_ok()
+}
+
+/// The `flyte.Secret(...)` text for a `flytekit.Secret(...)` call, how safe it is, and the
+/// variable name it is given when Flyte 2 would derive an invalid one; or why there is none.
+fn convert(
+    checker: &Checker,
+    call: &ExprCall,
+) -> Result<(String, Applicability, Option<String>), String> {
     let mut group = None;
     let mut key = None;
     let mut env_var = None;
@@ -93,10 +135,7 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
         }
     }
     if let Some(problem) = problem {
-        checker.report(diagnostic.with_help(format!(
-            "Write `flyte.Secret(key=..., group=...)` by hand: {problem}"
-        )));
-        return;
+        return Err(problem);
     }
     let text = |e: Option<&Expr>| e.map(|e| checker.text(e.range()).to_string());
     let mut args = Vec::new();
@@ -115,27 +154,11 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     if let Some(derived) = &derived {
         args.push(format!("as_env_var={}", super::quote(derived)));
     }
-    let replacement = format!("flyte.Secret({})", args.join(", "));
-    let help = match (applicability, &derived) {
-        (Applicability::Safe, _) => format!("Replace with `{replacement}`"),
-        (_, Some(derived)) => format!(
-            "Replace with `{replacement}` (Flyte 2 would name its variable after the group and \
-             key, which is no valid name: the task reads `{derived}`)"
-        ),
-        _ => format!(
-            "Replace with `{replacement}` (the file layout under the mount is the backend's, \
-             not Flyte 1's `<group>/<key>`)"
-        ),
-    };
-    let diagnostic = diagnostic.with_help(help);
-    match checker.import_module("flyte") {
-        Some(import) => {
-            let mut edits = vec![Edit::replace(call.range(), replacement)];
-            edits.extend(import);
-            checker.report(diagnostic.with_fix(Fix::new(edits, applicability)));
-        }
-        None => checker.report(diagnostic),
-    }
+    Ok((
+        format!("flyte.Secret({})", args.join(", ")),
+        applicability,
+        derived,
+    ))
 }
 
 /// A valid variable name for an invalid derived one: other characters become `_`, and a name
