@@ -297,24 +297,41 @@ fn collected_index(collected: &[Collected], def: &StmtFunctionDef) -> Option<usi
 
 /// Whether an expression names something of flytekit, its plugins or union.
 fn names_flytekit(checker: &Checker, expr: &Expr) -> bool {
-    struct Find<'c, 'a> {
+    flytekit_name(checker, expr, 0, &[]).is_some()
+}
+
+/// The first name of flytekit, its plugins or union that an expression reads, but those of
+/// `allowed` (which a rule renames to Flyte 2's), also in the module-level values of the names it
+/// reads (`depth` levels deep).
+fn flytekit_name(checker: &Checker, expr: &Expr, depth: u8, allowed: &[&str]) -> Option<String> {
+    struct Find<'c, 'a, 'l> {
         checker: &'c Checker<'a>,
-        found: bool,
+        depth: u8,
+        allowed: &'l [&'l str],
+        found: Option<String>,
     }
-    impl<'a> Visitor<'a> for Find<'_, 'a> {
+    impl<'a> Visitor<'a> for Find<'_, 'a, '_> {
         fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found {
+            if self.found.is_some() {
                 return;
             }
             if matches!(expr, Expr::Name(_) | Expr::Attribute(_))
-                && self.checker.resolve(expr).is_some_and(|q| {
-                    ["flytekit", "flytekitplugins", "union"].iter().any(|p| {
-                        q.as_ref() == *p
-                            || q.strip_prefix(p).is_some_and(|rest| rest.starts_with('.'))
-                    })
+                && let Some(q) = self.checker.resolve(expr)
+                && ["flytekit", "flytekitplugins", "union"].iter().any(|p| {
+                    q.as_ref() == *p || q.strip_prefix(p).is_some_and(|rest| rest.starts_with('.'))
                 })
             {
-                self.found = true;
+                if !self.allowed.contains(&q.as_ref()) {
+                    self.found = Some(q.to_string());
+                }
+                return;
+            }
+            if let Expr::Name(name) = expr
+                && self.depth > 0
+            {
+                self.found = module_values(self.checker, name).find_map(|bound| {
+                    flytekit_name(self.checker, bound, self.depth - 1, self.allowed)
+                });
                 return;
             }
             visitor::walk_expr(self, expr);
@@ -322,7 +339,9 @@ fn names_flytekit(checker: &Checker, expr: &Expr) -> bool {
     }
     let mut find = Find {
         checker,
-        found: false,
+        depth,
+        allowed,
+        found: None,
     };
     find.visit_expr(expr);
     find.found
@@ -1352,7 +1371,17 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                  cap"
                 .to_string(),
             ),
-            (_, "timeout" | "pod_template") => {}
+            (_, "timeout") => {}
+            // `flytekit.PodTemplate` is `flyte.PodTemplate`, with the same fields; any other
+            // flytekit value (a plugin's pod template) has no Flyte 2 form.
+            (_, "pod_template") => {
+                if let Some(name) = flytekit_name(checker, value, 8, &["flytekit.PodTemplate"]) {
+                    c.blocker = Some(format!(
+                        "`pod_template=` reads `{name}`, which has no Flyte 2 form: write a \
+                         `flyte.PodTemplate` by hand"
+                    ));
+                }
+            }
             (_, "interruptible") if kind != FlyteKind::Workflow => {}
             (_, "pod_template_name") => {
                 if let Some(arg) = &kw.arg {
@@ -1528,10 +1557,9 @@ fn unconverted_secret(checker: &Checker, value: &Expr, depth: u8) -> bool {
                 {
                     self.found = true;
                 }
-                Expr::Name(_) if self.depth > 0 => {
-                    if let Some(bound) = crate::rules::module_value(self.checker, expr) {
-                        self.found = unconverted_secret(self.checker, bound, self.depth - 1);
-                    }
+                Expr::Name(name) if self.depth > 0 => {
+                    self.found = module_values(self.checker, name)
+                        .any(|bound| unconverted_secret(self.checker, bound, self.depth - 1));
                 }
                 _ => visitor::walk_expr(self, expr),
             }
@@ -1544,6 +1572,29 @@ fn unconverted_secret(checker: &Checker, value: &Expr, depth: u8) -> bool {
     };
     find.visit_expr(value);
     find.found
+}
+
+/// The values a name read is bound to at module level, every one of them when the name is bound
+/// more than once.
+fn module_values<'a>(
+    checker: &Checker<'a>,
+    name: &ExprName,
+) -> impl Iterator<Item = &'a Expr> + use<'a> {
+    let module_level = checker
+        .semantic
+        .binding_of(name.range.start())
+        .is_some_and(|b| b.scope == 0);
+    let id = name.id.as_str();
+    checker
+        .semantic
+        .bindings_in(0, id)
+        .filter(move |_| module_level)
+        .filter_map(|b| match &b.kind {
+            crate::semantic::BindingKind::Assignment { value, .. } => Some(*value),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
 }
 
 /// The names an expression reads.
