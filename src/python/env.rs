@@ -1377,8 +1377,8 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
             (_, "pod_template") => {
                 if let Some(name) = flytekit_name(checker, value, 8, &["flytekit.PodTemplate"]) {
                     c.blocker = Some(format!(
-                        "`pod_template=` reads `{name}`, which has no Flyte 2 form: write a \
-                         `flyte.PodTemplate` by hand"
+                        "`pod_template=` reads `{name}`, which a Flyte 2 pod template cannot \
+                         hold: write the `flyte.PodTemplate` by hand"
                     ));
                 }
             }

@@ -120,7 +120,8 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
                 )
             }
         }
-        None => {
+        // A `Cache(...)` (FM203 rewrites the call) or a value this rule cannot read.
+        None if is_cache_object(checker, &cache.value) => {
             return (!deprecated.is_empty()).then(|| CacheRewrite {
                 range: cache.range,
                 message: "Cache settings are one `flyte.Cache` in Flyte 2",
@@ -131,6 +132,70 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
                 value: None,
                 safe: false,
             });
+        }
+        // A flag (`cache=CACHE_ENABLED`): Flyte 2 takes no bool, so the flag picks the behavior.
+        // With `cache_version=` and the like, flytekit took only a bool (a `Cache` raised).
+        None => {
+            let flag = checker.text(cache.value.range());
+            let flag = match &cache.value {
+                Expr::Name(_) | Expr::Attribute(_) | Expr::Call(_) | Expr::Subscript(_) => {
+                    flag.to_string()
+                }
+                _ => format!("({flag})"),
+            };
+            let behavior = format!("\"auto\" if {flag} else \"disable\"");
+            let version = deprecated.iter().any(|(f, _, _)| *f == "version_override");
+            if deprecated.is_empty() {
+                // Alone, the value may be a `Cache` of another module: only a visible bool.
+                if cache.value.is_string_literal_expr() {
+                    return None;
+                }
+                if !is_bool(checker, &cache.value) {
+                    return Some(CacheRewrite {
+                        range: cache.range,
+                        message: "`cache=` takes no bool in Flyte 2, and this value may be one",
+                        help: format!(
+                            "Write `cache=\"auto\" if {flag} else \"disable\"` when it is a bool, \
+                             `cache=flyte.Cache(behavior=\"auto\", ...)` when it is a flytekit `Cache`"
+                        ),
+                        fix: None,
+                        removed: Vec::new(),
+                        value: None,
+                        safe: false,
+                    });
+                }
+                (
+                    behavior.clone(),
+                    Applicability::Unsafe,
+                    "A bool as `cache=` is rejected by Flyte 2, which takes `\"auto\"` or `\"disable\"`",
+                    format!(
+                        "Replace with `cache={behavior}` (the cache version now follows the \
+                         function body)"
+                    ),
+                )
+            } else {
+                let mut fields = vec![format!("behavior={behavior}")];
+                for (field, value, _) in &deprecated {
+                    fields.push(format!("{field}={}", checker.text(value.range())));
+                }
+                let expr = format!("flyte.Cache({})", fields.join(", "));
+                let (applicability, help) = if version {
+                    (Applicability::Safe, format!("Replace with `cache={expr}`"))
+                } else {
+                    (
+                        Applicability::Unsafe,
+                        format!(
+                            "Replace with `cache={expr}` (the cache version now follows the function body)"
+                        ),
+                    )
+                };
+                (
+                    expr,
+                    applicability,
+                    "Cache settings are one `flyte.Cache` in Flyte 2",
+                    help,
+                )
+            }
         }
     };
     let value = Edit::replace(cache.value.range(), replacement.clone());
@@ -152,6 +217,40 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
         value: Some(value),
         safe: applicability == Applicability::Safe,
     })
+}
+
+/// Whether a `cache=` value is (or may be) a cache object rather than a flag: a `Cache(...)` call
+/// of either SDK, a name bound at module level to one, or a name this module does not bind to a
+/// plain value (a parameter, an import from flytekit).
+fn is_cache_object(checker: &Checker, value: &Expr) -> bool {
+    const CACHES: &[&str] = &["flytekit.Cache", "flyte.Cache"];
+    let value = super::module_value(checker, value).unwrap_or(value);
+    match value {
+        Expr::Call(call) => checker.resolves_to(&call.func, CACHES),
+        Expr::Name(_) | Expr::Attribute(_) => checker
+            .resolve(value)
+            .is_some_and(|q| q.starts_with("flytekit") || q.starts_with("flyte.")),
+        _ => false,
+    }
+}
+
+/// Whether a value is a bool by its form: a comparison, `not ...`, `bool(...)`, a bool literal,
+/// or a module-level name bound once to one of those.
+fn is_bool(checker: &Checker, value: &Expr) -> bool {
+    let value = super::module_value(checker, value).unwrap_or(value);
+    match value {
+        Expr::Compare(_) | Expr::BooleanLiteral(_) => true,
+        Expr::UnaryOp(op) => op.op == ruff_python_ast::UnaryOp::Not,
+        Expr::BoolOp(op) => op.values.iter().all(|v| is_bool(checker, v)),
+        Expr::Call(call) => {
+            matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "bool")
+                && checker
+                    .semantic
+                    .binding_of(call.func.range().start())
+                    .is_none()
+        }
+        _ => false,
+    }
 }
 
 /// `flytekit.Cache(version=..., ...)` → `flyte.Cache(behavior="auto", version_override=..., ...)`.
