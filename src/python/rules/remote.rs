@@ -606,6 +606,63 @@ impl<'a> Script<'_, 'a> {
             .then(|| (attribute.attr.id.as_str(), call))
     }
 
+    /// `remote.execute(...).outputs`, maybe subscripted: the `execute` call, and the range of
+    /// what follows `.outputs` (`["count"]`, empty).
+    fn waited_outputs<'e>(&self, value: &'e Expr) -> Option<(&'e ExprCall, TextRange)> {
+        let (outputs, rest) = match value {
+            Expr::Subscript(subscript) => match &*subscript.value {
+                Expr::Attribute(outputs) => {
+                    (outputs, TextRange::new(outputs.end(), subscript.end()))
+                }
+                _ => return None,
+            },
+            Expr::Attribute(outputs) => (outputs, TextRange::empty(outputs.end())),
+            _ => return None,
+        };
+        if outputs.attr.id.as_str() != "outputs" {
+            return None;
+        }
+        match self.remote_method(&outputs.value) {
+            Some(("execute", call)) => Some((call, rest)),
+            _ => None,
+        }
+    }
+
+    /// `X = remote.execute(..., wait=True).outputs[...]` as `X_run = flyte.run(...)`,
+    /// `X_run.wait()` and `X = X_run.outputs().named_outputs[...]`.
+    fn waited_outputs_fix(
+        &mut self,
+        stmt: &Stmt,
+        target: &Expr,
+        call: &ExprCall,
+        rest: TextRange,
+    ) -> Result<(), String> {
+        let Expr::Name(name) = target else {
+            return Err("its outputs are unpacked".into());
+        };
+        let (run, wait) = self.execute(call)?;
+        if !wait {
+            return Err("the outputs of a run that is not waited for".into());
+        }
+        let after = self
+            .statement_after(call)
+            .ok_or("the statement shares its line")?;
+        let var = format!("{}_run", name.id);
+        if self.checker.source().contains(var.as_str()) {
+            return Err(format!("`{var}` is taken"));
+        }
+        let rest = self.checker.text(rest);
+        let (nl, indent) = (after.newline, after.indent.as_str());
+        self.edits.push(Edit::replace(
+            stmt.range(),
+            format!(
+                "{var} = {run}{nl}{indent}{var}.wait(){nl}{indent}{} = {var}.outputs().named_outputs{rest}",
+                name.id
+            ),
+        ));
+        Ok(())
+    }
+
     /// The tracked run name passed as `execution` (first) to a remote method.
     fn run_argument<'e>(&self, call: &'e ExprCall, keyword: &str) -> Option<&'e str> {
         let arg = call.arguments.find_argument_value(keyword, 0)?;
@@ -1247,6 +1304,12 @@ impl<'a> Visitor<'a> for Script<'_, 'a> {
                         }
                     } else {
                         self.fail(format!("`.client.{method}(...)` is the raw admin client, which Flyte 2 does not have"));
+                    }
+                } else if let Some((call, rest)) = self.waited_outputs(&assign.value) {
+                    // `out = remote.execute(..., wait=True).outputs[...]`: the run, its wait and
+                    // its outputs, one statement each.
+                    if let Err(why) = self.waited_outputs_fix(stmt, target, call, rest) {
+                        self.fail(format!("`.execute(...)`: {why}"));
                     }
                 } else if let Some((method, call)) = self.remote_method(&assign.value) {
                     match target {
