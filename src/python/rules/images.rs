@@ -368,6 +368,32 @@ pub(crate) fn is_flyte_image(checker: &Checker, call: &ExprCall) -> bool {
     }
 }
 
+/// The file name a `requirements=` path ends with: a literal, or a path joined to a literal
+/// (`Path(__file__).parent / "requirements.txt"`, `os.path.join(root, "requirements.txt")`,
+/// `str(...)` of one), through names bound once at module level.
+fn requirements_name<'a>(checker: &Checker<'a>, value: &'a Expr) -> Option<&'a str> {
+    let value = super::module_value(checker, value).unwrap_or(value);
+    if let Some(file) = string_literal(value) {
+        return Some(file);
+    }
+    match value {
+        Expr::BinOp(op) if op.op == ruff_python_ast::Operator::Div => string_literal(&op.right),
+        Expr::Call(call) if call.arguments.keywords.is_empty() => {
+            let last = call.arguments.args.last()?;
+            if checker.resolves_to(&call.func, &["os.path.join"]) {
+                string_literal(last)
+            } else if matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "str")
+                && call.arguments.args.len() == 1
+            {
+                requirements_name(checker, last)
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
 /// The name flytekit gives an `ImageSpec` without one.
 const V1_DEFAULT_NAME: &str = "flytekit";
 
@@ -427,8 +453,8 @@ fn convert_with(
             "pip_extra_args" => pip_options.push(format!("extra_args={}", text(value))),
             "apt_packages" => apt = Some(splat(checker, value)),
             "requirements" => {
-                let file = string_literal(super::module_constant(checker, value))
-                    .ok_or("`requirements` is not a literal path")?;
+                let file = requirements_name(checker, value)
+                    .ok_or("`requirements` is not a literal path, nor a path joined to one")?;
                 if !file.ends_with(".txt") {
                     return Err(format!(
                         "`with_requirements` takes only `.txt` files: use `with_uv_project` or \
