@@ -44,6 +44,8 @@ const HANDLED: &[(&str, Owner)] = &[
     ("flytekit.eager", Owner::Decorator),
     ("flytekit.Resources", Owner::Always),
     ("flytekit.PodTemplate", Owner::Always),
+    ("flytekit.logger", Owner::Always),
+    ("flytekit.logger.", Owner::Always),
     ("flytekit.exceptions.eager.EagerException", Owner::Always),
     ("flytekit.Cache", Owner::Called),
     ("flytekit.current_context", Owner::Called),
@@ -396,7 +398,6 @@ const ADVICE: &[(&str, &str)] = &[
         "flytekit.PythonFunctionTask",
         "Flyte 2 tasks are `@env.task` functions",
     ),
-    ("flytekit.logger", "Use `flyte.logger`"),
     (
         "union.ActorEnvironment",
         "Use `flyte.TaskEnvironment(name=..., resources=..., reusable=flyte.ReusePolicy(replicas=<replica_count>, idle_ttl=<ttl_seconds>))` and `@env.task`; the image needs the `unionai-reuse` package",

@@ -10,6 +10,9 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix};
 use crate::registry::Rule;
 use crate::semantic::BindingKind;
 
+/// Objects of [`RENAMES`] whose members are read through them: the object is renamed.
+const RENAMED_OBJECTS: &[&str] = &["flytekit.logger"];
+
 /// flytekit names that are the same object under a new name in Flyte 2:
 /// (flytekit name, Flyte 2 name, the module to import, a rule that owns calls of it, and whether
 /// the rename keeps every behaviour).
@@ -28,6 +31,15 @@ const RENAMES: &[(&str, &str, &str, Option<Rule>, Applicability)] = &[
         "flytekit.exceptions.eager.EagerException",
         "flyte.errors.RuntimeUserError",
         "flyte.errors",
+        None,
+        Applicability::Unsafe,
+    ),
+    // The same `logging.Logger` API: records now go to the `flyte.user` logger, shown from
+    // INFO (`USER_LOG_LEVEL`), where flytekit's showed WARNING and above by default.
+    (
+        "flytekit.logger",
+        "flyte.logger",
+        "flyte",
         None,
         Applicability::Unsafe,
     ),
@@ -73,15 +85,18 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     if !checker.enabled(Rule::RenamedName) {
         return;
     }
-    // Only the whole dotted name: `flytekit.PodTemplate`, not its `flytekit` head.
+    // Only the whole dotted name: `flytekit.PodTemplate`, not its `flytekit` head; but an object
+    // renamed whole is renamed where its members are read (`logger.info(...)`).
     let parent = checker.parent_expr();
-    if matches!(parent, Some(Expr::Attribute(a)) if a.value.range() == expr.range()) {
-        return;
-    }
     let Some(qualified) = checker.resolve(expr) else {
         return;
     };
     let qualified: &str = &qualified;
+    if matches!(parent, Some(Expr::Attribute(a)) if a.value.range() == expr.range())
+        && !RENAMED_OBJECTS.contains(&qualified)
+    {
+        return;
+    }
     let Some((old, new, module, owner, applicability)) =
         RENAMES.iter().find(|(old, ..)| *old == qualified)
     else {
@@ -110,7 +125,14 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         format!("`{old}` is `{new}` in Flyte 2"),
         expr.range(),
     );
-    diagnostic = diagnostic.with_help(format!("Replace with `{new}`"));
+    let note = match *old {
+        "flytekit.logger" => {
+            " (records go to the `flyte.user` logger, shown from INFO, where flytekit's showed \
+             WARNING and above)"
+        }
+        _ => "",
+    };
+    diagnostic = diagnostic.with_help(format!("Replace with `{new}`{note}"));
     if let Some(import) = checker.import_module(module) {
         let mut edits = vec![Edit::replace(expr.range(), *new)];
         edits.extend(import);
