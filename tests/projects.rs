@@ -740,3 +740,46 @@ fn checking_before_the_index_finds_what_checking_after_it_finds() {
         assert_eq!(first, indexed, "{paths:?}");
     }
 }
+
+/// An `ImageSpec` of another module: a task reading one that FM501 converts there moves (with
+/// that unsafe fix, so not without `--unsafe-fixes`), one reading an `ImageSpec` FM501 cannot
+/// convert keeps its Flyte 1 form, since a `TaskEnvironment` rejects an `ImageSpec`.
+#[test]
+fn an_image_of_another_module_moves_its_task_only_when_it_converts() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let pristine = temp.path().join("pristine");
+    write(&pristine, "ml/__init__.py", "");
+    write(
+        &pristine,
+        "ml/images.py",
+        "from flytekit import ImageSpec\n\nplain = ImageSpec(packages=[\"pandas\"], registry=\"ghcr.io/acme\")\ncuda = ImageSpec(packages=[\"torch\"], cuda=\"12.1\", registry=\"ghcr.io/acme\")\n",
+    );
+    write(
+        &pristine,
+        "ml/steps.py",
+        "from flytekit import task\n\nfrom ml import images\nfrom ml.images import plain\n\n\n@task(container_image=plain)\ndef load(n: int) -> int:\n    return n\n\n\n@task(container_image=images.cuda)\ndef train(n: int) -> int:\n    return 2 * n\n",
+    );
+    let safe = temp.path().join("safe");
+    copy_tree(&pristine, &safe);
+    fix_safe(&safe, &["."]);
+    assert_eq!(files(&safe), files(&pristine), "no safe fix moves a task");
+    let whole = temp.path().join("whole");
+    copy_tree(&pristine, &whole);
+    fix(&whole, &["."]);
+    let expected = files(&whole);
+    let images = String::from_utf8_lossy(&expected["ml/images.py"]).to_string();
+    assert!(images.contains("plain = flyte.Image."), "{images}");
+    assert!(images.contains("cuda = ImageSpec("), "{images}");
+    let steps = String::from_utf8_lossy(&expected["ml/steps.py"]).to_string();
+    assert!(steps.contains("image=plain"), "{steps}");
+    assert!(steps.contains(".task\ndef load"), "{steps}");
+    assert!(
+        steps.contains("@task(container_image=images.cuda)\ndef train"),
+        "{steps}"
+    );
+    let single = temp.path().join("single");
+    copy_tree(&pristine, &single);
+    fix(&single, &["ml/steps.py"]);
+    fix(&single, &["ml/images.py"]);
+    assert_eq!(files(&single), expected, "file by file");
+}

@@ -526,7 +526,7 @@ fn external(
         }
     }
     let (module, name, symbol, position) = match project.lookup(reference) {
-        Lookup::Nothing => return Ok(None),
+        Lookup::Nothing | Lookup::Image { .. } => return Ok(None),
         Lookup::Unknown { path, why } => {
             return Err(format!(
                 "it calls `{}`, from `{}`, which cannot be read ({why}): its environment is unknown; list it in `depends_on` by hand",
@@ -1262,6 +1262,26 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                 // A `TaskEnvironment` rejects an `ImageSpec` (a `TypeError` at import): the
                 // environment moves with FM501's unsafe fix, which makes it a `flyte.Image`, and
                 // not without it.
+                // An `ImageSpec` of another module of the project, which FM501 does not convert.
+                // One that FM501 converts there moves with that unsafe fix, as in this module.
+                if let Some(project) = checker.project
+                    && let Some(reference) = crate::project::value_reference(checker, value)
+                    && let crate::project::Lookup::Image { converts } = project.lookup(&reference)
+                {
+                    let name = checker.text(value.range());
+                    if converts {
+                        c.notes.push(format!(
+                            "the `ImageSpec` `{name}` of another module becomes a `flyte.Image` \
+                             there (FM501)"
+                        ));
+                    } else {
+                        c.blocker = Some(format!(
+                            "its image `{name}` is an `ImageSpec` of another module with no \
+                             automatic `flyte.Image` form (FM501 says why there), and a \
+                             `TaskEnvironment` rejects an `ImageSpec`"
+                        ));
+                    }
+                }
                 if let Some(image) = image_spec(checker, value) {
                     if crate::rules::images::converts_eventually(checker, image) {
                         c.notes
@@ -1519,7 +1539,7 @@ fn documentation(checker: &Checker, value: &Expr) -> Result<(String, Option<Stri
 
 /// The `ImageSpec(...)` call an image value is, or derives from (`spec.with_packages(...)`),
 /// through names bound once at module level.
-fn image_spec<'a>(checker: &Checker<'a>, value: &'a Expr) -> Option<&'a ExprCall> {
+pub(crate) fn image_spec<'a>(checker: &Checker<'a>, value: &'a Expr) -> Option<&'a ExprCall> {
     let mut current = value;
     for _ in 0..32 {
         current = match current {

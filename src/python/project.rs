@@ -76,6 +76,9 @@ pub enum Symbol {
     Environment,
     /// A name imported from elsewhere (a re-export).
     Import(ImportRef),
+    /// `name = ImageSpec(...)` (or a chain from one), bound once: whether FM501 makes it a
+    /// `flyte.Image` (a `TaskEnvironment` of another module that reads it rejects it otherwise).
+    Image { converts: bool },
     /// `name = functools.partial(<flytekit decorator>, kw=...)`: the decorator's qualified
     /// name and the keywords as written; every name they read is a module-level assignment of
     /// the module, bound once (so another module can import it).
@@ -176,6 +179,8 @@ pub enum Lookup<'p> {
     Nothing,
     /// The module exists but could not be read or parsed.
     Unknown { path: &'p Path, why: &'p str },
+    /// A module-level `ImageSpec` of a module ([`Symbol::Image`]).
+    Image { converts: bool },
     /// A task (or workflow) of a module.
     Task {
         module: &'p Module,
@@ -929,6 +934,9 @@ impl Project {
                     None => Lookup::Nothing,
                 }
             }
+            Some(Symbol::Image { converts }) if attrs.is_empty() => Lookup::Image {
+                converts: *converts,
+            },
             Some(symbol @ (Symbol::Flytekit { .. } | Symbol::Flyte2 { .. })) => Lookup::Task {
                 module,
                 name,
@@ -1038,6 +1046,12 @@ fn index_module(path: &Path, text: &str, settings: &Settings, project: Option<&P
                     && semantic.bindings_in(0, target.id.as_str()).count() == 1
                 {
                     symbols.insert(target.id.to_string(), partial);
+                } else if let [Expr::Name(target)] = assign.targets.as_slice()
+                    && semantic.bindings_in(0, target.id.as_str()).count() == 1
+                    && let Some(image) = crate::env::image_spec(&checker, &assign.value)
+                {
+                    let converts = crate::rules::images::converts_eventually(&checker, image);
+                    symbols.insert(target.id.to_string(), Symbol::Image { converts });
                 }
             }
             _ => {}
@@ -1385,7 +1399,7 @@ impl<'p> ModuleContext<'p> {
         };
         for reference in module.references.get(name).into_iter().flatten() {
             match context.lookup(reference) {
-                Lookup::Nothing => {}
+                Lookup::Nothing | Lookup::Image { .. } => {}
                 Lookup::Unknown { path, .. } => {
                     return Some(format!(
                         "it calls a task of `{}`, which cannot be read",
@@ -1584,6 +1598,22 @@ pub fn references(checker: &Checker, def: &StmtFunctionDef) -> Vec<Reference> {
     };
     finder.visit_body(&def.body);
     finder.found
+}
+
+/// What a name read at module level (`image`, `images.gpu`) stands for in another module of the
+/// project, when it is imported.
+pub fn value_reference(checker: &Checker, expr: &Expr) -> Option<Reference> {
+    let mut attrs: Vec<&str> = Vec::new();
+    let mut current = expr;
+    while let Expr::Attribute(attr) = current {
+        attrs.push(attr.attr.id.as_str());
+        current = &attr.value;
+    }
+    attrs.reverse();
+    let Expr::Name(head) = current else {
+        return None;
+    };
+    reference(checker, head, &attrs, expr)
 }
 
 fn reference(

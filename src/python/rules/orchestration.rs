@@ -1938,7 +1938,7 @@ impl<'a> Analyzer<'_, 'a> {
             return Err(format!("it calls `{text}`, whose import is not understood"));
         };
         match project.lookup(reference) {
-            Lookup::Nothing => Ok(CallKind::Plain),
+            Lookup::Nothing | Lookup::Image { .. } => Ok(CallKind::Plain),
             Lookup::Unknown { .. } => Err(format!(
                 "it calls `{text}`, from a module that could not be read"
             )),
