@@ -1575,13 +1575,7 @@ pub fn references(checker: &Checker, def: &StmtFunctionDef) -> Vec<Reference> {
             {
                 return;
             }
-            let mut attrs: Vec<&str> = Vec::new();
-            let mut current = expr;
-            while let Expr::Attribute(attr) = current {
-                attrs.push(attr.attr.id.as_str());
-                current = &attr.value;
-            }
-            attrs.reverse();
+            let (_, attrs) = attribute_chain(expr);
             let text = self.checker.text(expr.range());
             if !self.seen.contains(text)
                 && let Some(reference) = reference(self.checker, head, &attrs, expr)
@@ -1603,17 +1597,22 @@ pub fn references(checker: &Checker, def: &StmtFunctionDef) -> Vec<Reference> {
 /// What a name read at module level (`image`, `images.gpu`) stands for in another module of the
 /// project, when it is imported.
 pub fn value_reference(checker: &Checker, expr: &Expr) -> Option<Reference> {
-    let mut attrs: Vec<&str> = Vec::new();
+    let (Expr::Name(head), attrs) = attribute_chain(expr) else {
+        return None;
+    };
+    reference(checker, head, &attrs, expr)
+}
+
+/// The head of an attribute chain and the names read after it (`a.b.c`: `a`, `["b", "c"]`).
+fn attribute_chain(expr: &Expr) -> (&Expr, Vec<&str>) {
+    let mut attrs = Vec::new();
     let mut current = expr;
     while let Expr::Attribute(attr) = current {
         attrs.push(attr.attr.id.as_str());
         current = &attr.value;
     }
     attrs.reverse();
-    let Expr::Name(head) = current else {
-        return None;
-    };
-    reference(checker, head, &attrs, expr)
+    (current, attrs)
 }
 
 fn reference(

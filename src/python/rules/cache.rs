@@ -97,27 +97,7 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
                     "Replace with `cache=\"auto\"` (the cache version now follows the function body)".to_string(),
                 )
             } else {
-                let mut fields = vec!["behavior=\"auto\"".to_string()];
-                for (field, value, _) in &deprecated {
-                    fields.push(format!("{field}={}", checker.text(value.range())));
-                }
-                let expr = format!("flyte.Cache({})", fields.join(", "));
-                let (applicability, help) = if version {
-                    (Applicability::Safe, format!("Replace with `cache={expr}`"))
-                } else {
-                    (
-                        Applicability::Unsafe,
-                        format!(
-                            "Replace with `cache={expr}` (the cache version now follows the function body)"
-                        ),
-                    )
-                };
-                (
-                    expr,
-                    applicability,
-                    "Cache settings are one `flyte.Cache` in Flyte 2",
-                    help,
-                )
+                merged(checker, "\"auto\"", &deprecated, version)
             }
         }
         // A `Cache(...)` (FM203 rewrites the call) or a value this rule cannot read.
@@ -174,27 +154,7 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
                     ),
                 )
             } else {
-                let mut fields = vec![format!("behavior={behavior}")];
-                for (field, value, _) in &deprecated {
-                    fields.push(format!("{field}={}", checker.text(value.range())));
-                }
-                let expr = format!("flyte.Cache({})", fields.join(", "));
-                let (applicability, help) = if version {
-                    (Applicability::Safe, format!("Replace with `cache={expr}`"))
-                } else {
-                    (
-                        Applicability::Unsafe,
-                        format!(
-                            "Replace with `cache={expr}` (the cache version now follows the function body)"
-                        ),
-                    )
-                };
-                (
-                    expr,
-                    applicability,
-                    "Cache settings are one `flyte.Cache` in Flyte 2",
-                    help,
-                )
+                merged(checker, &behavior, &deprecated, version)
             }
         }
     };
@@ -217,6 +177,37 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
         value: Some(value),
         safe: applicability == Applicability::Safe,
     })
+}
+
+/// `flyte.Cache(behavior=..., <the deprecated keywords>)`, how safe it is, the message and the
+/// help: safe with a version, which it keeps; unsafe without one (the function body versions it).
+fn merged(
+    checker: &Checker,
+    behavior: &str,
+    deprecated: &[(&str, &Expr, TextRange)],
+    version: bool,
+) -> (String, Applicability, &'static str, String) {
+    let mut fields = vec![format!("behavior={behavior}")];
+    for (field, value, _) in deprecated {
+        fields.push(format!("{field}={}", checker.text(value.range())));
+    }
+    let expr = format!("flyte.Cache({})", fields.join(", "));
+    let (applicability, help) = if version {
+        (Applicability::Safe, format!("Replace with `cache={expr}`"))
+    } else {
+        (
+            Applicability::Unsafe,
+            format!(
+                "Replace with `cache={expr}` (the cache version now follows the function body)"
+            ),
+        )
+    };
+    (
+        expr,
+        applicability,
+        "Cache settings are one `flyte.Cache` in Flyte 2",
+        help,
+    )
 }
 
 /// Whether a `cache=` value is (or may be) a cache object rather than a flag: a `Cache(...)` call
