@@ -743,7 +743,8 @@ fn checking_before_the_index_finds_what_checking_after_it_finds() {
 
 /// An `ImageSpec` of another module: a task reading one that FM501 converts there moves (with
 /// that unsafe fix, so not without `--unsafe-fixes`), one reading an `ImageSpec` FM501 cannot
-/// convert keeps its Flyte 1 form, since a `TaskEnvironment` rejects an `ImageSpec`.
+/// convert keeps its Flyte 1 form, since a `TaskEnvironment` rejects an `ImageSpec`. An image
+/// from outside the project may be an `ImageSpec` too: its task moves with an unsafe fix.
 #[test]
 fn an_image_of_another_module_moves_its_task_only_when_it_converts() {
     let temp = tempfile::tempdir().expect("temp dir");
@@ -758,6 +759,11 @@ fn an_image_of_another_module_moves_its_task_only_when_it_converts() {
         &pristine,
         "ml/steps.py",
         "from flytekit import task\n\nfrom ml import images\nfrom ml.images import plain\n\n\n@task(container_image=plain)\ndef load(n: int) -> int:\n    return n\n\n\n@task(container_image=images.cuda)\ndef train(n: int) -> int:\n    return 2 * n\n",
+    );
+    write(
+        &pristine,
+        "ml/serve.py",
+        "from acme.images import SERVING\nfrom flytekit import task\n\n\n@task(container_image=SERVING)\ndef serve(n: int) -> int:\n    return n\n",
     );
     let safe = temp.path().join("safe");
     copy_tree(&pristine, &safe);
@@ -777,9 +783,15 @@ fn an_image_of_another_module_moves_its_task_only_when_it_converts() {
         steps.contains("@task(container_image=images.cuda)\ndef train"),
         "{steps}"
     );
+    let serve = String::from_utf8_lossy(&expected["ml/serve.py"]).to_string();
+    assert!(
+        serve.contains("image=SERVING") && serve.contains(".task\ndef serve"),
+        "{serve}"
+    );
     let single = temp.path().join("single");
     copy_tree(&pristine, &single);
     fix(&single, &["ml/steps.py"]);
     fix(&single, &["ml/images.py"]);
+    fix(&single, &["ml/serve.py"]);
     assert_eq!(files(&single), expected, "file by file");
 }

@@ -1264,6 +1264,17 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                 // not without it.
                 // An `ImageSpec` of another module of the project, which FM501 does not convert.
                 // One that FM501 converts there moves with that unsafe fix, as in this module.
+                // One imported from outside the project may be an `ImageSpec` as well.
+                if let Some(project) = checker.project
+                    && let Some(reference) = crate::project::value_reference(checker, value)
+                    && !project.in_project(&reference)
+                {
+                    c.notes.push(format!(
+                        "`{}` comes from outside the project: it must be a `flyte.Image` or an \
+                         image URI",
+                        checker.text(value.range())
+                    ));
+                }
                 if let Some(project) = checker.project
                     && let Some(reference) = crate::project::value_reference(checker, value)
                     && let crate::project::Lookup::Image { converts } = project.lookup(&reference)

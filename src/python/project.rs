@@ -1483,6 +1483,13 @@ impl<'p> ModuleContext<'p> {
         found
     }
 
+    /// Whether a reference's import names a module of the project (a file the index can read).
+    pub fn in_project(&self, reference: &Reference) -> bool {
+        self.project
+            .resolve_module(&self.path, reference.import.level, &reference.import.module)
+            .is_some()
+    }
+
     /// What a name imported with `from <module> import <name>` is in that module of the
     /// project (one hop: not through re-exports).
     pub fn imported_symbol(&self, import: &ImportRef) -> Option<&'p Symbol> {
