@@ -21,6 +21,12 @@ fn cases() -> Vec<(&'static str, Vec<u8>, bool)> {
     latin1.push(b'\n');
     vec![
         ("empty.py", Vec::new(), false),
+        // Module-level names bound to each other, read by settings the rules follow.
+        (
+            "cyclic.py",
+            b"from flytekit import ImageSpec, Secret, task\n\nA = str(B)\nB = str(A)\nX = Y and Z\nY = X and Z\nS = [T]\nT = [S]\nimg = ImageSpec(name=\"x\", requirements=str(A), base_image=img)\n\n\n@task(cache=X, container_image=img, secret_requests=S, pod_template=T)\ndef t() -> None: ...\n".to_vec(),
+            false,
+        ),
         ("only_name.py", b"flytekit".to_vec(), false),
         ("syntax.py", b"import flytekit\ndef f(:\n".to_vec(), false),
         (

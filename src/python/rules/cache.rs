@@ -232,7 +232,12 @@ fn is_bool(checker: &Checker, value: &Expr) -> bool {
     match value {
         Expr::Compare(_) | Expr::BooleanLiteral(_) => true,
         Expr::UnaryOp(op) => op.op == ruff_python_ast::UnaryOp::Not,
-        Expr::BoolOp(op) => op.values.iter().all(|v| is_bool(checker, v)),
+        // Operands that are themselves bools by their form (no names: two names bound to each
+        // other would never end).
+        Expr::BoolOp(op) => op.values.iter().all(|v| {
+            matches!(v, Expr::Compare(_) | Expr::BooleanLiteral(_))
+                || matches!(v, Expr::UnaryOp(u) if u.op == ruff_python_ast::UnaryOp::Not)
+        }),
         Expr::Call(call) => {
             matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "bool")
                 && checker

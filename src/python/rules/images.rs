@@ -371,7 +371,7 @@ pub(crate) fn is_flyte_image(checker: &Checker, call: &ExprCall) -> bool {
 /// The file name a `requirements=` path ends with: a literal, or a path joined to a literal
 /// (`Path(__file__).parent / "requirements.txt"`, `os.path.join(root, "requirements.txt")`,
 /// `str(...)` of one), through names bound once at module level.
-fn requirements_name<'a>(checker: &Checker<'a>, value: &'a Expr) -> Option<&'a str> {
+fn requirements_name<'a>(checker: &Checker<'a>, value: &'a Expr, depth: u8) -> Option<&'a str> {
     let value = super::module_value(checker, value).unwrap_or(value);
     if let Some(file) = string_literal(value) {
         return Some(file);
@@ -384,8 +384,9 @@ fn requirements_name<'a>(checker: &Checker<'a>, value: &'a Expr) -> Option<&'a s
                 string_literal(last)
             } else if matches!(&*call.func, Expr::Name(f) if f.id.as_str() == "str")
                 && call.arguments.args.len() == 1
+                && depth > 0
             {
-                requirements_name(checker, last)
+                requirements_name(checker, last, depth - 1)
             } else {
                 None
             }
@@ -453,7 +454,7 @@ fn convert_with(
             "pip_extra_args" => pip_options.push(format!("extra_args={}", text(value))),
             "apt_packages" => apt = Some(splat(checker, value)),
             "requirements" => {
-                let file = requirements_name(checker, value)
+                let file = requirements_name(checker, value, 4)
                     .ok_or("`requirements` is not a literal path, nor a path joined to one")?;
                 if !file.ends_with(".txt") {
                     return Err(format!(
