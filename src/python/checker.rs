@@ -225,12 +225,7 @@ impl<'a> Checker<'a> {
                 return None;
             }
             let qualified = self.resolve(&call.func)?;
-            let flytekit = ["flytekit", "flytekitplugins", "union"].iter().any(|root| {
-                qualified
-                    .strip_prefix(root)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-            });
-            (flytekit && !self.decorates_planned_function(call.range()))
+            (is_flytekit_name(&qualified) && !self.decorates_planned_function(call.range()))
                 .then(|| (call.range(), call.func.range()))
         })
     }
@@ -683,6 +678,16 @@ fn wait_for_calls(fixes: &[FixSpan], diagnostics: &mut [Diagnostic]) {
             fix.applicability = fix.applicability.min(applicability[i]);
         }
     }
+}
+
+/// Whether a qualified name is of flytekit, one of its plugins or union (the SDKs that Flyte 2
+/// replaces).
+pub fn is_flytekit_name(qualified: &str) -> bool {
+    ["flytekit", "flytekitplugins", "union"].iter().any(|root| {
+        qualified
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
 }
 
 /// Every `try:` (at any depth) whose body imports `flyte` and which handles `ImportError` or

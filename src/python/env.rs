@@ -20,6 +20,7 @@ use crate::checker::{Checker, FlyteKind};
 use crate::diagnostic::{Applicability, Edit, Fix};
 use crate::rules::resources::{accelerator_type, gpu_value, v2_gpu, v2_string};
 use crate::rules::{bool_literal, count_literal, keyword_name, quote, remove_arguments};
+use crate::semantic::BindingKind;
 
 /// What the rewrite of one function gives.
 #[derive(Debug, Clone)]
@@ -213,27 +214,30 @@ pub fn plan(checker: &Checker) -> ModulePlan {
 /// `ImageSpec`). Blocks such functions, to a fixpoint (a blocked function holds the values it
 /// reads in turn).
 fn hold_shared_values(checker: &Checker, collected: &mut [Collected]) {
-    let reader = |at: TextSize| {
-        let Some(Stmt::FunctionDef(def)) = checker.module_statement(TextRange::empty(at)) else {
-            return None;
-        };
-        collected_index(collected, def)
-    };
+    // Whether each module-level value read names flytekit, by its statement: asked once.
+    let mut flytekit: HashMap<TextSize, bool> = HashMap::default();
     // (read position, reading function, defining statement) of each read of a module-level
     // value in flytekit's classes inside a collected function.
     let reads: Vec<(TextSize, usize, TextSize)> = checker
         .semantic
         .resolutions()
-        .filter(|(_, b)| b.scope == 0)
+        .filter(|(_, b)| b.scope == 0 && !matches!(b.kind, BindingKind::Import { .. }))
         .filter_map(|(at, binding)| {
-            let function = reader(at)?;
             let defining = checker.module_statement(binding.range)?;
             let value = match defining {
                 Stmt::Assign(assign) => &*assign.value,
                 Stmt::AnnAssign(assign) => assign.value.as_deref()?,
                 _ => return None,
             };
-            names_flytekit(checker, value).then_some((at, function, defining.start()))
+            let names = *flytekit
+                .entry(defining.start())
+                .or_insert_with(|| flytekit_name(checker, value, 0, &[]).is_some());
+            let Some(Stmt::FunctionDef(def)) = checker.module_statement(TextRange::empty(at))
+            else {
+                return None;
+            };
+            let function = collected.iter().position(|c| c.def.range == def.range)?;
+            names.then_some((at, function, defining.start()))
         })
         .collect();
     loop {
@@ -245,44 +249,36 @@ fn hold_shared_values(checker: &Checker, collected: &mut [Collected]) {
         let mut changed = false;
         for (at, f, defining) in &reads {
             let c = &mut collected[*f];
-            if c.blocker.is_none() && held.contains(defining) && c.names.contains(at) {
-                let name = checker
-                    .semantic
-                    .binding_of(*at)
-                    .map_or("a value", |b| b.name);
-                // An image of its own: FM501's `flyte.Image` of the same `ImageSpec`.
-                if c.settings.get("image").is_some_and(|image| image == name)
-                    && let Some(Expr::Call(spec)) =
-                        checker
-                            .semantic
-                            .binding_of(*at)
-                            .and_then(|b| match &b.kind {
-                                crate::semantic::BindingKind::Assignment { value, .. } => {
-                                    Some(*value)
-                                }
-                                _ => None,
-                            })
-                    && checker.resolves_to(&spec.func, &["flytekit.ImageSpec"])
-                    && let Some((image, notes)) = crate::rules::images::flyte_image(checker, spec)
-                {
-                    c.settings.insert("image", image);
-                    c.names.retain(|n| n != at);
-                    c.names.extend(names_in(&Expr::Call(spec.clone())));
-                    c.notes.retain(|n| !n.contains("(FM501)"));
-                    c.notes.push(format!(
-                        "the environment gets its own `flyte.Image` of `{name}`, which stays an \
-                         `ImageSpec` for the functions still on flytekit"
-                    ));
-                    c.notes.extend(notes);
-                    changed = true;
-                    continue;
-                }
-                c.blocker = Some(format!(
-                    "its settings read `{name}`, which a function that stays on flytekit reads \
-                     too: it keeps its Flyte 1 form until that function moves"
-                ));
-                changed = true;
+            if c.blocker.is_some() || !held.contains(defining) || !c.names.contains(at) {
+                continue;
             }
+            changed = true;
+            let binding = checker.semantic.binding_of(*at);
+            let name = binding.map_or("a value", |b| b.name);
+            // An image of its own: FM501's `flyte.Image` of the same `ImageSpec`.
+            if c.settings.get("image").is_some_and(|image| image == name)
+                && let Some(BindingKind::Assignment {
+                    value: spec @ Expr::Call(call),
+                    ..
+                }) = binding.map(|b| &b.kind)
+                && checker.resolves_to(&call.func, &["flytekit.ImageSpec"])
+                && let Some((image, notes)) = crate::rules::images::flyte_image(checker, call)
+            {
+                c.settings.insert("image", image);
+                c.names.retain(|n| n != at);
+                c.names.extend(names_in(spec));
+                c.notes.retain(|n| !n.contains("(FM501)"));
+                c.notes.push(format!(
+                    "the environment gets its own `flyte.Image` of `{name}`, which stays an \
+                     `ImageSpec` for the functions still on flytekit"
+                ));
+                c.notes.extend(notes);
+                continue;
+            }
+            c.blocker = Some(format!(
+                "its settings read `{name}`, which a function that stays on flytekit reads \
+                 too: it keeps its Flyte 1 form until that function moves"
+            ));
         }
         if !changed {
             return;
@@ -290,61 +286,82 @@ fn hold_shared_values(checker: &Checker, collected: &mut [Collected]) {
     }
 }
 
-/// The collected function `def` is, by position.
-fn collected_index(collected: &[Collected], def: &StmtFunctionDef) -> Option<usize> {
-    collected.iter().position(|c| c.def.range == def.range)
+/// What [`search_value`] makes of one node of a value.
+enum Probe<T> {
+    /// The answer.
+    Found(T),
+    /// Nothing under this node.
+    Skip,
+    /// Look under it (and, for a name, in its module-level values).
+    Walk,
 }
 
-/// Whether an expression names something of flytekit, its plugins or union.
-fn names_flytekit(checker: &Checker, expr: &Expr) -> bool {
-    flytekit_name(checker, expr, 0, &[]).is_some()
-}
-
-/// The first name of flytekit, its plugins or union that an expression reads, but those of
-/// `allowed` (which a rule renames to Flyte 2's), also in the module-level values of the names it
-/// reads (`depth` levels deep).
-fn flytekit_name(checker: &Checker, expr: &Expr, depth: u8, allowed: &[&str]) -> Option<String> {
-    struct Find<'c, 'a, 'l> {
+/// The first answer `probe` gives for the nodes of a value, also in the module-level values of
+/// the names it reads, `depth` levels deep (every binding of a name bound more than once).
+fn search_value<'a, T>(
+    checker: &Checker<'a>,
+    value: &'a Expr,
+    depth: u8,
+    probe: &dyn Fn(&'a Expr) -> Probe<T>,
+) -> Option<T> {
+    struct Search<'c, 'a, 'p, T> {
         checker: &'c Checker<'a>,
         depth: u8,
-        allowed: &'l [&'l str],
-        found: Option<String>,
+        probe: &'p dyn Fn(&'a Expr) -> Probe<T>,
+        found: Option<T>,
     }
-    impl<'a> Visitor<'a> for Find<'_, 'a, '_> {
+    impl<'a, T> Visitor<'a> for Search<'_, 'a, '_, T> {
         fn visit_expr(&mut self, expr: &'a Expr) {
             if self.found.is_some() {
                 return;
             }
-            if matches!(expr, Expr::Name(_) | Expr::Attribute(_))
-                && let Some(q) = self.checker.resolve(expr)
-                && ["flytekit", "flytekitplugins", "union"].iter().any(|p| {
-                    q.as_ref() == *p || q.strip_prefix(p).is_some_and(|rest| rest.starts_with('.'))
-                })
-            {
-                if !self.allowed.contains(&q.as_ref()) {
-                    self.found = Some(q.to_string());
-                }
-                return;
+            match (self.probe)(expr) {
+                Probe::Found(answer) => self.found = Some(answer),
+                Probe::Skip => {}
+                Probe::Walk => match expr {
+                    Expr::Name(name) if self.depth > 0 => {
+                        self.found = module_values(self.checker, name).find_map(|bound| {
+                            search_value(self.checker, bound, self.depth - 1, self.probe)
+                        });
+                    }
+                    _ => visitor::walk_expr(self, expr),
+                },
             }
-            if let Expr::Name(name) = expr
-                && self.depth > 0
-            {
-                self.found = module_values(self.checker, name).find_map(|bound| {
-                    flytekit_name(self.checker, bound, self.depth - 1, self.allowed)
-                });
-                return;
-            }
-            visitor::walk_expr(self, expr);
         }
     }
-    let mut find = Find {
+    let mut search = Search {
         checker,
         depth,
-        allowed,
+        probe,
         found: None,
     };
-    find.visit_expr(expr);
-    find.found
+    search.visit_expr(value);
+    search.found
+}
+
+/// The first name of flytekit, its plugins or union that a value reads, but those of `allowed`
+/// (which a rule renames to Flyte 2's), `depth` levels deep in module-level values.
+fn flytekit_name<'a>(
+    checker: &Checker<'a>,
+    value: &'a Expr,
+    depth: u8,
+    allowed: &[&str],
+) -> Option<String> {
+    search_value(checker, value, depth, &|expr| {
+        if !matches!(expr, Expr::Name(_) | Expr::Attribute(_)) {
+            return Probe::Walk;
+        }
+        match checker.resolve(expr) {
+            Some(q) if crate::checker::is_flytekit_name(&q) => {
+                if allowed.contains(&q.as_ref()) {
+                    Probe::Skip
+                } else {
+                    Probe::Found(q.to_string())
+                }
+            }
+            _ => Probe::Walk,
+        }
+    })
 }
 
 /// The environments for the collected functions, with their dependencies.
@@ -1149,7 +1166,7 @@ fn definition_end(checker: &Checker, at: TextSize) -> Option<TextSize> {
     // An import below the import block (a mid-module `from x import Y  # noqa: E402`) binds
     // the name there; flytekit's names are rewritten into Flyte 2's, which need no such import.
     if matches!(stmt, Stmt::Import(_) | Stmt::ImportFrom(_)) {
-        let flytekit = matches!(&binding.kind, crate::semantic::BindingKind::Import { qualified, .. }
+        let flytekit = matches!(&binding.kind, BindingKind::Import { qualified, .. }
             if qualified.starts_with("flytekit"));
         let end = checker.locator.full_line_end(stmt.end());
         return (!flytekit && end > checker.importer.import_block_end()).then_some(end);
@@ -1259,51 +1276,9 @@ fn collect<'a>(checker: &Checker<'a>, def: &'a StmtFunctionDef) -> Option<Collec
                     c.notes
                         .push("the image must now contain the `flyte` package".to_string());
                 }
-                // A `TaskEnvironment` rejects an `ImageSpec` (a `TypeError` at import): the
-                // environment moves with FM501's unsafe fix, which makes it a `flyte.Image`, and
-                // not without it.
-                // An `ImageSpec` of another module of the project, which FM501 does not convert.
-                // One that FM501 converts there moves with that unsafe fix, as in this module.
-                // One imported from outside the project may be an `ImageSpec` as well.
-                if let Some(project) = checker.project
-                    && let Some(reference) = crate::project::value_reference(checker, value)
-                    && !project.in_project(&reference)
-                {
-                    c.notes.push(format!(
-                        "`{}` comes from outside the project: it must be a `flyte.Image` or an \
-                         image URI",
-                        checker.text(value.range())
-                    ));
-                }
-                if let Some(project) = checker.project
-                    && let Some(reference) = crate::project::value_reference(checker, value)
-                    && let crate::project::Lookup::Image { converts } = project.lookup(&reference)
-                {
-                    let name = checker.text(value.range());
-                    if converts {
-                        c.notes.push(format!(
-                            "the `ImageSpec` `{name}` of another module becomes a `flyte.Image` \
-                             there (FM501)"
-                        ));
-                    } else {
-                        c.blocker = Some(format!(
-                            "its image `{name}` is an `ImageSpec` of another module with no \
-                             automatic `flyte.Image` form (FM501 says why there), and a \
-                             `TaskEnvironment` rejects an `ImageSpec`"
-                        ));
-                    }
-                }
-                if let Some(image) = image_spec(checker, value) {
-                    if crate::rules::images::converts_eventually(checker, image) {
-                        c.notes
-                            .push("the `ImageSpec` becomes a `flyte.Image` (FM501)".to_string());
-                    } else {
-                        c.blocker = Some(
-                            "its `ImageSpec` has no automatic `flyte.Image` form (FM501 says \
-                             why), and a `TaskEnvironment` rejects an `ImageSpec`"
-                                .to_string(),
-                        );
-                    }
+                match image_spec_move(checker, value) {
+                    Ok(note) => c.notes.extend(note),
+                    Err(why) => c.blocker = Some(why),
                 }
                 c.settings.insert("image", text);
                 c.names.extend(names_in(value));
@@ -1548,84 +1523,79 @@ fn documentation(checker: &Checker, value: &Expr) -> Result<(String, Option<Stri
     ))
 }
 
-/// The `ImageSpec(...)` call an image value is, or derives from (`spec.with_packages(...)`),
-/// through names bound once at module level.
-pub(crate) fn image_spec<'a>(checker: &Checker<'a>, value: &'a Expr) -> Option<&'a ExprCall> {
-    let mut current = value;
-    for _ in 0..32 {
-        current = match current {
-            Expr::Name(_) => crate::rules::module_value(checker, current)?,
-            Expr::Call(call) if checker.resolves_to(&call.func, &["flytekit.ImageSpec"]) => {
-                return Some(call);
-            }
-            Expr::Call(call) => match &*call.func {
-                Expr::Attribute(attr) => &attr.value,
-                _ => return None,
-            },
-            _ => return None,
+/// What moving a task whose image is `value` takes when that image is (or may be) an
+/// `ImageSpec`, which a `TaskEnvironment` rejects (a `TypeError` at import): FM501's unsafe fix,
+/// in this module or in the project module it comes from, as a note; or why it cannot move (an
+/// `ImageSpec` FM501 does not convert). An image from outside the project may be one too.
+fn image_spec_move(checker: &Checker, value: &Expr) -> Result<Option<String>, String> {
+    let name = checker.text(value.range());
+    if let Some(image) = crate::rules::images::image_spec(checker, value) {
+        return if crate::rules::images::converts_eventually(checker, image) {
+            Ok(Some(
+                "the `ImageSpec` becomes a `flyte.Image` (FM501)".to_string(),
+            ))
+        } else {
+            Err(
+                "its `ImageSpec` has no automatic `flyte.Image` form (FM501 says why), and a \
+                 `TaskEnvironment` rejects an `ImageSpec`"
+                    .to_string(),
+            )
         };
     }
-    None
+    let (Some(project), Some(reference)) = (
+        checker.project,
+        crate::project::value_reference(checker, value),
+    ) else {
+        return Ok(None);
+    };
+    if !project.in_project(&reference) {
+        return Ok(Some(format!(
+            "`{name}` comes from outside the project: it must be a `flyte.Image` or an image URI"
+        )));
+    }
+    match project.lookup(&reference) {
+        crate::project::Lookup::Image { converts: true } => Ok(Some(format!(
+            "the `ImageSpec` `{name}` of another module becomes a `flyte.Image` there (FM501)"
+        ))),
+        crate::project::Lookup::Image { converts: false } => Err(format!(
+            "its image `{name}` is an `ImageSpec` of another module with no automatic \
+             `flyte.Image` form (FM501 says why there), and a `TaskEnvironment` rejects an \
+             `ImageSpec`"
+        )),
+        _ => Ok(None),
+    }
 }
 
 /// Whether a `flytekit.Secret(...)` call that FM406 does not rewrite is in a value, or in the
 /// module-level values of the names it reads (`depth` levels deep).
-fn unconverted_secret(checker: &Checker, value: &Expr, depth: u8) -> bool {
-    struct Find<'c, 'a> {
-        checker: &'c Checker<'a>,
-        depth: u8,
-        found: bool,
-    }
-    impl<'a> Visitor<'a> for Find<'_, 'a> {
-        fn visit_expr(&mut self, expr: &'a Expr) {
-            if self.found {
-                return;
-            }
-            match expr {
-                Expr::Call(call)
-                    if self.checker.resolves_to(&call.func, &["flytekit.Secret"])
-                        && !crate::rules::secrets::converts(self.checker, call) =>
-                {
-                    self.found = true;
-                }
-                Expr::Name(name) if self.depth > 0 => {
-                    self.found = module_values(self.checker, name)
-                        .any(|bound| unconverted_secret(self.checker, bound, self.depth - 1));
-                }
-                _ => visitor::walk_expr(self, expr),
-            }
+fn unconverted_secret<'a>(checker: &Checker<'a>, value: &'a Expr, depth: u8) -> bool {
+    search_value(checker, value, depth, &|expr| match expr {
+        Expr::Call(call)
+            if checker.resolves_to(&call.func, &["flytekit.Secret"])
+                && !crate::rules::secrets::converts(checker, call) =>
+        {
+            Probe::Found(())
         }
-    }
-    let mut find = Find {
-        checker,
-        depth,
-        found: false,
-    };
-    find.visit_expr(value);
-    find.found
+        _ => Probe::Walk,
+    })
+    .is_some()
 }
 
 /// The values a name read is bound to at module level, every one of them when the name is bound
 /// more than once.
-fn module_values<'a>(
-    checker: &Checker<'a>,
-    name: &ExprName,
-) -> impl Iterator<Item = &'a Expr> + use<'a> {
+fn module_values<'a>(checker: &Checker<'a>, name: &'a ExprName) -> impl Iterator<Item = &'a Expr> {
     let module_level = checker
         .semantic
         .binding_of(name.range.start())
         .is_some_and(|b| b.scope == 0);
-    let id = name.id.as_str();
     checker
         .semantic
-        .bindings_in(0, id)
+        .bindings_in(0, name.id.as_str())
         .filter(move |_| module_level)
         .filter_map(|b| match &b.kind {
-            crate::semantic::BindingKind::Assignment { value, .. } => Some(*value),
+            BindingKind::Assignment { value, .. } => Some(*value),
             _ => None,
         })
-        .collect::<Vec<_>>()
-        .into_iter()
 }
 
 /// The names an expression reads.

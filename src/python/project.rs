@@ -1048,7 +1048,7 @@ fn index_module(path: &Path, text: &str, settings: &Settings, project: Option<&P
                     symbols.insert(target.id.to_string(), partial);
                 } else if let [Expr::Name(target)] = assign.targets.as_slice()
                     && semantic.bindings_in(0, target.id.as_str()).count() == 1
-                    && let Some(image) = crate::env::image_spec(&checker, &assign.value)
+                    && let Some(image) = crate::rules::images::image_spec(&checker, &assign.value)
                 {
                     let converts = crate::rules::images::converts_eventually(&checker, image);
                     symbols.insert(target.id.to_string(), Symbol::Image { converts });

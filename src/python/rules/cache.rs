@@ -40,6 +40,21 @@ pub struct CacheRewrite {
     pub safe: bool,
 }
 
+impl CacheRewrite {
+    /// A report without a fix: the cache settings are written by hand.
+    fn by_hand(range: TextRange, message: &'static str, help: String) -> Self {
+        CacheRewrite {
+            range,
+            message,
+            help,
+            fix: None,
+            removed: Vec::new(),
+            value: None,
+            safe: false,
+        }
+    }
+}
+
 /// The cache keywords of a `@task(...)` or `@dynamic(...)` decorator.
 pub fn decorator(checker: &mut Checker, decorator: &ExprCall) {
     if !checker.enabled(Rule::CacheToFlyteCache) {
@@ -80,6 +95,7 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
             safe: true,
         });
     };
+    let version = deprecated.iter().any(|(f, _, _)| *f == "version_override");
     let (replacement, applicability, message, help) = match bool_literal(&cache.value) {
         Some(false) => (
             "\"disable\"".to_string(),
@@ -88,8 +104,7 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
             "Replace with `cache=\"disable\"`".to_string(),
         ),
         Some(true) => {
-            let version = deprecated.iter().any(|(f, _, _)| *f == "version_override");
-            if !version && deprecated.is_empty() {
+            if deprecated.is_empty() {
                 (
                     "\"auto\"".to_string(),
                     Applicability::Unsafe,
@@ -102,15 +117,13 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
         }
         // A `Cache(...)` (FM203 rewrites the call) or a value this rule cannot read.
         None if is_cache_object(checker, &cache.value) => {
-            return (!deprecated.is_empty()).then(|| CacheRewrite {
-                range: cache.range,
-                message: "Cache settings are one `flyte.Cache` in Flyte 2",
-                help: "Write `cache=flyte.Cache(behavior=\"auto\", version_override=...)` by hand"
-                    .to_string(),
-                fix: None,
-                removed: Vec::new(),
-                value: None,
-                safe: false,
+            return (!deprecated.is_empty()).then(|| {
+                CacheRewrite::by_hand(
+                    cache.range,
+                    "Cache settings are one `flyte.Cache` in Flyte 2",
+                    "Write `cache=flyte.Cache(behavior=\"auto\", version_override=...)` by hand"
+                        .to_string(),
+                )
             });
         }
         // A flag (`cache=CACHE_ENABLED`): Flyte 2 takes no bool, so the flag picks the behavior.
@@ -124,25 +137,20 @@ pub fn rewrite(checker: &Checker, args: &Arguments) -> Option<CacheRewrite> {
                 _ => format!("({flag})"),
             };
             let behavior = format!("\"auto\" if {flag} else \"disable\"");
-            let version = deprecated.iter().any(|(f, _, _)| *f == "version_override");
             if deprecated.is_empty() {
                 // Alone, the value may be a `Cache` of another module: only a visible bool.
                 if cache.value.is_string_literal_expr() {
                     return None;
                 }
                 if !is_bool(checker, &cache.value) {
-                    return Some(CacheRewrite {
-                        range: cache.range,
-                        message: "`cache=` takes no bool in Flyte 2, and this value may be one",
-                        help: format!(
-                            "Write `cache=\"auto\" if {flag} else \"disable\"` when it is a bool, \
+                    return Some(CacheRewrite::by_hand(
+                        cache.range,
+                        "`cache=` takes no bool in Flyte 2, and this value may be one",
+                        format!(
+                            "Write `cache={behavior}` when it is a bool, \
                              `cache=flyte.Cache(behavior=\"auto\", ...)` when it is a flytekit `Cache`"
                         ),
-                        fix: None,
-                        removed: Vec::new(),
-                        value: None,
-                        safe: false,
-                    });
+                    ));
                 }
                 (
                     behavior.clone(),

@@ -50,15 +50,10 @@ pub fn call(checker: &mut Checker, call: &ExprCall) {
     } else {
         match &*call.func {
             Expr::Attribute(attr) if attr.attr.id.as_str() == "aio" => Some(&*attr.value),
-            Expr::Call(overridden)
-                if matches!(&*overridden.func, Expr::Attribute(attr)
-                    if attr.attr.id.as_str() == "override") =>
-            {
-                match &*overridden.func {
-                    Expr::Attribute(attr) => Some(&*attr.value),
-                    _ => None,
-                }
-            }
+            Expr::Call(overridden) => match &*overridden.func {
+                Expr::Attribute(attr) if attr.attr.id.as_str() == "override" => Some(&*attr.value),
+                _ => None,
+            },
             other => Some(other),
         }
     };

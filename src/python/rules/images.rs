@@ -348,6 +348,26 @@ pub(crate) fn flyte_image(checker: &Checker, call: &ExprCall) -> Option<(String,
     (!pathlib).then_some((text, notes))
 }
 
+/// The `ImageSpec(...)` call an image value is, or derives from (`spec.with_packages(...)`),
+/// through names bound once at module level.
+pub(crate) fn image_spec<'a>(checker: &Checker<'a>, value: &'a Expr) -> Option<&'a ExprCall> {
+    let mut current = value;
+    for _ in 0..32 {
+        current = match current {
+            Expr::Name(_) => super::module_value(checker, current)?,
+            Expr::Call(call) if checker.resolves_to(&call.func, &["flytekit.ImageSpec"]) => {
+                return Some(call);
+            }
+            Expr::Call(call) => match &*call.func {
+                Expr::Attribute(attr) => &attr.value,
+                _ => return None,
+            },
+            _ => return None,
+        };
+    }
+    None
+}
+
 /// Whether a call builds a `flyte.Image` (the chain FM501 writes).
 pub(crate) fn is_flyte_image(checker: &Checker, call: &ExprCall) -> bool {
     let mut current: &Expr = &call.func;

@@ -88,13 +88,17 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
     // Only the whole dotted name: `flytekit.PodTemplate`, not its `flytekit` head; but an object
     // renamed whole is renamed where its members are read (`logger.info(...)`).
     let parent = checker.parent_expr();
+    let head = matches!(parent, Some(Expr::Attribute(a)) if a.value.range() == expr.range());
+    // Heads of attribute chains are most names: only those spelled like a renamed object are
+    // resolved.
+    if head && !spelled_like_renamed_object(checker, expr) {
+        return;
+    }
     let Some(qualified) = checker.resolve(expr) else {
         return;
     };
     let qualified: &str = &qualified;
-    if matches!(parent, Some(Expr::Attribute(a)) if a.value.range() == expr.range())
-        && !RENAMED_OBJECTS.contains(&qualified)
-    {
+    if head && !RENAMED_OBJECTS.contains(&qualified) {
         return;
     }
     let Some((old, new, module, owner, applicability)) =
@@ -139,6 +143,27 @@ pub fn reference(checker: &mut Checker, expr: &Expr) {
         diagnostic = diagnostic.with_fix(Fix::new(edits, *applicability));
     }
     checker.report(diagnostic);
+}
+
+/// Whether an expression ends with the last name of a [`RENAMED_OBJECTS`] entry: `fk.logger`,
+/// or a name imported as one (`log` of `from flytekit.loggers import logger as log`).
+fn spelled_like_renamed_object(checker: &Checker, expr: &Expr) -> bool {
+    fn last(dotted: &str) -> &str {
+        dotted.rsplit('.').next().unwrap_or(dotted)
+    }
+    let spelled = match expr {
+        Expr::Attribute(attr) => attr.attr.id.as_str(),
+        Expr::Name(name) => match checker
+            .semantic
+            .binding_of(name.range.start())
+            .map(|b| &b.kind)
+        {
+            Some(BindingKind::Import { qualified, .. }) => last(qualified),
+            _ => return false,
+        },
+        _ => return false,
+    };
+    RENAMED_OBJECTS.iter().any(|object| last(object) == spelled)
 }
 
 fn is_flytekit(qualified: &str) -> bool {

@@ -1437,14 +1437,9 @@ impl<'a> Analyzer<'_, 'a> {
             found: &mut Appends<'a>,
         ) -> Outcome<bool> {
             for stmt in body {
-                let blocks: Vec<&'a [Stmt]> = match stmt {
-                    Stmt::If(s) => {
-                        let mut blocks = vec![&s.body[..]];
-                        blocks.extend(s.elif_else_clauses.iter().map(|c| &c.body[..]));
-                        blocks
-                    }
-                    Stmt::For(s) if !s.is_async => vec![&s.body[..], &s.orelse[..]],
-                    Stmt::While(s) => vec![&s.body[..], &s.orelse[..]],
+                let blocks = match stmt {
+                    Stmt::If(_) | Stmt::While(_) => crate::importer::child_bodies(stmt),
+                    Stmt::For(s) if !s.is_async => crate::importer::child_bodies(stmt),
                     _ => Vec::new(),
                 };
                 if !blocks.is_empty() {
@@ -1534,7 +1529,7 @@ impl<'a> Analyzer<'_, 'a> {
             return Ok(None);
         };
         if !empty.elts.is_empty()
-            || !same_block(&self.function.body, made, stmt)
+            || !made_before(&self.function.body, made, stmt)
             || found
                 .receivers
                 .iter()
@@ -2281,29 +2276,12 @@ fn is_cached(def: &StmtFunctionDef) -> bool {
 
 /// Whether `earlier` is a statement of the block (in `body`, or nested in it) that holds
 /// `later`, before it.
-fn same_block(body: &[Stmt], earlier: &Stmt, later: &Stmt) -> bool {
-    if let Some(at) = body.iter().position(|s| s.range() == later.range()) {
-        return body[..at].iter().any(|s| s.range() == earlier.range());
-    }
-    body.iter().any(|stmt| {
-        let blocks: Vec<&[Stmt]> = match stmt {
-            Stmt::If(s) => std::iter::once(&s.body[..])
-                .chain(s.elif_else_clauses.iter().map(|c| &c.body[..]))
-                .collect(),
-            Stmt::For(s) => vec![&s.body, &s.orelse],
-            Stmt::While(s) => vec![&s.body, &s.orelse],
-            Stmt::With(s) => vec![&s.body],
-            Stmt::Try(s) => std::iter::once(&s.body[..])
-                .chain(s.handlers.iter().map(|h| {
-                    let ruff_python_ast::ExceptHandler::ExceptHandler(h) = h;
-                    &h.body[..]
-                }))
-                .chain([&s.orelse[..], &s.finalbody[..]])
-                .collect(),
-            _ => Vec::new(),
-        };
-        stmt.range().contains_range(later.range())
-            && blocks.into_iter().any(|b| same_block(b, earlier, later))
+fn made_before(body: &[Stmt], earlier: &Stmt, later: &Stmt) -> bool {
+    crate::importer::enclosing_body(body, later.range()).is_some_and(|block| {
+        block
+            .iter()
+            .take_while(|s| s.range() != later.range())
+            .any(|s| s.range() == earlier.range())
     })
 }
 
