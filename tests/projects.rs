@@ -55,6 +55,16 @@ fn fix(cwd: &Path, paths: &[&str]) {
     run_fix(cwd, &["--unsafe-fixes"], paths);
 }
 
+/// A copy of `pristine` at `to`, fixed with `--unsafe-fixes` one path after another (`["."]`:
+/// the whole directory at once); its files.
+fn fixed_copy(pristine: &Path, to: &Path, order: &[&str]) -> BTreeMap<String, Vec<u8>> {
+    copy_tree(pristine, to);
+    for path in order {
+        fix(to, &[path]);
+    }
+    files(to)
+}
+
 /// `fix` without `--unsafe-fixes`.
 fn fix_safe(cwd: &Path, paths: &[&str]) {
     run_fix(cwd, &[], paths);
@@ -467,19 +477,13 @@ fn a_partial_imported_from_another_module_is_written_out() {
         "from flytekit import workflow\n\nfrom .settings import big_task\n\n\n@big_task\ndef embed(n: int) -> int:\n    return 2 * n\n\n\n@big_task(retries=1)\ndef rank(x: int) -> int:\n    return x + 1\n\n\n@workflow\ndef flow(n: int) -> int:\n    return rank(x=embed(n=n))\n",
     );
     let whole = temp.path().join("whole");
-    copy_tree(&pristine, &whole);
-    fix(&whole, &["."]);
-    let expected = files(&whole);
+    let expected = fixed_copy(&pristine, &whole, &["."]);
     for (label, order) in [
         ("forward", ["ml/settings.py", "ml/steps.py", "ml/lone.py"]),
         ("backward", ["ml/lone.py", "ml/steps.py", "ml/settings.py"]),
     ] {
         let dir = temp.path().join(label);
-        copy_tree(&pristine, &dir);
-        for file in order {
-            fix(&dir, &[file]);
-        }
-        assert_eq!(files(&dir), expected, "{label}");
+        assert_eq!(fixed_copy(&pristine, &dir, &order), expected, "{label}");
     }
     let steps = String::from_utf8_lossy(&expected["ml/steps.py"]).to_string();
     assert!(!steps.contains("flytekit"), "{steps}");
@@ -537,9 +541,7 @@ fn flytekit_names_imported_through_a_project_module_move() {
         "from shop.sdk import workflow\nfrom shop.orders import total\n\n\n@workflow\ndef monthly(n: int) -> int:\n    return total(n=n)\n",
     );
     let whole = temp.path().join("whole");
-    copy_tree(&pristine, &whole);
-    fix(&whole, &["."]);
-    let expected = files(&whole);
+    let expected = fixed_copy(&pristine, &whole, &["."]);
     let billing = String::from_utf8_lossy(&expected["shop/billing.py"]).to_string();
     assert!(
         billing.contains("from shop.orders import total_env as shop_orders_total_env")
@@ -770,9 +772,7 @@ fn an_image_of_another_module_moves_its_task_only_when_it_converts() {
     fix_safe(&safe, &["."]);
     assert_eq!(files(&safe), files(&pristine), "no safe fix moves a task");
     let whole = temp.path().join("whole");
-    copy_tree(&pristine, &whole);
-    fix(&whole, &["."]);
-    let expected = files(&whole);
+    let expected = fixed_copy(&pristine, &whole, &["."]);
     let images = String::from_utf8_lossy(&expected["ml/images.py"]).to_string();
     assert!(images.contains("plain = flyte.Image."), "{images}");
     assert!(images.contains("cuda = ImageSpec("), "{images}");
@@ -789,9 +789,10 @@ fn an_image_of_another_module_moves_its_task_only_when_it_converts() {
         "{serve}"
     );
     let single = temp.path().join("single");
-    copy_tree(&pristine, &single);
-    fix(&single, &["ml/steps.py"]);
-    fix(&single, &["ml/images.py"]);
-    fix(&single, &["ml/serve.py"]);
-    assert_eq!(files(&single), expected, "file by file");
+    let file_by_file = fixed_copy(
+        &pristine,
+        &single,
+        &["ml/steps.py", "ml/images.py", "ml/serve.py"],
+    );
+    assert_eq!(file_by_file, expected, "file by file");
 }
